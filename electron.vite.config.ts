@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+/**
+ * Main and worker are bundled as CommonJS (.cjs): the worker must load the same
+ * way under Electron's utilityProcess and Node's child_process.fork, and a
+ * sandboxed preload cannot be an ES module at all.
+ */
+const cjs = { format: 'cjs' as const, entryFileNames: '[name].cjs' };
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve('electron/main/index.ts'),
+          worker: resolve('electron/worker/index.ts'),
+        },
+        output: cjs,
+      },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve('electron/preload/index.ts') },
+        output: cjs,
+      },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    build: {
+      rollupOptions: { input: { index: resolve('renderer/index.html') } },
+    },
+    plugins: [react()],
+  },
+});
