@@ -25,7 +25,7 @@ export interface RunStats {
   efficiency: number;
   /** Busy time of all workers over (workers × wall). */
   utilisation: number;
-  /** Mean time from a chunk being sent to its first task starting. */
+  /** Mean time from a chunk being sent (or its worker coming free, if later) to its first task starting. */
   dispatchLatencyMs: number;
   /** The busiest worker's busy time over the mean, minus one: 0 is perfectly even. */
   loadImbalance: number;

@@ -33,6 +33,8 @@ export interface Lane {
   /** This run only. */
   tasksDone: number;
   busyMs: number;
+  /** When its last task ended (this run), to tell dispatch latency from inbox wait. */
+  lastEnd: number;
   sample: WorkerSample | null;
 }
 
@@ -89,6 +91,8 @@ export class TaskStore {
   orderLength = 0;
 
   readonly lanes = new Map<number, Lane>();
+  /** Highest worker id seen: a missing lane with a lower id was dropped on purpose, not missed. */
+  private maxWorker = 0;
   output: OutputRecord[] = [];
   failures: FailureRecord[] = [];
 
@@ -145,6 +149,7 @@ export class TaskStore {
         return;
       case 'worker-spawned':
         this.lanes.set(event.worker, newLane(event.worker, event.pid, event.at));
+        this.maxWorker = Math.max(this.maxWorker, event.worker);
         return;
       case 'worker-ready': {
         const lane = this.lanes.get(event.worker) ?? newLane(event.worker, event.pid, event.at);
@@ -182,7 +187,7 @@ export class TaskStore {
         return;
       case 'sample':
         for (const sample of event.workers) {
-          const lane = this.lanes.get(sample.worker);
+          const lane = this.lanes.get(sample.worker) ?? this.adoptLane(sample.worker, sample.pid, event.at);
           if (lane) lane.sample = sample;
         }
         return;
@@ -219,7 +224,7 @@ export class TaskStore {
     // Workers outlive runs; lanes of gone workers do not.
     for (const [id, lane] of this.lanes) {
       if (lane.exitedAt !== null) this.lanes.delete(id);
-      else Object.assign(lane, { tasksDone: 0, busyMs: 0, current: -1, inbox: [] });
+      else Object.assign(lane, { tasksDone: 0, busyMs: 0, lastEnd: -Infinity, current: -1, inbox: [] });
     }
   }
 
@@ -227,7 +232,20 @@ export class TaskStore {
     this.state.fill(TaskState.dispatched, first, first + count);
     this.worker.fill(worker, first, first + count);
     this.dispatchedAt.fill(at, first, first + count);
-    this.lanes.get(worker)?.inbox.push({ first, count, settled: 0 });
+    (this.lanes.get(worker) ?? this.adoptLane(worker, null, at))?.inbox.push({ first, count, settled: 0 });
+  }
+
+  /**
+   * A subscriber that joins after workers started never saw them spawn: the first
+   * sample or dispatch naming an unknown worker stands in for its spawn and ready.
+   */
+  private adoptLane(worker: number, pid: number | null, at: number): Lane | undefined {
+    if (worker <= this.maxWorker) return undefined;
+    this.maxWorker = worker;
+    const lane = newLane(worker, pid, at);
+    lane.readyAt = at;
+    this.lanes.set(worker, lane);
+    return lane;
   }
 
   private startTask(worker: number, task: number, at: number): void {
@@ -256,11 +274,13 @@ export class TaskStore {
     const head = lane.inbox[0];
     if (head && task === head.first + head.settled) {
       if (head.settled === 0) {
-        this.sumDispatchLatencyMs += Math.max(0, start - this.dispatchedAt[task]);
+        // From when the worker could have started it: a prefetched chunk's wait in the inbox is not latency.
+        this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lane.lastEnd));
         this.dispatchLatencyCount++;
       }
       if (++head.settled === head.count) lane.inbox.shift();
     }
+    lane.lastEnd = Math.max(lane.lastEnd, end);
   }
 }
 
@@ -278,6 +298,7 @@ function newLane(worker: number, pid: number | null, at: number): Lane {
     inbox: [],
     tasksDone: 0,
     busyMs: 0,
+    lastEnd: -Infinity,
     sample: null,
   };
 }

@@ -29,7 +29,23 @@ export class FrameBuilder {
     return this.listeners.size > 0;
   }
 
-  subscribe(listener: (frame: Frame) => void): () => void {
+  /**
+   * Adds a listener. It first gets a frame of `catchUp` events describing the
+   * present (live workers, the current run), numbered like the last frame sent, so
+   * a late subscriber starts from the same picture as everyone else.
+   */
+  subscribe(listener: (frame: Frame) => void, catchUp: PoolEvent[]): () => void {
+    const { runId, counts } = this.snapshot();
+    listener({
+      seq: this.seq,
+      at: now(),
+      runId,
+      counts: counts && { ...counts },
+      events: catchUp,
+      dispatched: emptyDispatch(),
+      started: emptyStarted(),
+      done: emptyDone(),
+    });
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

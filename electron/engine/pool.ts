@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Backend, RunSpec } from '../../shared/run-spec';
 import { effectiveChunkSize } from '../../shared/run-spec';
-import type { CancelRunning, Frame, TaskCounts, TaskFailReason } from '../../shared/protocol';
+import type { CancelRunning, Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/protocol';
 import { WORKLOADS } from '../../shared/workloads';
 import type { FromWorker } from '../worker/messages';
 import { calibrateSpin } from '../worker/workloads';
@@ -212,7 +212,22 @@ export class Pool {
   }
 
   onFrame(listener: (frame: Frame) => void): () => void {
-    return this.frames.subscribe(listener);
+    return this.frames.subscribe(listener, this.presentEvents());
+  }
+
+  /** The pool as it is now, told as the events that made it so. */
+  private presentEvents(): PoolEvent[] {
+    const events: PoolEvent[] = [{ type: 'pool-resized', at: now(), poolSize: this.desiredSize, backend: this.backend }];
+    for (const worker of this.workers.values()) {
+      if (!worker.alive) continue;
+      events.push({ type: 'worker-spawned', worker: worker.id, pid: worker.pid ?? null, at: worker.spawnedAt });
+      if (worker.readyAt !== null && worker.pid !== undefined) {
+        events.push({ type: 'worker-ready', worker: worker.id, pid: worker.pid, at: worker.readyAt });
+      }
+    }
+    const run = this.run;
+    if (run) events.push({ type: 'run-started', runId: run.id, at: run.startedAt, spec: run.spec, chunksize: run.chunksize });
+    return events;
   }
 
   /** Resolves once `size` workers have said they are ready. */

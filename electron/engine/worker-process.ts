@@ -58,6 +58,7 @@ export class WorkerProcess {
   current: { task: number; at: number } | null = null;
   timeoutTimer: ReturnType<typeof setTimeout> | null = null;
   readonly spawnedAt = now();
+  readyAt: number | null = null;
   private readonly child: ChildHandle;
   private stopCause: WorkerExitCause | null = null;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
@@ -133,6 +134,7 @@ export class WorkerProcess {
       clearTimeout(this.readyTimer);
       if (this.state !== 'starting') return; // stopped before it came up
       this.state = 'ready';
+      this.readyAt = message.at;
       this.events.ready(this, message.pid, message.at);
     } else if (message?.t === 'report' && message.settled?.task instanceof Int32Array) {
       this.events.report(this, message);
