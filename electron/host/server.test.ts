@@ -83,6 +83,18 @@ class Client {
     return this.sendRaw(JSON.stringify({ id, command }), id);
   }
 
+  async waitForFrames(count: number, timeoutMs = 5_000): Promise<Frame[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} frames`);
+      await new Promise<void>((wake) => {
+        this.frameWaiters.push(wake);
+        setTimeout(wake, 100);
+      });
+    }
+    return this.frames;
+  }
+
   /** Waits for an event matching the predicate, in frames already received or still to come. */
   async waitForEvent<T extends PoolEvent>(match: (event: PoolEvent) => event is T, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -223,6 +235,23 @@ describe('browser host', () => {
     expect([...results.entries()].every(([n, square]) => square === n * n)).toBe(true);
     const seqs = client.frames.map((f) => f.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+  });
+
+  it('gives every client, however late, its own catch-up frame of the live workers', async () => {
+    await host.pool.ready();
+    const late = await Client.open(host);
+    try {
+      const [first] = await late.waitForFrames(1);
+      const ready = first.events.filter((e) => e.type === 'worker-ready').map((e) => e.pid);
+      expect(ready.sort()).toEqual(
+        host.pool
+          .workerPids()
+          .map((w) => w.pid)
+          .sort(),
+      );
+    } finally {
+      late.ws.close();
+    }
   });
 
   it('refuses hostile commands through the shared validator, naming the field', async () => {

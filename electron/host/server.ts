@@ -102,9 +102,9 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const sampler = platformSampler();
   const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, poolSize: options.poolSize, sampler });
   const handle = createCommandHandler(pool, 'browser', sampler?.coreSampling ?? false);
-  const clients = new Set<WebSocket>();
+  /** Each client with its own frame subscription, so each gets the engine's catch-up frame. */
+  const clients = new Map<WebSocket, () => void>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
-  let unsubscribe: (() => void) | undefined;
 
   server.on('request', (req, res) => {
     void serveStatic(req, res, staticRoot, access, headers).catch(() => {
@@ -122,42 +122,49 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      if (clients.size === 1) unsubscribe = pool.onFrame(broadcast);
+      clients.set(
+        ws,
+        pool.onFrame((frame) => sendFrame(ws, frame)),
+      );
       ws.on('message', (data, isBinary) => void answer(ws, handle, data, isBinary));
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
+        // With no subscribers left, the engine skips building frames.
+        clients.get(ws)?.();
         clients.delete(ws);
-        // Nobody watching: let the engine skip building frames.
-        if (clients.size === 0) unsubscribe?.();
       });
     });
   });
 
-  function broadcast(frame: Frame): void {
-    // Serialised once for every client.
-    const message = JSON.stringify({ frame });
-    for (const ws of clients) {
-      if (ws.readyState !== ws.OPEN) continue;
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-        ws.close(CLOSE_TOO_SLOW, 'client too slow: more than 8 MiB of frames unsent');
-        // The close frame queues behind the backlog; do not wait for a client that cannot read.
-        setTimeout(() => ws.terminate(), 1000).unref();
-        continue;
-      }
-      ws.send(message);
+  // Every subscriber gets the same Frame object: serialise it once, not once per client.
+  let lastFrame: Frame | null = null;
+  let lastMessage = '';
+  function sendFrame(ws: WebSocket, frame: Frame): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.close(CLOSE_TOO_SLOW, 'client too slow: more than 8 MiB of frames unsent');
+      // The close frame queues behind the backlog; do not wait for a client that cannot read.
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
     }
+    if (frame !== lastFrame) {
+      lastFrame = frame;
+      lastMessage = JSON.stringify({ frame });
+    }
+    ws.send(lastMessage);
   }
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      unsubscribe?.();
-      for (const ws of clients) ws.close(CLOSE_GOING_AWAY, 'Poolscope host is shutting down');
+      for (const [ws, unsubscribe] of clients) {
+        unsubscribe();
+        ws.close(CLOSE_GOING_AWAY, 'Poolscope host is shutting down');
+      }
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await pool.close();
-      for (const ws of clients) ws.terminate();
+      for (const ws of clients.keys()) ws.terminate();
       wss.close();
       await serverClosed;
     })());
