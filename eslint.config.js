@@ -25,7 +25,10 @@ export default tseslint.config(
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['**/electron/**', '**/renderer/**', 'electron', 'node:*'], message: 'shared/ is pure: no Node, Electron or renderer imports.' },
+        {
+          group: ['**/electron/**', '**/renderer/**', 'electron', 'node:*'],
+          message: 'shared/ is pure: no Node, Electron or renderer imports.',
+        },
       ]),
     },
   },
@@ -33,7 +36,10 @@ export default tseslint.config(
     files: ['electron/engine/**/*.ts', 'electron/worker/**/*.ts', 'electron/host/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['electron', 'electron/*', '**/main/**', '**/renderer/**'], message: 'The engine runs under plain Node: no Electron.' },
+        {
+          group: ['electron', 'electron/*', '**/main/**', '**/renderer/**'],
+          message: 'The engine runs under plain Node: no Electron.',
+        },
       ]),
     },
   },

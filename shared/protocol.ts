@@ -69,7 +69,8 @@ export function parseCommand(raw: unknown): { ok: true; command: Command } | Com
   } catch {
     return commandError('invalid', 'command is not serialisable');
   }
-  if (size > MAX_COMMAND_BYTES) return commandError('too-large', `command is ${size} bytes; the limit is ${MAX_COMMAND_BYTES}`);
+  if (size > MAX_COMMAND_BYTES)
+    return commandError('too-large', `command is ${size} bytes; the limit is ${MAX_COMMAND_BYTES}`);
   const parsed = commandSchema.safeParse(raw);
   if (parsed.success) return { ok: true, command: parsed.data };
   const issue = parsed.error.issues[0];
@@ -226,7 +227,17 @@ export interface PoolscopeApi {
 }
 
 /** The names PoolscopeApi exposes — exactly what the preload may put on window. */
-export const API_METHODS = ['info', 'configure', 'start', 'pause', 'resume', 'cancel', 'resize', 'reset', 'onFrame'] as const;
+export const API_METHODS = [
+  'info',
+  'configure',
+  'start',
+  'pause',
+  'resume',
+  'cancel',
+  'resize',
+  'reset',
+  'onFrame',
+] as const;
 
 type Send = <C extends Command>(command: C) => Promise<CommandResult<CommandValues[C['type']]>>;
 

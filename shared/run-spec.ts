@@ -18,17 +18,7 @@ export const LIMITS = {
 export const BACKENDS = ['process', 'thread', 'gil', 'serial'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-export const WORKLOAD_KINDS = [
-  'square',
-  'double',
-  'cpu',
-  'primes',
-  'io',
-  'print',
-  'fail',
-  'crash',
-  'hang',
-] as const;
+export const WORKLOAD_KINDS = ['square', 'double', 'cpu', 'primes', 'io', 'print', 'fail', 'crash', 'hang'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export const DISTRIBUTIONS = ['fixed', 'uniform', 'longtail'] as const;

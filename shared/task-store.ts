@@ -182,7 +182,13 @@ export class TaskStore {
         for (const lane of this.lanes.values()) lane.inbox = lane.inbox.filter((r) => !coveredBy(r, event.ranges));
         return;
       case 'output':
-        this.output.push({ worker: event.worker, task: event.task, stream: event.stream, text: event.text, at: event.at });
+        this.output.push({
+          worker: event.worker,
+          task: event.task,
+          stream: event.stream,
+          text: event.text,
+          at: event.at,
+        });
         if (this.output.length > MAX_OUTPUT_LINES * 1.1) this.output = this.output.slice(-MAX_OUTPUT_LINES);
         return;
       case 'sample':
@@ -196,7 +202,16 @@ export class TaskStore {
 
   private beginRun(runId: number, spec: RunSpec, chunksize: number, at: number): void {
     const n = spec.tasks;
-    this.run = { runId, spec, chunksize, startedAt: at, finishedAt: null, status: 'running', error: null, paused: false };
+    this.run = {
+      runId,
+      spec,
+      chunksize,
+      startedAt: at,
+      finishedAt: null,
+      status: 'running',
+      error: null,
+      paused: false,
+    };
     this.counts = { submitted: n, queued: n, running: 0, done: 0, failed: 0, cancelled: 0 };
     this.size = n;
     // Reuse the buffers when they are big enough: runs one after another should not churn memory.

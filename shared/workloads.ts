@@ -11,15 +11,60 @@ export interface WorkloadInfo {
 }
 
 export const WORKLOADS: Record<WorkloadKind, WorkloadInfo> = {
-  square: { label: 'square', description: 'Returns n² — a task so small that dispatch overhead dominates.', usesCost: false, usesFaults: false },
-  double: { label: 'double', description: 'Returns 2·n, like the seed’s worker_function.', usesCost: false, usesFaults: false },
-  cpu: { label: 'cpu', description: 'Busy arithmetic for the given cost (1 unit ≈ 1 ms on an idle core); returns a checksum.', usesCost: true, usesFaults: false },
-  primes: { label: 'primes', description: 'Counts primes in a range that grows with n, so later tasks cost more.', usesCost: true, usesFaults: false },
-  io: { label: 'io', description: 'Sleeps for the given cost: the CPU is free while the task waits.', usesCost: true, usesFaults: false },
-  print: { label: 'print', description: 'Prints one line to stdout and returns nothing.', usesCost: false, usesFaults: false },
-  fail: { label: 'fail', description: 'Raises an error on every k-th task; the others return n.', usesCost: false, usesFaults: true },
-  crash: { label: 'crash', description: 'Every k-th task ends its own process with exit code 0 mid-task — a failure all the same.', usesCost: false, usesFaults: true },
-  hang: { label: 'hang', description: 'Every k-th task never returns; only a timeout frees its worker.', usesCost: false, usesFaults: true },
+  square: {
+    label: 'square',
+    description: 'Returns n² — a task so small that dispatch overhead dominates.',
+    usesCost: false,
+    usesFaults: false,
+  },
+  double: {
+    label: 'double',
+    description: 'Returns 2·n, like the seed’s worker_function.',
+    usesCost: false,
+    usesFaults: false,
+  },
+  cpu: {
+    label: 'cpu',
+    description: 'Busy arithmetic for the given cost (1 unit ≈ 1 ms on an idle core); returns a checksum.',
+    usesCost: true,
+    usesFaults: false,
+  },
+  primes: {
+    label: 'primes',
+    description: 'Counts primes in a range that grows with n, so later tasks cost more.',
+    usesCost: true,
+    usesFaults: false,
+  },
+  io: {
+    label: 'io',
+    description: 'Sleeps for the given cost: the CPU is free while the task waits.',
+    usesCost: true,
+    usesFaults: false,
+  },
+  print: {
+    label: 'print',
+    description: 'Prints one line to stdout and returns nothing.',
+    usesCost: false,
+    usesFaults: false,
+  },
+  fail: {
+    label: 'fail',
+    description: 'Raises an error on every k-th task; the others return n.',
+    usesCost: false,
+    usesFaults: true,
+  },
+  crash: {
+    label: 'crash',
+    description: 'Every k-th task ends its own process with exit code 0 mid-task — a failure all the same.',
+    usesCost: false,
+    usesFaults: true,
+  },
+  hang: {
+    label: 'hang',
+    description: 'Every k-th task never returns; only a timeout frees its worker.',
+    usesCost: false,
+    usesFaults: true,
+  },
 };
 
 /** The input of task i. */

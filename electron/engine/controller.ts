@@ -16,11 +16,7 @@ export type CommandHandler = (raw: unknown) => Promise<CommandResult<CommandValu
  * host both use this, so they validate and answer exactly alike: bad input is
  * answered `{ok:false, code, field, message}` and changes nothing.
  */
-export function createCommandHandler(
-  pool: Pool,
-  host: HostInfo['host'],
-  coreSampling: boolean,
-): CommandHandler {
+export function createCommandHandler(pool: Pool, host: HostInfo['host'], coreSampling: boolean): CommandHandler {
   return async (raw) => {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return parsed;

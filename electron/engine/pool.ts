@@ -217,7 +217,9 @@ export class Pool {
 
   /** The pool as it is now, told as the events that made it so. */
   private presentEvents(): PoolEvent[] {
-    const events: PoolEvent[] = [{ type: 'pool-resized', at: now(), poolSize: this.desiredSize, backend: this.backend }];
+    const events: PoolEvent[] = [
+      { type: 'pool-resized', at: now(), poolSize: this.desiredSize, backend: this.backend },
+    ];
     for (const worker of this.workers.values()) {
       if (!worker.alive) continue;
       events.push({ type: 'worker-spawned', worker: worker.id, pid: worker.pid ?? null, at: worker.spawnedAt });
@@ -226,7 +228,8 @@ export class Pool {
       }
     }
     const run = this.run;
-    if (run) events.push({ type: 'run-started', runId: run.id, at: run.startedAt, spec: run.spec, chunksize: run.chunksize });
+    if (run)
+      events.push({ type: 'run-started', runId: run.id, at: run.startedAt, spec: run.spec, chunksize: run.chunksize });
     return events;
   }
 
@@ -235,7 +238,9 @@ export class Pool {
     if (this.readyCount() >= this.desiredSize) return Promise.resolve();
     if (this.brokenReason) return Promise.reject(new PoolError('failed', this.brokenReason));
     return new Promise((resolve, reject) => {
-      this.readyWaiters.push(() => (this.brokenReason ? reject(new PoolError('failed', this.brokenReason)) : resolve()));
+      this.readyWaiters.push(() =>
+        this.brokenReason ? reject(new PoolError('failed', this.brokenReason)) : resolve(),
+      );
     });
   }
 
@@ -261,7 +266,8 @@ export class Pool {
 
   start(spec: RunSpec): { runId: number; finished: Promise<RunResult> } {
     if (this.run) throw new PoolError('busy', `run ${this.run.id} is still going; cancel it or wait`);
-    if (spec.backend !== this.backend || spec.poolSize !== this.desiredSize) this.configure(spec.poolSize, spec.backend);
+    if (spec.backend !== this.backend || spec.poolSize !== this.desiredSize)
+      this.configure(spec.poolSize, spec.backend);
     // A pool that gave up on starting workers gets a fresh chance with each run.
     this.brokenReason = null;
     this.startupFailures = 0;
@@ -332,7 +338,10 @@ export class Pool {
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     if (this.startupTimer) clearTimeout(this.startupTimer);
     const gone = [...this.workers.values()].map(
-      (worker) => new Promise<void>((resolve) => (worker.state === 'exited' ? resolve() : this.exitWaiters.set(worker.id, resolve))),
+      (worker) =>
+        new Promise<void>((resolve) =>
+          worker.state === 'exited' ? resolve() : this.exitWaiters.set(worker.id, resolve),
+        ),
     );
     for (const worker of this.workers.values()) worker.stop('closed', graceMs);
     await Promise.all(gone);
@@ -442,7 +451,14 @@ export class Pool {
       const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
       const tail = exit.stderrTail ? `\n${exit.stderrTail}` : '';
       const start = worker.current?.task === task ? worker.current.at : null;
-      this.failTask(run, worker, task, start, 'crash', `worker ${worker.id} (pid ${worker.pid}) exited with ${how} while running task ${task}${tail}`);
+      this.failTask(
+        run,
+        worker,
+        task,
+        start,
+        'crash',
+        `worker ${worker.id} (pid ${worker.pid}) exited with ${how} while running task ${task}${tail}`,
+      );
     }
     run.requeue(requeueFrom, head.first + head.count - requeueFrom);
     for (const chunk of rest) run.requeue(chunk.first + chunk.settled, chunk.count - chunk.settled);
@@ -501,7 +517,14 @@ export class Pool {
   private onReport(worker: WorkerProcess, report: Extract<FromWorker, { t: 'report' }>): void {
     const run = this.run;
     for (const line of report.output) {
-      this.frames.event({ type: 'output', worker: worker.id, task: line.task, stream: line.stream, text: line.text, at: line.at });
+      this.frames.event({
+        type: 'output',
+        worker: worker.id,
+        task: line.task,
+        stream: line.stream,
+        text: line.text,
+        at: line.at,
+      });
     }
     if (!run || report.runId !== run.id || worker.runId !== run.id) return;
     const { task, start, end, result, ok, errors } = report.settled;
@@ -512,7 +535,14 @@ export class Pool {
       if (!chunk) break; // cancelled with 'kill' while the report was on its way
       const id = task[k];
       if (id !== chunk.first + chunk.settled) {
-        this.frames.event({ type: 'output', worker: worker.id, task: id, stream: 'stderr', text: `poolscope: out-of-order report for task ${id}`, at: now() });
+        this.frames.event({
+          type: 'output',
+          worker: worker.id,
+          task: id,
+          stream: 'stderr',
+          text: `poolscope: out-of-order report for task ${id}`,
+          at: now(),
+        });
         continue;
       }
       if (++chunk.settled === chunk.count) worker.inflight.shift();
@@ -531,7 +561,8 @@ export class Pool {
         this.failTask(run, worker, id, start[k], 'error', errors[errorIndex++] ?? 'task failed', end[k]);
       }
     }
-    if (this.options.trace && task.length > 0) run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / task.length));
+    if (this.options.trace && task.length > 0)
+      run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / task.length));
     if (report.started && worker.inflight.length > 0) {
       worker.current = report.started;
       this.frames.started(worker.id, report.started.task, report.started.at);
@@ -555,21 +586,40 @@ export class Pool {
     if (worker.timeoutTimer) clearTimeout(worker.timeoutTimer);
     const limit = run.spec.timeoutMs;
     if (limit <= 0) return;
-    worker.timeoutTimer = setTimeout(
-      () => {
-        const head = worker.inflight[0];
-        if (this.run !== run || !head || head.first + head.settled !== task) return;
-        if (++head.settled === head.count) worker.inflight.shift();
-        this.failTask(run, worker, task, startedAt, 'timeout', `task ${task} exceeded its ${limit} ms timeout; worker ${worker.id} was killed`);
-        this.endWorker(worker, 'timed-out');
-        this.refill();
-        this.finishRunIfDone();
-      },
-      Math.max(0, startedAt + limit - now()),
-    );
+    const check = () => {
+      const head = worker.inflight[0];
+      if (this.run !== run || !head || head.first + head.settled !== task) return;
+      // Timers may fire a hair early on our clock: a task is never failed before its time.
+      const left = startedAt + limit - now();
+      if (left > 0) {
+        worker.timeoutTimer = setTimeout(check, left);
+        return;
+      }
+      if (++head.settled === head.count) worker.inflight.shift();
+      this.failTask(
+        run,
+        worker,
+        task,
+        startedAt,
+        'timeout',
+        `task ${task} exceeded its ${limit} ms timeout; worker ${worker.id} was killed`,
+      );
+      this.endWorker(worker, 'timed-out');
+      this.refill();
+      this.finishRunIfDone();
+    };
+    worker.timeoutTimer = setTimeout(check, Math.max(0, startedAt + limit - now()));
   }
 
-  private failTask(run: Run, worker: WorkerProcess, task: number, start: number | null, reason: TaskFailReason, message: string, at = now()): void {
+  private failTask(
+    run: Run,
+    worker: WorkerProcess,
+    task: number,
+    start: number | null,
+    reason: TaskFailReason,
+    message: string,
+    at = now(),
+  ): void {
     run.settle(task);
     run.counts.failed++;
     run.failures.push({ task, reason, message });
@@ -592,7 +642,14 @@ export class Pool {
     this.run = null;
     const finishedAt = now();
     const counts = { ...run.counts };
-    this.frames.event({ type: 'run-finished', runId: run.id, at: finishedAt, status, counts, ...(error ? { error } : {}) });
+    this.frames.event({
+      type: 'run-finished',
+      runId: run.id,
+      at: finishedAt,
+      status,
+      counts,
+      ...(error ? { error } : {}),
+    });
     this.frames.flush();
     run.resolve({
       runId: run.id,

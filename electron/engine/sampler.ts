@@ -25,7 +25,10 @@ export function parseProcStat(text: string): { cpuTicks: number; core: number } 
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   // After ')' comes field 3 (state); field n is at index n - 3.
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
   const core = Number(fields[39 - 3]);
@@ -62,7 +65,9 @@ export class ProcSampler implements Sampler {
       const at = now();
       const before = this.previous.get(pid);
       this.previous.set(pid, { ticks: stat.cpuTicks, at });
-      const cpu = before ? (((stat.cpuTicks - before.ticks) / CLOCK_TICKS) * 1000 * 100) / Math.max(1, at - before.at) : 0;
+      const cpu = before
+        ? (((stat.cpuTicks - before.ticks) / CLOCK_TICKS) * 1000 * 100) / Math.max(1, at - before.at)
+        : 0;
       return { worker, pid, cpu: Math.max(0, cpu), rssBytes: parseRss(statusText) ?? 0, core: stat.core };
     } catch {
       return null; // exited between listing and reading

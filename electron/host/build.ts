@@ -29,7 +29,9 @@ function newestMtime(path: string): number {
 export function isBuildStale(): boolean {
   if (!OUTPUTS.every(existsSync)) return true;
   const built = Math.min(...OUTPUTS.map((p) => statSync(p).mtimeMs));
-  return SOURCES.some((source) => existsSync(join(projectRoot, source)) && newestMtime(join(projectRoot, source)) > built);
+  return SOURCES.some(
+    (source) => existsSync(join(projectRoot, source)) && newestMtime(join(projectRoot, source)) > built,
+  );
 }
 
 /** Builds main, preload, worker and renderer if needed; quiet unless it has to build. */

@@ -96,7 +96,9 @@ function parseSpec(argv: string[]) {
   });
   if (values.help) return { help: true as const };
   if (positionals[0] !== 'run' || positionals.length > 1) {
-    throw new UsageError(`expected the command "run", got ${positionals.length ? `"${positionals.join(' ')}"` : 'nothing'}`);
+    throw new UsageError(
+      `expected the command "run", got ${positionals.length ? `"${positionals.join(' ')}"` : 'nothing'}`,
+    );
   }
   const partial: Record<string, unknown> = {};
   for (const [flag, field] of Object.entries(SPEC_FLAGS) as [keyof typeof SPEC_FLAGS, keyof RunSpec][]) {
@@ -140,7 +142,9 @@ function formatResults(result: RunResult, show: 'all' | 'auto'): string {
     items.push(failed.has(task) ? `<task ${task} failed>` : pyRepr(result.values[task]));
   }
   const list = pyList(items);
-  return limit < count ? `${list.slice(0, -1)}, …] (${formatCount(count)} results; --results all prints every one)` : list;
+  return limit < count
+    ? `${list.slice(0, -1)}, …] (${formatCount(count)} results; --results all prints every one)`
+    : list;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -164,7 +168,8 @@ async function main(argv: string[]): Promise<number> {
     if (json) return;
     // Workers' output, live and in arrival order, the way a terminal would show it.
     for (const event of frame.events) {
-      if (event.type === 'output') (event.stream === 'stderr' ? process.stderr : process.stdout).write(`${event.text}\n`);
+      if (event.type === 'output')
+        (event.stream === 'stderr' ? process.stderr : process.stdout).write(`${event.text}\n`);
     }
   });
   const stopOnSignal = () => void pool.close().then(() => process.exit(130));
@@ -213,7 +218,8 @@ function summary(result: RunResult, stats: ReturnType<typeof computeStats>): str
     );
   }
   if (result.error) lines.push(`  run failed: ${result.error}`);
-  for (const failure of result.failures.slice(0, 10)) lines.push(`  task ${failure.task} failed (${failure.reason}): ${failure.message}`);
+  for (const failure of result.failures.slice(0, 10))
+    lines.push(`  task ${failure.task} failed (${failure.reason}): ${failure.message}`);
   if (result.failures.length > 10) lines.push(`  … and ${result.failures.length - 10} more failures`);
   return `${lines.join('\n')}\n`;
 }

@@ -91,6 +91,8 @@ function report(): void {
   lastReport = now();
 }
 
+/** The real stderr, for the worker's own complaints: they reach the engine's stderr tail. */
+const rawStderr = process.stderr.write.bind(process.stderr);
 captureOutput('stdout');
 captureOutput('stderr');
 
@@ -175,7 +177,7 @@ function parse(raw: unknown): ToWorker | null {
 function onMessage(raw: unknown): void {
   const message = parse(raw);
   if (!message) {
-    process.stderr.write(`poolscope worker: ignored a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}\n`);
+    rawStderr(`poolscope worker: ignored a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}\n`);
     return;
   }
   switch (message.t) {
@@ -184,7 +186,6 @@ function onMessage(raw: unknown): void {
       inbox = [];
       inboxHead = 0;
       batch.take();
-      output = [];
       return;
     case 'chunks':
       if (message.runId !== run?.runId) return;

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { ChromeTrace } from '../../shared/trace';
+import { projectRoot } from './build';
+
+const run = promisify(execFile);
+
+/** Runs the real CLI in its own process; resolves with its exit code and output. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'electron/host/cli.ts', ...args], {
+      cwd: projectRoot,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('cli run', () => {
+  it("prints the seed's squares in input order", async () => {
+    const { code, stdout, stderr } = await cli('run', '--workload', 'square', '--tasks', '10', '--pool', '5');
+    expect(code).toBe(0);
+    expect(stdout).toBe('[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]\n');
+    expect(stderr).toMatch(/done 10 · failed 0/);
+    expect(stderr).toMatch(/throughput .* tasks\/s/);
+    expect(stderr).toMatch(/speedup .*× · efficiency/);
+  });
+
+  it('completes a run with a crashing task, reports it and exits non-zero', async () => {
+    const { code, stdout, stderr } = await cli(
+      'run',
+      '--workload',
+      'crash',
+      '--tasks',
+      '6',
+      '--pool',
+      '2',
+      '--fault-every',
+      '3',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('[0, 1, <task 2 failed>, 3, 4, <task 5 failed>]\n');
+    expect(stderr).toMatch(
+      /task 2 failed \(crash\): worker \d+ \(pid \d+\) exited with exit code 0 while running task 2/,
+    );
+  });
+
+  it('refuses bad flags with the flag named and exit status 2', async () => {
+    expect(await cli('run', '--tasks', '2.5')).toMatchObject({ code: 2, stderr: expect.stringContaining('--tasks') });
+    expect(await cli('run', '--pool', 'many')).toMatchObject({ code: 2, stderr: expect.stringContaining('--pool') });
+    expect(await cli('run', '--frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('frobnicate') });
+    expect(await cli('walk')).toMatchObject({ code: 2, stderr: expect.stringContaining('"run"') });
+  });
+
+  it('writes a Chrome trace with each task exactly once and prints JSON', async () => {
+    const file = join(tmpdir(), `poolscope-cli-${process.pid}.json`);
+    const { code, stdout } = await cli(
+      'run',
+      '--workload',
+      'cpu',
+      '--cost',
+      '5',
+      '--tasks',
+      '12',
+      '--pool',
+      '2',
+      '--trace',
+      file,
+      '--json',
+    );
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ status: 'completed', counts: { done: 12 }, chunksize: 2 });
+    expect(summary.results).toHaveLength(12);
+    const trace = JSON.parse(readFileSync(file, 'utf8')) as ChromeTrace;
+    const tasks = trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'cpu');
+    expect(tasks.map((e) => e.args?.task).sort((a, b) => Number(a) - Number(b))).toEqual([...Array(12).keys()]);
+    for (const e of tasks) expect(e.dur).toBeGreaterThan(4000); // µs
+    const names = trace.traceEvents.filter((e) => e.name === 'process_name');
+    expect(new Set(names.map((e) => e.pid))).toEqual(new Set(tasks.map((e) => e.pid)));
+  });
+});
