@@ -1,0 +1,44 @@
+/**
+ * Fixtures for the web suite. Import `test` and `expect` from here instead of
+ * '@playwright/test':
+ *
+ *   import { test, expect } from './fixtures';
+ *   test('…', async ({ page, hostUrl }) => { await page.goto(hostUrl); … });
+ *
+ * - `hostUrl` (per test): the page URL of a live browser host, token included.
+ *   After each test, a run still going is cancelled, so the next test starts idle.
+ * - `browserHost` (per worker): the host itself (`url`, `port`, `token`, `pool`),
+ *   started in-process with a real process pool (size = logical cores) and closed,
+ *   every worker stopped, when the worker ends. Tests in one worker share it.
+ */
+import { test as base, expect } from '@playwright/test';
+import { ensureBuilt } from '../../electron/host/build';
+import { startBrowserHost, type BrowserHost } from '../../electron/host/server';
+
+export interface HostTestFixtures {
+  hostUrl: string;
+}
+
+export interface HostWorkerFixtures {
+  browserHost: BrowserHost;
+}
+
+export const test = base.extend<HostTestFixtures, HostWorkerFixtures>({
+  browserHost: [
+    // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      ensureBuilt();
+      const host = await startBrowserHost();
+      await use(host);
+      await host.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  hostUrl: async ({ browserHost }, use) => {
+    await use(browserHost.url);
+    if (browserHost.pool.running) browserHost.pool.cancel('kill');
+  },
+});
+
+export { expect };
