@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -110,6 +111,18 @@ class Client {
       });
     }
   }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A client-to-server WebSocket text frame (clients must mask, RFC 6455 §5.3). */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const length = payload.length;
+  const header =
+    length < 126 ? Buffer.from([0x81, 0x80 | length]) : Buffer.from([0x81, 0x80 | 126, length >> 8, length & 0xff]);
+  return Buffer.concat([header, mask, payload.map((byte, i) => byte ^ mask[i % 4])]);
 }
 
 const isAlive = (pid: number) => {
@@ -290,6 +303,42 @@ describe('browser host', () => {
     const closed = new Promise<number>((resolve) => big.ws.once('close', (code) => resolve(code)));
     big.ws.send(JSON.stringify({ id: 1, command: { type: 'info', pad: 'x'.repeat(100 * 1024) } }));
     expect(await closed).toBe(1009);
+  });
+});
+
+describe('browser host back-pressure', () => {
+  it('drops a client that stops reading instead of buffering frames without bound', async () => {
+    const host = await startBrowserHost({ poolSize: 2 });
+    try {
+      await host.pool.ready();
+      // A raw socket, so nothing reads on the client's side once it is paused.
+      const socket = connect(host.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `GET /ws?token=${host.token} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n` +
+          `Origin: http://127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      const handshake = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+      expect(handshake.toString()).toMatch(/^HTTP\/1.1 101/);
+      socket.pause();
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+
+      // Half a million tasks make tens of MiB of frames.
+      const spec = makeRunSpec({ workload: 'square', tasks: 500_000, poolSize: 2 }, 2);
+      socket.write(maskedTextFrame(JSON.stringify({ id: 1, command: { type: 'start', spec } })));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      while (host.pool.running) await new Promise((resolve) => setTimeout(resolve, 50));
+
+      // The host cut the connection while nobody was reading: draining now reaches its end.
+      socket.on('data', () => {});
+      socket.resume();
+      await expect(Promise.race([closed.then(() => 'closed'), sleep(5_000).then(() => 'open')])).resolves.toBe(
+        'closed',
+      );
+    } finally {
+      await host.close();
+    }
   });
 });
 
