@@ -12,8 +12,18 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../
 export const workerEntryPath = join(projectRoot, 'out/main/worker.cjs');
 export const rendererDir = join(projectRoot, 'out/renderer');
 
-const SOURCES = ['electron', 'shared', 'renderer', 'electron.vite.config.ts', 'package.json'];
-const OUTPUTS = [workerEntryPath, join(rendererDir, 'index.html')];
+/** What each kind of host needs built, and the sources it is built from. */
+const TARGETS = {
+  worker: {
+    sources: ['electron/worker', 'electron/engine', 'shared', 'electron.vite.config.ts', 'package.json'],
+    outputs: [workerEntryPath, join(projectRoot, 'out/main/thread-host.cjs')],
+  },
+  app: {
+    sources: ['electron', 'shared', 'renderer', 'electron.vite.config.ts', 'package.json'],
+    outputs: [workerEntryPath, join(projectRoot, 'out/main/thread-host.cjs'), join(rendererDir, 'index.html')],
+  },
+} as const;
+export type BuildTarget = keyof typeof TARGETS;
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -26,20 +36,29 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-export function isBuildStale(): boolean {
-  if (!OUTPUTS.every(existsSync)) return true;
-  const built = Math.min(...OUTPUTS.map((p) => statSync(p).mtimeMs));
-  return SOURCES.some(
+export function isBuildStale(target: BuildTarget): boolean {
+  const { sources, outputs } = TARGETS[target];
+  if (!outputs.every((p) => existsSync(p))) return true;
+  const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
+  return sources.some(
     (source) => existsSync(join(projectRoot, source)) && newestMtime(join(projectRoot, source)) > built,
   );
 }
 
-/** Builds main, preload, worker and renderer if needed; quiet unless it has to build. */
-export function ensureBuilt(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
-  if (!isBuildStale()) return;
+/**
+ * Builds with electron-vite if `target` (the worker alone for the CLI and
+ * tests, everything for the browser host) is missing or older than its source.
+ * Quiet unless it has to build; throws a short error if the build fails.
+ */
+export function ensureBuilt(target: BuildTarget, log = (line: string) => process.stderr.write(`${line}\n`)): void {
+  if (!isBuildStale(target)) return;
   log('poolscope: building (electron-vite build)…');
-  execFileSync(process.execPath, [join(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch {
+    throw new Error('the build failed (electron-vite build; its errors are above)');
+  }
 }

@@ -160,7 +160,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { spec, json } = options;
-  ensureBuilt();
+  try {
+    ensureBuilt('worker');
+  } catch (error) {
+    process.stderr.write(`poolscope: ${(error as Error).message}\n`);
+    return 1;
+  }
   const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, poolSize: spec.poolSize });
   const store = new TaskStore();
   pool.onFrame((frame) => {

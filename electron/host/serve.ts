@@ -54,7 +54,7 @@ function parseFlags(): { port?: number; poolSize?: number } {
 
 async function main(): Promise<void> {
   const flags = parseFlags();
-  ensureBuilt();
+  ensureBuilt('app');
   const host = await startBrowserHost(flags);
 
   let stopping = false;

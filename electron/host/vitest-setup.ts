@@ -2,5 +2,5 @@ import { ensureBuilt } from './build';
 
 /** Tests fork the real worker bundle, so build it first. */
 export default function setup(): void {
-  ensureBuilt();
+  ensureBuilt('worker');
 }
