@@ -9,33 +9,42 @@ import { defineConfig } from 'electron-vite';
  */
 const cjs = { format: 'cjs' as const, entryFileNames: '[name].cjs' };
 
+/** POOLSCOPE_BUILD=worker builds just the worker bundles: all that the CLI, tests and benchmarks run. */
+const workerOnly = process.env.POOLSCOPE_BUILD === 'worker';
+
+const workerInputs = {
+  worker: resolve('electron/worker/index.ts'),
+  'thread-host': resolve('electron/worker/thread-host.ts'),
+};
+
 export default defineConfig({
   main: {
     build: {
       // Bundled, zod loads in a few ms instead of ~40: that is most of a worker's start-up.
       externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
-        input: {
-          index: resolve('electron/main/index.ts'),
-          worker: resolve('electron/worker/index.ts'),
+        input: workerOnly ? workerInputs : { index: resolve('electron/main/index.ts'), ...workerInputs },
+        output: cjs,
+      },
+    },
+  },
+  preload: workerOnly
+    ? undefined
+    : {
+        build: {
+          rollupOptions: {
+            input: { index: resolve('electron/preload/index.ts') },
+            output: cjs,
+          },
         },
-        output: cjs,
       },
-    },
-  },
-  preload: {
-    build: {
-      rollupOptions: {
-        input: { index: resolve('electron/preload/index.ts') },
-        output: cjs,
+  renderer: workerOnly
+    ? undefined
+    : {
+        root: 'renderer',
+        build: {
+          rollupOptions: { input: { index: resolve('renderer/index.html') } },
+        },
+        plugins: [react()],
       },
-    },
-  },
-  renderer: {
-    root: 'renderer',
-    build: {
-      rollupOptions: { input: { index: resolve('renderer/index.html') } },
-    },
-    plugins: [react()],
-  },
 });

@@ -194,6 +194,15 @@ export interface DoneColumns {
   result: (number | null)[];
 }
 
+/** GIL backend: time threads spent waiting for the lock since the last frame. */
+export interface LockWaitColumns {
+  worker: number[];
+  /** The task that was waiting (-1 when between tasks). */
+  task: number[];
+  start: Millis[];
+  end: Millis[];
+}
+
 /**
  * What the engine emits, at most ~60 times a second. Sequence numbers have no
  * gaps, so a consumer can tell it missed one.
@@ -208,6 +217,7 @@ export interface Frame {
   dispatched: DispatchColumns;
   started: StartColumns;
   done: DoneColumns;
+  waits: LockWaitColumns;
 }
 
 // ── The API the renderer sees ───────────────────────────────────────────────

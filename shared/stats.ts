@@ -19,7 +19,7 @@ export interface RunStats {
   running: number;
   /** Settled tasks per second of wall time. */
   throughput: number;
-  /** Σ task time / wall time: how many cores' worth of work ran at once, on average. */
+  /** Σ task time (less GIL waits) / wall time: how many cores' worth of work ran at once, on average. */
   speedup: number;
   /** Speedup per worker, 0…1. */
   efficiency: number;
@@ -49,7 +49,8 @@ export function computeStats(store: TaskStore, now: number): RunStats | null {
     utilisation: Math.min(1, lane.busyMs / wall),
   }));
   const poolSize = Math.max(1, run.spec.poolSize);
-  const speedup = store.sumTaskMs / wall;
+  // Time spent waiting for the GIL is inside tasks but is not work.
+  const speedup = Math.max(0, store.sumTaskMs - store.sumLockWaitMs) / wall;
   const busy = workers.map((w) => w.busyMs);
   const meanBusy = busy.length ? busy.reduce((a, b) => a + b, 0) / busy.length : 0;
   const settled = counts.done + counts.failed;

@@ -90,6 +90,17 @@ export class TaskStore {
   order = new Int32Array(0);
   orderLength = 0;
 
+  /** GIL backend: every wait for the lock, in arrival order; grows by doubling. */
+  waits = {
+    worker: new Int32Array(1024),
+    task: new Int32Array(1024),
+    start: new Float64Array(1024),
+    end: new Float64Array(1024),
+    length: 0,
+  };
+  /** Total time threads spent waiting for the lock this run. */
+  sumLockWaitMs = 0;
+
   readonly lanes = new Map<number, Lane>();
   /** Highest worker id seen: a missing lane with a lower id was dropped on purpose, not missed. */
   private maxWorker = 0;
@@ -118,6 +129,9 @@ export class TaskStore {
         this.settle(done.worker[i], done.task[i], done.start[i], done.end[i], TaskState.done);
         this.result[done.task[i]] = done.result[i] ?? NaN;
       }
+      const { waits } = frame;
+      for (let i = 0; i < waits.worker.length; i++)
+        this.addWait(waits.worker[i], waits.task[i], waits.start[i], waits.end[i]);
       if (frame.counts) this.counts = frame.counts;
     }
     this.version++;
@@ -200,6 +214,30 @@ export class TaskStore {
     }
   }
 
+  private addWait(worker: number, task: number, start: number, end: number): void {
+    const w = this.waits;
+    if (w.length === w.worker.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const bigger = new (a.constructor as new (n: number) => T)(a.length * 2);
+        bigger.set(a);
+        return bigger;
+      };
+      this.waits = {
+        worker: grow(w.worker),
+        task: grow(w.task),
+        start: grow(w.start),
+        end: grow(w.end),
+        length: w.length,
+      };
+    }
+    const i = this.waits.length++;
+    this.waits.worker[i] = worker;
+    this.waits.task[i] = task;
+    this.waits.start[i] = start;
+    this.waits.end[i] = end;
+    this.sumLockWaitMs += end - start;
+  }
+
   private beginRun(runId: number, spec: RunSpec, chunksize: number, at: number): void {
     const n = spec.tasks;
     this.run = {
@@ -230,6 +268,8 @@ export class TaskStore {
     this.end.fill(NaN, 0, n);
     this.result.fill(NaN, 0, n);
     this.orderLength = 0;
+    this.waits.length = 0;
+    this.sumLockWaitMs = 0;
     this.failures = [];
     this.sumTaskMs = 0;
     this.sumDispatchLatencyMs = 0;

@@ -24,8 +24,6 @@ export interface ChromeTrace {
   otherData: Record<string, unknown>;
 }
 
-const TASK_THREAD = 1;
-
 /** The store's run as a trace; times in µs from the run's start. */
 export function toChromeTrace(store: TaskStore): ChromeTrace {
   const run = store.run;
@@ -34,21 +32,33 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
   const us = (ms: number) => Math.round((ms - origin) * 1000 * 1000) / 1000;
   const events: TraceEvent[] = [];
   const pidOf = new Map<number, number>();
+  // Thread backends run every worker as a thread of one process: one pid, a tid per worker.
+  const threaded = run.spec.backend === 'thread' || run.spec.backend === 'gil';
   for (const lane of store.laneList()) {
     const pid = lane.pid ?? lane.worker;
+    const tid = lane.worker;
+    if (!pidOf.has(lane.worker) && ![...pidOf.values()].includes(pid)) {
+      const name = threaded ? `thread host (pid ${pid})` : `worker ${lane.worker} (pid ${pid})`;
+      events.push(
+        { name: 'process_name', ph: 'M', pid, tid: 0, args: { name } },
+        { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: lane.worker } },
+      );
+    }
     pidOf.set(lane.worker, pid);
-    events.push(
-      { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: `worker ${lane.worker} (pid ${pid})` } },
-      { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: lane.worker } },
-      { name: 'thread_name', ph: 'M', pid, tid: TASK_THREAD, args: { name: 'tasks' } },
-    );
+    events.push({
+      name: 'thread_name',
+      ph: 'M',
+      pid,
+      tid,
+      args: { name: `${threaded ? 'thread' : 'worker'} ${lane.worker}` },
+    });
     if (lane.readyAt !== null && lane.readyAt >= origin) {
       events.push({
         name: 'start-up',
         cat: 'worker',
         ph: 'X',
         pid,
-        tid: TASK_THREAD,
+        tid,
         ts: us(lane.spawnedAt),
         dur: Math.max(0, (lane.readyAt - lane.spawnedAt) * 1000),
       });
@@ -60,7 +70,7 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
         ph: 'i',
         s: 'p',
         pid,
-        tid: TASK_THREAD,
+        tid,
         ts: us(lane.exitedAt),
         args: { code: lane.exitCode, signal: lane.exitSignal },
       });
@@ -78,12 +88,26 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
       cat: failed ? 'failed' : run.spec.workload,
       ph: 'X',
       pid: pidOf.get(worker) ?? worker,
-      tid: TASK_THREAD,
+      tid: worker,
       ts: us(store.start[task]),
       dur: Math.max(0, (store.end[task] - store.start[task]) * 1000),
       args: failed
         ? { task, worker, reason: failure?.reason, message: failure?.message }
         : { task, worker, result: Number.isNaN(result) ? null : result },
+    });
+  }
+  const waits = store.waits;
+  for (let i = 0; i < waits.length; i++) {
+    const worker = waits.worker[i];
+    events.push({
+      name: 'waiting for the GIL',
+      cat: 'lock-wait',
+      ph: 'X',
+      pid: pidOf.get(worker) ?? worker,
+      tid: worker,
+      ts: us(waits.start[i]),
+      dur: Math.max(0, (waits.end[i] - waits.start[i]) * 1000),
+      args: { task: waits.task[i], worker },
     });
   }
   return {

@@ -1,9 +1,18 @@
-import type { DispatchColumns, DoneColumns, Frame, PoolEvent, StartColumns, TaskCounts } from '../../shared/protocol';
+import type {
+  DispatchColumns,
+  DoneColumns,
+  Frame,
+  LockWaitColumns,
+  PoolEvent,
+  StartColumns,
+  TaskCounts,
+} from '../../shared/protocol';
 import { now } from './clock';
 
 const emptyDispatch = (): DispatchColumns => ({ worker: [], first: [], count: [], at: [] });
 const emptyStarted = (): StartColumns => ({ worker: [], task: [], at: [] });
 const emptyDone = (): DoneColumns => ({ worker: [], task: [], start: [], end: [], result: [] });
+const emptyWaits = (): LockWaitColumns => ({ worker: [], task: [], start: [], end: [] });
 
 /**
  * Coalesces everything that happens into frames, at most one per interval.
@@ -15,6 +24,7 @@ export class FrameBuilder {
   private dispatchedCols = emptyDispatch();
   private startedCols = emptyStarted();
   private doneCols = emptyDone();
+  private waitCols = emptyWaits();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
@@ -45,6 +55,7 @@ export class FrameBuilder {
       dispatched: emptyDispatch(),
       started: emptyStarted(),
       done: emptyDone(),
+      waits: emptyWaits(),
     });
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -86,6 +97,16 @@ export class FrameBuilder {
     this.schedule();
   }
 
+  lockWait(worker: number, task: number, start: number, end: number): void {
+    if (!this.active) return;
+    const c = this.waitCols;
+    c.worker.push(worker);
+    c.task.push(task);
+    c.start.push(start);
+    c.end.push(end);
+    this.schedule();
+  }
+
   /** Counts changed without any other news: still worth a frame. */
   touch(): void {
     if (this.active) this.schedule();
@@ -106,11 +127,13 @@ export class FrameBuilder {
       dispatched: this.dispatchedCols,
       started: this.startedCols,
       done: this.doneCols,
+      waits: this.waitCols,
     };
     this.events = [];
     this.dispatchedCols = emptyDispatch();
     this.startedCols = emptyStarted();
     this.doneCols = emptyDone();
+    this.waitCols = emptyWaits();
     this.lastEmit = frame.at;
     for (const listener of this.listeners) listener(frame);
   }

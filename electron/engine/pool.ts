@@ -4,6 +4,7 @@
  * task it was running, the rest of its work is requeued, and it is replaced.
  */
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Backend, RunSpec } from '../../shared/run-spec';
 import { effectiveChunkSize } from '../../shared/run-spec';
 import type { CancelRunning, Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/protocol';
@@ -14,11 +15,13 @@ import { now } from './clock';
 import { FrameBuilder } from './frame-builder';
 import type { Launcher } from './launcher';
 import type { Sampler } from './sampler';
+import { ThreadLauncher } from './thread-launcher';
 import { WorkerProcess, type WorkerExit } from './worker-process';
 
 export interface PoolOptions {
+  /** Starts worker processes (and the thread backends' host process). */
   launcher: Launcher;
-  /** The built worker entry (out/main/worker.cjs). */
+  /** The built worker entry (out/main/worker.cjs); the thread host is built beside it. */
   workerEntry: string;
   poolSize?: number;
   sampler?: Sampler | null;
@@ -166,6 +169,7 @@ export class Pool {
   private closing = false;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
   private itersPerMs: number | null = null;
+  private threadLauncher: ThreadLauncher | null = null;
   private readyWaiters: (() => void)[] = [];
   private readonly exitWaiters = new Map<number, () => void>();
 
@@ -244,14 +248,24 @@ export class Pool {
     });
   }
 
+  /** Sets size and backend; changing the backend replaces every worker. */
   configure(poolSize: number, backend: Backend): void {
-    if (backend !== 'process') throw new PoolError('failed', `the ${backend} backend is not available in this build`);
-    this.backend = backend;
-    this.resize(poolSize);
+    if (backend !== this.backend) {
+      if (this.run) throw new PoolError('busy', `cannot switch to the ${backend} backend during a run`);
+      this.backend = backend;
+      for (const worker of this.workers.values()) this.endWorker(worker, 'closed');
+    }
+    this.resizeTo(backend === 'serial' ? 1 : poolSize);
   }
 
   /** Grows at once; shrinks by retiring workers once their dispatched work is done. */
   resize(poolSize: number): void {
+    if (this.backend === 'serial' && poolSize !== 1)
+      throw new PoolError('failed', 'the serial backend always has one worker');
+    this.resizeTo(poolSize);
+  }
+
+  private resizeTo(poolSize: number): void {
     this.desiredSize = poolSize;
     this.frames.event({ type: 'pool-resized', at: now(), poolSize, backend: this.backend });
     const live = [...this.workers.values()].filter((w) => w.state === 'starting' || w.state === 'ready');
@@ -264,8 +278,10 @@ export class Pool {
     this.refill();
   }
 
-  start(spec: RunSpec): { runId: number; finished: Promise<RunResult> } {
+  start(requested: RunSpec): { runId: number; finished: Promise<RunResult> } {
     if (this.run) throw new PoolError('busy', `run ${this.run.id} is still going; cancel it or wait`);
+    // Serial is the baseline: one worker, whatever the slider says.
+    const spec = requested.backend === 'serial' ? { ...requested, poolSize: 1 } : requested;
     if (spec.backend !== this.backend || spec.poolSize !== this.desiredSize)
       this.configure(spec.poolSize, spec.backend);
     // A pool that gave up on starting workers gets a fresh chance with each run.
@@ -374,7 +390,7 @@ export class Pool {
       {
         id: this.nextWorkerId++,
         entry: this.options.workerEntry,
-        launcher: this.options.launcher,
+        launcher: this.launcherFor(this.backend),
         readyTimeoutMs: this.options.readyTimeoutMs,
       },
       {
@@ -388,6 +404,15 @@ export class Pool {
     this.workers.set(worker.id, worker);
     // Electron's launcher learns the pid only after spawning; worker-ready carries it too.
     this.frames.event({ type: 'worker-spawned', worker: worker.id, pid: worker.pid ?? null, at: worker.spawnedAt });
+  }
+
+  private launcherFor(backend: Backend): Launcher {
+    if (backend === 'process' || backend === 'serial') return this.options.launcher;
+    this.threadLauncher ??= new ThreadLauncher(
+      this.options.launcher,
+      join(dirname(this.options.workerEntry), 'thread-host.cjs'),
+    );
+    return this.threadLauncher;
   }
 
   private onReady(worker: WorkerProcess, pid: number, at: number): void {
@@ -561,6 +586,8 @@ export class Pool {
         this.failTask(run, worker, id, start[k], 'error', errors[errorIndex++] ?? 'task failed', end[k]);
       }
     }
+    const { waits } = report;
+    for (let k = 0; k + 2 < waits.length; k += 3) this.frames.lockWait(worker.id, waits[k], waits[k + 1], waits[k + 2]);
     if (this.options.trace && task.length > 0)
       run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / task.length));
     if (report.started && worker.inflight.length > 0) {

@@ -136,7 +136,11 @@ export class WorkerProcess {
       this.state = 'ready';
       this.readyAt = message.at;
       this.events.ready(this, message.pid, message.at);
-    } else if (message?.t === 'report' && message.settled?.task instanceof Int32Array) {
+    } else if (
+      message?.t === 'report' &&
+      message.settled?.task instanceof Int32Array &&
+      message.waits instanceof Float64Array
+    ) {
       this.events.report(this, message);
     } else {
       this.events.output(this, 'stderr', `poolscope: worker sent an unexpected message`);

@@ -20,7 +20,13 @@ const TARGETS = {
   },
   app: {
     sources: ['electron', 'shared', 'renderer', 'electron.vite.config.ts', 'package.json'],
-    outputs: [workerEntryPath, join(projectRoot, 'out/main/thread-host.cjs'), join(rendererDir, 'index.html')],
+    outputs: [
+      join(projectRoot, 'out/main/index.cjs'),
+      join(projectRoot, 'out/preload/index.cjs'),
+      workerEntryPath,
+      join(projectRoot, 'out/main/thread-host.cjs'),
+      join(rendererDir, 'index.html'),
+    ],
   },
 } as const;
 export type BuildTarget = keyof typeof TARGETS;
@@ -57,6 +63,7 @@ export function ensureBuilt(target: BuildTarget, log = (line: string) => process
     execFileSync(process.execPath, [join(projectRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
       cwd: projectRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, POOLSCOPE_BUILD: target },
     });
   } catch {
     throw new Error('the build failed (electron-vite build; its errors are above)');

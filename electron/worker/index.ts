@@ -1,10 +1,13 @@
 /**
- * Worker process entry. Runs under Electron's utilityProcess (process.parentPort)
- * and under Node's child_process.fork (process.send) alike. It executes the
- * chunks it is sent, in order, and reports settled tasks in batches.
+ * Worker entry. Runs as a process under Electron's utilityProcess
+ * (process.parentPort) or Node's child_process.fork (process.send), and as a
+ * thread of the thread host (worker_threads) for the thread and gil backends.
+ * It executes the chunks it is sent, in order, and reports settled tasks in batches.
  */
+import { isMainThread, parentPort as threadPort, workerData } from 'node:worker_threads';
 import type { RunSpec } from '../../shared/run-spec';
 import { now } from '../engine/clock';
+import { Gil } from './gil';
 import { toWorkerSchema, type FromWorker, type OutputLine, type ToWorker } from './messages';
 import { mayRunLong, runTask } from './workloads';
 
@@ -13,10 +16,20 @@ interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
-const parentPort = (process as { parentPort?: ParentPort }).parentPort;
-const send: (message: FromWorker) => void = parentPort
-  ? (message) => parentPort.postMessage(message)
-  : (message) => process.send?.(message);
+/** What the thread host hands each of its threads. */
+export interface ThreadData {
+  lane: number;
+  /** The GIL's shared cells, shared by every thread of the host. */
+  gilCells: Int32Array;
+}
+
+const utilityPort = (process as { parentPort?: ParentPort }).parentPort;
+const send: (message: FromWorker) => void = threadPort
+  ? (message) => threadPort?.postMessage(message)
+  : utilityPort
+    ? (message) => utilityPort.postMessage(message)
+    : (message) => process.send?.(message);
+const thread = isMainThread ? null : (workerData as ThreadData);
 
 /** Report at least this often while busy, so the engine can refill the inbox in time. */
 const REPORT_EVERY_MS = 4;
@@ -82,11 +95,17 @@ let lastYield = now();
 const batch = new SettledBatch();
 let output: OutputLine[] = [];
 let started: { task: number; at: number } | null = null;
+/** Lock waits not yet reported, as [task, start, end] triples. */
+let waits: number[] = [];
+const gil = thread
+  ? new Gil(thread.gilCells, thread.lane, (start, end) => waits.push(currentTask ?? -1, start, end))
+  : null;
 
 function report(): void {
-  if (!run || (batch.size === 0 && output.length === 0 && started === null)) return;
-  send({ t: 'report', runId: run.runId, settled: batch.take(), started, output });
+  if (!run || (batch.size === 0 && output.length === 0 && started === null && waits.length === 0)) return;
+  send({ t: 'report', runId: run.runId, settled: batch.take(), started, output, waits: Float64Array.from(waits) });
   output = [];
+  waits = [];
   started = null;
   lastReport = now();
 }
@@ -116,6 +135,8 @@ async function pump(): Promise<void> {
   while (run && inboxHead < inbox.length) {
     const current = run;
     const { spec, itersPerMs, trace } = current;
+    const lock = spec.backend === 'gil' ? gil : null;
+    const checkpoint = lock ? () => lock.checkpoint(spec.switchIntervalMs) : undefined;
     const first = inbox[inboxHead + 1];
     const count = inbox[inboxHead + 2];
     inboxHead += 3;
@@ -124,16 +145,24 @@ async function pump(): Promise<void> {
         started = { task: index, at: now() };
         report();
       }
-      const start = trace ? now() : 0;
       currentTask = index;
+      const start = trace ? now() : 0;
+      // Waits for the GIL count inside the task: a task is only as fast as its lock allows.
+      lock?.acquire();
       let result: number | null = null;
       let error: string | null = null;
       try {
-        const value = runTask(spec, index, itersPerMs);
-        result = value instanceof Promise ? await value : value;
+        const value = runTask(spec, index, itersPerMs, checkpoint);
+        if (value instanceof Promise) {
+          // Waiting for I/O lets other threads have the GIL, as in CPython.
+          lock?.release();
+          result = await value;
+          lock?.acquire();
+        } else result = value;
       } catch (thrown) {
         error = thrown instanceof Error ? thrown.message : String(thrown);
       }
+      checkpoint?.();
       currentTask = null;
       if (run !== current) return finishPump(); // reset while awaiting: drop the old run
       const end = now();
@@ -149,6 +178,8 @@ async function pump(): Promise<void> {
 }
 
 function finishPump(): void {
+  // An idle thread holds no lock.
+  gil?.release();
   inbox = inbox.slice(inboxHead);
   inboxHead = 0;
   pumping = false;
@@ -198,7 +229,8 @@ function onMessage(raw: unknown): void {
   }
 }
 
-if (parentPort) parentPort.on('message', (event) => onMessage(event.data));
+if (threadPort) threadPort.on('message', onMessage);
+else if (utilityPort) utilityPort.on('message', (event) => onMessage(event.data));
 else {
   process.on('message', onMessage);
   // The engine went away: nothing is left to work for.

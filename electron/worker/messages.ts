@@ -53,4 +53,6 @@ export type FromWorker =
       /** A task that has just started, reported at once when it may run long. */
       started: { task: number; at: number } | null;
       output: OutputLine[];
+      /** GIL backend: waits for the lock as [task, start, end] triples. */
+      waits: Float64Array;
     };

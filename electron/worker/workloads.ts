@@ -54,19 +54,43 @@ function hangForever(): never {
   for (;;) Atomics.wait(cell, 0, 0);
 }
 
+/** Busy work in slices, calling `checkpoint` between them; the same checksum as one spin. */
+function spinWithCheckpoints(
+  iterations: number,
+  seed: number,
+  sliceIterations: number,
+  checkpoint: () => void,
+): number {
+  let x = spin(0, seed); // normalises the seed exactly as one long spin would
+  for (let done = 0; done < iterations; done += sliceIterations) {
+    x = spin(Math.min(sliceIterations, iterations - done), x);
+    checkpoint();
+  }
+  return x;
+}
+
 /**
  * Runs task `index`. Returns its result (null for none), or a promise of it
- * for workloads that wait.
+ * for workloads that wait. `checkpoint`, when given, is called every ~0.1 ms of
+ * computing (the GIL backend offers its lock there).
  */
-export function runTask(spec: RunSpec, index: number, itersPerMs: number): number | null | Promise<number | null> {
+export function runTask(
+  spec: RunSpec,
+  index: number,
+  itersPerMs: number,
+  checkpoint?: () => void,
+): number | null | Promise<number | null> {
   const n = inputFor(spec, index);
   switch (spec.workload) {
     case 'square':
       return n * n;
     case 'double':
       return 2 * n;
-    case 'cpu':
-      return spin(Math.round(costFor(spec, index) * itersPerMs), n + 1);
+    case 'cpu': {
+      const iterations = Math.round(costFor(spec, index) * itersPerMs);
+      if (!checkpoint) return spin(iterations, n + 1);
+      return spinWithCheckpoints(iterations, n + 1, Math.max(1, Math.round(itersPerMs / 10)), checkpoint);
+    }
     case 'primes':
       return countPrimes(...primesRange(n, spec.costMs));
     case 'io':

@@ -46,6 +46,7 @@ const frame = (seq: number): Frame => ({
   dispatched: { worker: [], first: [], count: [], at: [] },
   started: { worker: [], task: [], at: [] },
   done: { worker: [], task: [], start: [], end: [], result: [] },
+  waits: { worker: [], task: [], start: [], end: [] },
 });
 
 const closedAnswer = { ok: false, code: 'failed', field: '', message: 'connection to the Poolscope host closed' };
