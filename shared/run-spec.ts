@@ -13,6 +13,7 @@ export const LIMITS = {
   from: { min: -1_000_000_000, max: 1_000_000_000 },
   faultEvery: { min: 1, max: 1_000_000 },
   switchIntervalMs: { min: 1, max: 100 },
+  printText: { max: 200 },
 } as const;
 
 export const BACKENDS = ['process', 'thread', 'gil', 'serial'] as const;
@@ -53,6 +54,11 @@ export const runSpecSchema = z.strictObject({
   faultEvery: int(LIMITS.faultEvery),
   /** GIL backend: how long a thread may hold the lock before offering it (CPython: 5 ms). */
   switchIntervalMs: int(LIMITS.switchIntervalMs),
+  /** What the print workload prints; {n} is the task's input, {square} its square. */
+  printText: z
+    .string()
+    .max(LIMITS.printText.max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of printable text'),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
@@ -70,6 +76,7 @@ export const DEFAULT_RUN_SPEC: Omit<RunSpec, 'poolSize'> = {
   seed: 1,
   faultEvery: 5,
   switchIntervalMs: 5,
+  printText: 'Process {n}: The square of {n} is {square}.',
 };
 
 /** A full spec from a partial one, with the pool sized to the machine by default. */

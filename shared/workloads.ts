@@ -43,7 +43,7 @@ export const WORKLOADS: Record<WorkloadKind, WorkloadInfo> = {
   },
   print: {
     label: 'print',
-    description: 'Prints one line to stdout and returns nothing.',
+    description: 'Prints one line of text to stdout ({n} is the input, {square} its square) and returns nothing.',
     usesCost: false,
     usesFaults: false,
   },
@@ -105,8 +105,8 @@ export function isFaulty(spec: Pick<RunSpec, 'faultEvery'>, index: number): bool
 }
 
 /** The line the print workload writes for input n. */
-export function printLine(n: number): string {
-  return `Process ${n}: The square of ${n} is ${n * n}.`;
+export function printLine(template: string, n: number): string {
+  return template.replaceAll('{n}', String(n)).replaceAll('{square}', String(n * n));
 }
 
 /** The half-open range [lo, hi) whose primes task input n counts. */

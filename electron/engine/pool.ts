@@ -24,6 +24,8 @@ export interface PoolOptions {
   /** The built worker entry (out/main/worker.cjs); the thread host is built beside it. */
   workerEntry: string;
   poolSize?: number;
+  /** The backend its first workers use (process unless told). */
+  backend?: Backend;
   sampler?: Sampler | null;
   sampleIntervalMs?: number;
   frameIntervalMs?: number;
@@ -153,7 +155,7 @@ class Run {
 }
 
 export class Pool {
-  private readonly options: Required<Omit<PoolOptions, 'sampler'>> & { sampler: Sampler | null };
+  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend'>> & { sampler: Sampler | null };
   private readonly workers = new Map<number, WorkerProcess>();
   private readonly frames: FrameBuilder;
   private desiredSize: number;
@@ -184,7 +186,8 @@ export class Pool {
       readyTimeoutMs: 10_000,
       ...options,
     };
-    this.desiredSize = this.options.poolSize;
+    this.backend = options.backend ?? 'process';
+    this.desiredSize = this.backend === 'serial' ? 1 : this.options.poolSize;
     this.frames = new FrameBuilder(
       () => ({ runId: this.lastRun?.id ?? null, counts: this.lastRun?.counts ?? null }),
       this.options.frameIntervalMs,
@@ -293,7 +296,8 @@ export class Pool {
     this.lastRun = run;
     this.frames.event({ type: 'run-started', runId: run.id, at: run.startedAt, spec, chunksize: run.chunksize });
     this.refill();
-    for (const worker of this.workers.values()) this.joinRun(worker);
+    for (const worker of this.workers.values()) this.joinRun(worker, false);
+    this.fillAll(this.workers.values());
     return { runId: run.id, finished: run.finished };
   }
 
@@ -307,7 +311,7 @@ export class Pool {
     const run = this.requireRun();
     run.paused = false;
     this.frames.event({ type: 'submission', runId: run.id, at: now(), paused: false });
-    for (const worker of this.workers.values()) this.fill(worker);
+    this.fillAll(this.workers.values());
   }
 
   /**
@@ -428,12 +432,12 @@ export class Pool {
   }
 
   /** Tells a ready worker about the current run and gives it work. */
-  private joinRun(worker: WorkerProcess): void {
+  private joinRun(worker: WorkerProcess, fill = true): void {
     const run = this.run;
     if (!run || worker.state !== 'ready' || worker.runId === run.id || this.itersPerMs === null) return;
     worker.runId = run.id;
     worker.send({ t: 'run', runId: run.id, spec: run.spec, itersPerMs: this.itersPerMs, trace: this.options.trace });
-    this.fill(worker);
+    if (fill) this.fill(worker);
   }
 
   private retire(worker: WorkerProcess): void {
@@ -517,26 +521,37 @@ export class Pool {
   }
 
   private fill(worker: WorkerProcess): void {
+    this.fillAll([worker]);
+  }
+
+  /**
+   * Tops up each worker's in-flight window, one chunk per worker per round, so a
+   * short run is shared out fairly instead of landing on whoever asked first.
+   */
+  private fillAll(workers: Iterable<WorkerProcess>): void {
     const run = this.run;
-    if (!run || run.paused || run.cancelling || worker.state !== 'ready' || worker.runId !== run.id) return;
+    if (!run || run.paused || run.cancelling) return;
     const window = this.windowFor(run);
     const limit = run.spec.maxTasksPerWorker;
-    const list: number[] = [];
     const at = now();
-    while (worker.inflight.length < window && run.hasQueued) {
-      let size = run.chunksize;
-      if (limit > 0) {
-        size = Math.min(size, limit - worker.assigned);
-        if (size <= 0) break;
+    const lists = new Map<WorkerProcess, number[]>();
+    for (const worker of workers) if (worker.state === 'ready' && worker.runId === run.id) lists.set(worker, []);
+    let progress = true;
+    while (progress && run.hasQueued) {
+      progress = false;
+      for (const [worker, list] of lists) {
+        if (!run.hasQueued || worker.inflight.length >= window) continue;
+        const size = limit > 0 ? Math.min(run.chunksize, limit - worker.assigned) : run.chunksize;
+        if (size <= 0) continue;
+        const [first, count] = run.take(size);
+        worker.inflight.push({ id: run.nextChunkId++, first, count, settled: 0, dispatchedAt: at });
+        worker.assigned += count;
+        list.push(run.nextChunkId - 1, first, count);
+        this.frames.dispatched(worker.id, first, count, at);
+        progress = true;
       }
-      const [first, count] = run.take(size);
-      const chunk = { id: run.nextChunkId++, first, count, settled: 0, dispatchedAt: at };
-      worker.inflight.push(chunk);
-      worker.assigned += count;
-      list.push(chunk.id, first, count);
-      this.frames.dispatched(worker.id, first, count, at);
     }
-    if (list.length > 0) worker.send({ t: 'chunks', runId: run.id, list });
+    for (const [worker, list] of lists) if (list.length > 0) worker.send({ t: 'chunks', runId: run.id, list });
   }
 
   private onReport(worker: WorkerProcess, report: Extract<FromWorker, { t: 'report' }>): void {

@@ -55,7 +55,7 @@ describe('cli run', () => {
     expect(await cli('run', '--tasks', '2.5')).toMatchObject({ code: 2, stderr: expect.stringContaining('--tasks') });
     expect(await cli('run', '--pool', 'many')).toMatchObject({ code: 2, stderr: expect.stringContaining('--pool') });
     expect(await cli('run', '--frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('frobnicate') });
-    expect(await cli('walk')).toMatchObject({ code: 2, stderr: expect.stringContaining('"run"') });
+    expect(await cli('walk')).toMatchObject({ code: 2, stderr: expect.stringContaining('got "walk"') });
   });
 
   it('writes a Chrome trace with each task exactly once and prints JSON', async () => {
@@ -84,5 +84,41 @@ describe('cli run', () => {
     for (const e of tasks) expect(e.dur).toBeGreaterThan(4000); // µs
     const names = trace.traceEvents.filter((e) => e.name === 'process_name');
     expect(new Set(names.map((e) => e.pid))).toEqual(new Set(tasks.map((e) => e.pid)));
+  });
+});
+
+describe('cli scenario', () => {
+  it.each([
+    ['q1', '[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]\nAll squares calculated with multiprocessing\n'],
+    ['q3', 'Child process is running.\nMain process is done.\n'],
+    ['q4', 'Results: [2, 4, 6, 8, 10]\n'],
+    ['q5', 'Results: [2, 4, 6, 8, 10]\n'],
+  ])("%s prints exactly the seed's output", async (id, expected) => {
+    const { code, stdout } = await cli('scenario', id);
+    expect(code).toBe(0);
+    expect(stdout).toBe(expected);
+  });
+
+  it('q5 narrates each step: create, map, close, join', async () => {
+    const { stderr } = await cli('scenario', 'q5');
+    expect(
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('# '))
+        .map((l) => l.split(/[ (:]/)[1]),
+    ).toEqual(['pool', 'results', 'pool.close', 'join']);
+  });
+
+  it('q6 prints four lines in whatever order the processes ran, then the last line', async () => {
+    const { code, stdout } = await cli('scenario', 'q6');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines.slice(0, 4).sort()).toEqual([1, 2, 3, 4].map((n) => `Process ${n}: The square of ${n} is ${n * n}.`));
+    expect(lines[4]).toBe('All processes have finished.');
+  });
+
+  it('refuses an unknown scenario', async () => {
+    expect(await cli('scenario', 'q7')).toMatchObject({ code: 2, stderr: expect.stringContaining('q1, q2') });
   });
 });

@@ -8,12 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
-import { makeRunSpec, runSpecSchema, type RunSpec } from '../../shared/run-spec';
+import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from '../../shared/run-spec';
+import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
 import { toChromeTrace } from '../../shared/trace';
 import { WORKLOADS } from '../../shared/workloads';
 import { now } from '../engine/clock';
+import { compareBackends, sweepPoolSizes } from '../engine/compare';
 import { forkLauncher } from '../engine/launcher';
 import { Pool, type RunResult } from '../engine/pool';
 import { ensureBuilt, workerEntryPath } from './build';
@@ -51,28 +53,37 @@ const NUMERIC = new Set<keyof RunSpec>([
 /** Results longer than this are elided unless --results all. */
 const RESULTS_SHOWN = 1000;
 
-const HELP = `Usage: npm run cli -- run [options]
+const HELP = `Usage: npm run cli -- COMMAND [options]
 
-Runs a workload on a real pool of worker processes and prints the results in the
-run's order (input order for map/imap/apply_async, completion order for
-imap_unordered), then a summary on stderr.
+Commands:
+  run            run a workload on a real pool of worker processes; print its
+                 results in the run's order (input order for map/imap/apply_async,
+                 completion order for imap_unordered), then a summary on stderr
+  scenario ID    one of the seed assignment's examples: ${SCENARIO_IDS.join(', ')}
+  compare        the same workload on each backend: wall time, speedup over
+                 serial, start-up cost and memory per worker (default: cpu tasks)
+  sweep          the same workload at pool sizes 1 … 2×cores: speedup, efficiency
+                 and an Amdahl fit
 
-Options:
+Run options (compare and sweep take them too):
   --workload NAME            ${Object.keys(WORKLOADS).join(', ')} (default cpu)
   --tasks N                  number of tasks, 1…1,000,000 (default 40)
-  --pool N                   worker processes, 1…64 (default: logical cores)
-  --chunksize N|auto         tasks per chunk; auto = ⌈n / (4·workers)⌉ for map (default auto)
+  --pool N                   workers, 1…64 (default: logical cores)
+  --backend NAME             ${BACKENDS.join(', ')} (default process)
+  --chunksize N|auto         tasks per chunk; auto = ⌈n / (4·workers)⌉ for map, 1 for imap (default auto)
   --mode MODE                map, imap, imap_unordered, apply_async (default map)
   --cost MS                  cost of cpu/io/primes tasks in ms (default 50)
   --distribution KIND        fixed, uniform, longtail (default fixed)
   --timeout MS               per-task timeout, 0 = none (default 0)
-  --max-tasks-per-worker N   recycle a worker after N tasks, 0 = never (default 0)
+  --max-tasks-per-worker N   replace a worker after N tasks, 0 = never (default 0)
   --seed N                   seed for costs (default 1)
   --from N                   task i gets input from + i (default 0)
   --fault-every K            fail/crash/hang: every K-th task misbehaves (default 5)
-  --backend NAME             process (default)
-  --results all|none|auto    print every result, none, or at most ${RESULTS_SHOWN} (default auto)
-  --trace FILE               write a Chrome Trace Event JSON file (opens in Perfetto)
+  --switch-interval MS       gil backend: how long a thread holds the lock before offering it (default 5)
+  --results all|none|auto    run: print every result, none, or at most ${RESULTS_SHOWN} (default auto)
+  --trace FILE               run, scenario: write Chrome Trace Event JSON (opens in Perfetto)
+  --backends LIST            compare: backends to measure, e.g. process,gil (default all)
+  --sizes LIST               sweep: pool sizes, e.g. 1,2,4 (default 1 … 2×cores)
   --json                     print one JSON object instead of text
   -h, --help                 show this help
 
@@ -81,49 +92,77 @@ complete, 2 for bad usage.`;
 
 class UsageError extends Error {}
 
-function parseSpec(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...Object.fromEntries(Object.keys(SPEC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-      results: { type: 'string', default: 'auto' },
-      trace: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) return { help: true as const };
-  if (positionals[0] !== 'run' || positionals.length > 1) {
-    throw new UsageError(
-      `expected the command "run", got ${positionals.length ? `"${positionals.join(' ')}"` : 'nothing'}`,
-    );
+function parseStrict(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.keys(SPEC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        results: { type: 'string', default: 'auto' },
+        trace: { type: 'string' },
+        backends: { type: 'string' },
+        sizes: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const partial: Record<string, unknown> = {};
+}
+
+/** The options every command takes, plus each command's own. */
+function parseCommandLine(argv: string[]) {
+  const { values, positionals } = parseStrict(argv);
+  const results = values.results as string;
+  if (!['all', 'none', 'auto'].includes(results)) throw new UsageError(`--results: expected all, none or auto`);
+  return {
+    command: positionals[0] as string | undefined,
+    args: positionals.slice(1),
+    values: values as Record<string, string | boolean | undefined>,
+    results: results as 'all' | 'none' | 'auto',
+    trace: values.trace as string | undefined,
+    json: values.json as boolean,
+    help: values.help as boolean,
+  };
+}
+
+/** A validated RunSpec from the spec flags over `defaults`; the offending flag is named on error. */
+function specFrom(values: Record<string, string | boolean | undefined>, defaults: Partial<RunSpec> = {}): RunSpec {
+  const partial: Record<string, unknown> = { ...defaults };
   for (const [flag, field] of Object.entries(SPEC_FLAGS) as [keyof typeof SPEC_FLAGS, keyof RunSpec][]) {
-    const raw = (values as Record<string, unknown>)[flag] as string | undefined;
-    if (raw === undefined) continue;
+    const raw = values[flag];
+    if (typeof raw !== 'string') continue;
     const numeric = NUMERIC.has(field) || (field === 'chunksize' && raw !== 'auto');
     partial[field] = numeric ? (raw.trim() === '' ? NaN : Number(raw)) : raw;
   }
-  const cores = availableParallelism();
-  const parsed = runSpecSchema.safeParse(makeRunSpec(partial as Partial<RunSpec>, cores));
+  const parsed = runSpecSchema.safeParse(makeRunSpec(partial as Partial<RunSpec>, availableParallelism()));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue.path[0]);
     const flag = Object.entries(SPEC_FLAGS).find(([, f]) => f === field)?.[0] ?? field;
     throw new UsageError(`--${flag}: ${issue.message}`);
   }
-  const results = values.results as string;
-  if (!['all', 'none', 'auto'].includes(results)) throw new UsageError(`--results: expected all, none or auto`);
-  return {
-    help: false as const,
-    spec: parsed.data,
-    results: results as 'all' | 'none' | 'auto',
-    trace: values.trace as string | undefined,
-    json: values.json as boolean,
-  };
+  return parsed.data;
+}
+
+function listOf<T extends string>(raw: string | boolean | undefined, allowed: readonly T[], flag: string): T[] | null {
+  if (typeof raw !== 'string') return null;
+  const items = raw.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !allowed.includes(item as T));
+  if (bad !== undefined) throw new UsageError(`--${flag}: "${bad}" is not one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+function sizesFrom(raw: string | boolean | undefined): number[] | null {
+  if (typeof raw !== 'string') return null;
+  const sizes = raw.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < LIMITS.poolSize.min || n > LIMITS.poolSize.max)) {
+    throw new UsageError(`--sizes: expected pool sizes ${LIMITS.poolSize.min}…${LIMITS.poolSize.max}, like 1,2,4`);
+  }
+  return sizes;
 }
 
 const unordered = (result: RunResult) => result.spec.mode === 'imap_unordered';
@@ -147,31 +186,19 @@ function formatResults(result: RunResult, show: 'all' | 'auto'): string {
     : list;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: ReturnType<typeof parseSpec>;
-  try {
-    options = parseSpec(argv);
-  } catch (error) {
-    process.stderr.write(`poolscope: ${error instanceof Error ? error.message : String(error)}\nTry --help.\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const { spec, json } = options;
-  try {
-    ensureBuilt('worker');
-  } catch (error) {
-    process.stderr.write(`poolscope: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, poolSize: spec.poolSize });
-  const store = new TaskStore();
+type CommandLine = ReturnType<typeof parseCommandLine>;
+
+/** A pool whose workers' output is echoed live, in arrival order, the way a terminal shows it. */
+function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
+  const pool = new Pool({
+    launcher: forkLauncher,
+    workerEntry: workerEntryPath,
+    poolSize: spec.poolSize,
+    backend: spec.backend,
+  });
   pool.onFrame((frame) => {
     store.ingest(frame);
-    if (json) return;
-    // Workers' output, live and in arrival order, the way a terminal would show it.
+    if (!echo) return;
     for (const event of frame.events) {
       if (event.type === 'output')
         (event.stream === 'stderr' ? process.stderr : process.stdout).write(`${event.text}\n`);
@@ -180,32 +207,165 @@ async function main(argv: string[]): Promise<number> {
   const stopOnSignal = () => void pool.close().then(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
+  return pool;
+}
+
+async function runCommand(line: CommandLine): Promise<number> {
+  const spec = specFrom(line.values);
+  const store = new TaskStore();
+  const pool = openPool(spec, store, !line.json);
   try {
     await pool.ready();
     const result = await pool.start(spec).finished;
     const stats = computeStats(store, now());
-    if (options.trace) writeFileSync(options.trace, JSON.stringify(toChromeTrace(store)));
-    if (json) {
-      const showAll = options.results === 'all' || (options.results === 'auto' && spec.tasks <= RESULTS_SHOWN);
+    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.json) {
+      const showAll = line.results === 'all' || (line.results === 'auto' && spec.tasks <= RESULTS_SHOWN);
       const results = showAll
         ? Array.from({ length: resultCount(result) }, (_, k) => {
             const value = result.values[taskAt(result, k)];
             return Number.isNaN(value) ? null : value;
           })
         : undefined;
-      process.stdout.write(
-        `${JSON.stringify({ spec, chunksize: result.chunksize, status: result.status, error: result.error, counts: result.counts, stats, failures: result.failures, results })}\n`,
-      );
+      const { status, error, counts, failures, chunksize } = result;
+      process.stdout.write(`${JSON.stringify({ spec, chunksize, status, error, counts, stats, failures, results })}\n`);
     } else {
-      if (options.results !== 'none') process.stdout.write(`${formatResults(result, options.results)}\n`);
+      if (line.results !== 'none') process.stdout.write(`${formatResults(result, line.results)}\n`);
       process.stderr.write(summary(result, stats));
     }
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
-  } catch (error) {
-    process.stderr.write(`poolscope: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   } finally {
     await pool.close();
+  }
+}
+
+async function scenarioCommand(line: CommandLine): Promise<number> {
+  const id = line.args[0] as ScenarioId;
+  if (!SCENARIO_IDS.includes(id)) throw new UsageError(`scenario: expected one of ${SCENARIO_IDS.join(', ')}`);
+  const scenario = SCENARIOS[id];
+  if (scenario.kind === 'compare') return compareCommand(line, scenario.spec);
+  const spec = specFrom({}, scenario.spec);
+  const store = new TaskStore();
+  const narrate = (text: string) => process.stderr.write(`# ${text}\n`);
+  const t0 = now();
+  const pool = openPool(spec, store, true);
+  try {
+    let result: RunResult;
+    if (scenario.kind === 'steps') {
+      await pool.ready();
+      narrate(`pool = Pool(processes=${spec.poolSize}): ${spec.poolSize} workers ready in ${formatMs(now() - t0)}`);
+      const mapStart = now();
+      result = await pool.start(spec).finished;
+      narrate(`results = pool.map(worker_function, numbers): ${formatMs(now() - mapStart)}`);
+    } else {
+      // A process scenario starts its worker with the run, so the timeline shows spawn → run → exit → join.
+      result = await pool.start(spec).finished;
+    }
+    if (scenario.kind === 'steps') narrate('pool.close(): no more tasks will be submitted');
+    const joinStart = now();
+    await pool.close();
+    if (scenario.kind !== 'pool') narrate(`join(): every worker has exited (${formatMs(now() - joinStart)})`);
+    const values = Array.from(result.values, (v) => pyRepr(v));
+    const finale: Record<ScenarioId, string | null> = {
+      q1: `${pyList(values)}\nAll squares calculated with multiprocessing`,
+      q2: null,
+      q3: 'Main process is done.',
+      q4: `Results: ${pyList(values)}`,
+      q5: `Results: ${pyList(values)}`,
+      q6: 'All processes have finished.',
+    };
+    process.stdout.write(`${finale[id]}\n`);
+    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
+  } finally {
+    await pool.close();
+  }
+}
+
+async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}): Promise<number> {
+  const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 40, chunksize: 1, ...defaults });
+  const backends = listOf(line.values.backends, BACKENDS, 'backends') ?? BACKENDS;
+  const measured = await compareBackends(spec, backends, { launcher: forkLauncher, workerEntry: workerEntryPath });
+  if (line.json) {
+    process.stdout.write(`${JSON.stringify({ spec, backends: measured })}\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `${spec.workload} × ${spec.tasks} (${formatMs(spec.costMs)} each) on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`,
+  );
+  const rows = measured.map((m) => [
+    m.backend,
+    String(m.workers),
+    formatMs(m.wallMs),
+    `${m.speedup.toFixed(2)}×`,
+    formatMs(m.startupMs),
+    m.rssPerWorkerBytes === null ? 'n/a' : `${(m.rssPerWorkerBytes / 2 ** 20).toFixed(1)} MiB`,
+  ]);
+  process.stdout.write(table(['backend', 'workers', 'wall', 'speedup vs serial', 'start-up', 'memory/worker'], rows));
+  return measured.every((m) => m.failed === 0) ? 0 : 1;
+}
+
+async function sweepCommand(line: CommandLine): Promise<number> {
+  const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 48, chunksize: 1 });
+  const cores = availableParallelism();
+  const sizes = sizesFrom(line.values.sizes) ?? Array.from({ length: 2 * cores }, (_, i) => i + 1);
+  const sweep = await sweepPoolSizes(spec, sizes, { launcher: forkLauncher, workerEntry: workerEntryPath });
+  if (line.json) {
+    process.stdout.write(`${JSON.stringify({ spec, cores, ...sweep })}\n`);
+    return 0;
+  }
+  process.stdout.write(`${spec.workload} × ${spec.tasks} (${formatMs(spec.costMs)} each), ${cores} cores\n\n`);
+  const rows = sweep.points.map((p) => [
+    String(p.workers),
+    formatMs(p.wallMs),
+    `${p.speedup.toFixed(2)}×`,
+    `${(p.efficiency * 100).toFixed(0)} %`,
+    `${p.amdahl.toFixed(2)}×`,
+  ]);
+  process.stdout.write(table(['workers', 'wall', 'speedup', 'efficiency', 'Amdahl fit'], rows));
+  process.stdout.write(
+    `\nserial fraction (Amdahl fit up to ${cores} workers): ${(sweep.serialFraction * 100).toFixed(1)} %\n`,
+  );
+  return 0;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return `${[format(header), ...rows.map(format)].join('\n')}\n`;
+}
+
+const COMMANDS: Record<string, (line: CommandLine) => Promise<number>> = {
+  run: runCommand,
+  scenario: scenarioCommand,
+  compare: (line) => compareCommand(line),
+  sweep: sweepCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv);
+    if (line.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    if (!line.command || !(line.command in COMMANDS)) {
+      throw new UsageError(
+        `expected a command (${Object.keys(COMMANDS).join(', ')}), got ${line.command ? `"${line.command}"` : 'nothing'}`,
+      );
+    }
+    if (line.command !== 'scenario' && line.args.length > 0)
+      throw new UsageError(`unexpected "${line.args.join(' ')}"`);
+    ensureBuilt('worker');
+    return await COMMANDS[line.command](line);
+  } catch (error) {
+    const usage = error instanceof UsageError;
+    process.stderr.write(
+      `poolscope: ${error instanceof Error ? error.message : String(error)}\n${usage ? 'Try --help.\n' : ''}`,
+    );
+    return usage ? 2 : 1;
   }
 }
 

@@ -96,7 +96,7 @@ export function runTask(
     case 'io':
       return sleep(costFor(spec, index)).then(() => n);
     case 'print':
-      console.log(printLine(n));
+      console.log(printLine(spec.printText, n));
       return null;
     case 'fail':
       if (isFaulty(spec, index)) throw new TaskError(`task ${index} failed on purpose (input ${n})`);
