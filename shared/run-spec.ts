@@ -58,7 +58,7 @@ export const runSpecSchema = z.strictObject({
   printText: z
     .string()
     .max(LIMITS.printText.max)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of printable text'),
+    .refine((text) => ![...text].some((c) => c < ' ' || c === '\u007f'), 'expected one line of printable text'),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
