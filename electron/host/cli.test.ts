@@ -58,9 +58,12 @@ describe('cli run', () => {
     expect(await cli('walk')).toMatchObject({ code: 2, stderr: expect.stringContaining('got "walk"') });
   });
 
-  it('writes a Chrome trace with each task exactly once and prints JSON', async () => {
+  it('writes a Chrome trace with each task exactly once, a CSV of tasks, and prints JSON', async () => {
     const file = join(tmpdir(), `poolscope-cli-${process.pid}.json`);
+    const csv = join(tmpdir(), `poolscope-cli-${process.pid}.csv`);
     const { code, stdout } = await cli(
+      '--csv',
+      csv,
       'run',
       '--workload',
       'cpu',
@@ -82,6 +85,15 @@ describe('cli run', () => {
     const tasks = trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'cpu');
     expect(tasks.map((e) => e.args?.task).sort((a, b) => Number(a) - Number(b))).toEqual([...Array(12).keys()]);
     for (const e of tasks) expect(e.dur).toBeGreaterThan(4000); // µs
+    const rows = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    expect(rows[0]).toBe('task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,result');
+    expect(rows).toHaveLength(13);
+    for (const [k, row] of rows.slice(1).entries()) {
+      const [task, , pid, state, , start, end, duration, result] = row.split(',');
+      expect([Number(task), state, Number(result)]).toEqual([k, 'done', summary.results[k]]);
+      expect(Number(end) - Number(start)).toBeCloseTo(Number(duration), 2);
+      expect(tasks.map((e) => String(e.pid))).toContain(pid);
+    }
     const names = trace.traceEvents.filter((e) => e.name === 'process_name');
     expect(new Set(names.map((e) => e.pid))).toEqual(new Set(tasks.map((e) => e.pid)));
   });

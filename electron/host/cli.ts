@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { tasksToCsv } from '../../shared/csv';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
 import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from '../../shared/run-spec';
 import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
@@ -82,6 +83,7 @@ Run options (compare and sweep take them too):
   --switch-interval MS       gil backend: how long a thread holds the lock before offering it (default 5)
   --results all|none|auto    run: print every result, none, or at most ${RESULTS_SHOWN} (default auto)
   --trace FILE               run, scenario: write Chrome Trace Event JSON (opens in Perfetto)
+  --csv FILE                 run: write one row per task (worker, pid, state, times, result)
   --backends LIST            compare: backends to measure, e.g. process,gil (default all)
   --sizes LIST               sweep: pool sizes, e.g. 1,2,4 (default 1 … 2×cores)
   --json                     print one JSON object instead of text
@@ -102,6 +104,7 @@ function parseStrict(argv: string[]) {
         ...Object.fromEntries(Object.keys(SPEC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         results: { type: 'string', default: 'auto' },
         trace: { type: 'string' },
+        csv: { type: 'string' },
         backends: { type: 'string' },
         sizes: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -124,6 +127,7 @@ function parseCommandLine(argv: string[]) {
     values: values as Record<string, string | boolean | undefined>,
     results: results as 'all' | 'none' | 'auto',
     trace: values.trace as string | undefined,
+    csv: values.csv as string | undefined,
     json: values.json as boolean,
     help: values.help as boolean,
   };
@@ -219,6 +223,7 @@ async function runCommand(line: CommandLine): Promise<number> {
     const result = await pool.start(spec).finished;
     const stats = computeStats(store, now());
     if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
     if (line.json) {
       const showAll = line.results === 'all' || (line.results === 'auto' && spec.tasks <= RESULTS_SHOWN);
       const results = showAll
