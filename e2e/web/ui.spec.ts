@@ -1,0 +1,246 @@
+/**
+ * The visualizer end to end: real controls in Chromium, a real pool of worker
+ * processes behind the browser host, and assertions on what the page shows.
+ */
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('host-info')).toBeVisible();
+}
+
+/** Sets the pool size the way a keyboard user would: Home, then arrow keys. */
+async function setPoolSize(page: Page, size: number): Promise<void> {
+  const slider = page.getByRole('slider', { name: /pool size/i });
+  await slider.focus();
+  await slider.press('Home');
+  for (let i = 1; i < size; i++) await slider.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuenow', String(size));
+}
+
+async function setNumber(page: Page, name: string, value: number): Promise<void> {
+  const box = page.getByRole('spinbutton', { name });
+  await box.fill(String(value));
+  await box.press('Enter');
+  await expect(box).toHaveAttribute('aria-valuenow', String(value));
+}
+
+async function configure(page: Page, workload: string, tasks: number, costMs?: number): Promise<void> {
+  await page.getByLabel('Workload', { exact: true }).selectOption(workload);
+  await setNumber(page, 'Task count value', tasks);
+  if (costMs !== undefined) await setNumber(page, 'Task cost value', costMs);
+}
+
+async function run(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+}
+
+async function completed(page: Page, timeout = 30_000): Promise<void> {
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout });
+}
+
+const liveWorkers = (page: Page) => page.locator('[data-testid="worker"]:not([data-state="exited"])');
+
+/** Each worker's finished-task count, from the Workers panel. */
+async function tasksPerWorker(page: Page): Promise<number[]> {
+  const cells = await page.getByTestId('worker-tasks').allTextContents();
+  return cells.map((text) => Number(text.replace(/,/g, '')));
+}
+
+/** Kept on disk beside the test's results and linked from the report. */
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+test('pool size 3 set with the keyboard runs 30 cpu tasks on 3 worker processes', async ({
+  page,
+  hostUrl,
+  browserHost,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await setPoolSize(page, 3);
+  await configure(page, 'cpu', 30, 20);
+  await run(page);
+  await completed(page);
+
+  await expect(liveWorkers(page)).toHaveCount(3);
+  await expect(page.getByTestId('stat-done')).toHaveText('30');
+  await expect(page.getByTestId('stat-queue')).toHaveText('0');
+  const perWorker = await tasksPerWorker(page);
+  expect(perWorker.reduce((a, b) => a + b, 0)).toBe(30);
+  expect(perWorker.filter((n) => n > 0)).toHaveLength(3);
+
+  // The lanes are the host's real processes.
+  const shownPids = (
+    await liveWorkers(page).evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-pid'))))
+  ).sort();
+  const hostPids = browserHost.pool
+    .workerPids()
+    .map((w) => w.pid)
+    .sort();
+  expect(shownPids).toEqual(hostPids);
+
+  const timeline = page.locator('canvas.timeline-canvas');
+  await expect(timeline).toHaveAttribute('data-rows', '3');
+  await attachScreenshot(page, testInfo, 'pool-of-3');
+});
+
+test('growing the pool from 2 to 4 during a run adds lanes and loses no task', async ({
+  page,
+  hostUrl,
+  browserHost,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await setPoolSize(page, 2);
+  await configure(page, 'io', 80, 100);
+  // One task per message, so new workers find work as soon as they are ready.
+  await page.getByRole('radio', { name: 'imap', exact: true }).click();
+  await run(page);
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+  await expect(liveWorkers(page)).toHaveCount(2);
+  await expect.poll(async () => Number(await page.getByTestId('stat-done').textContent())).toBeGreaterThan(4);
+
+  const slider = page.getByRole('slider', { name: /pool size/i });
+  await slider.focus();
+  await slider.press('ArrowRight');
+  await slider.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuenow', '4');
+  await expect(liveWorkers(page)).toHaveCount(4);
+  await attachScreenshot(page, testInfo, 'grown-to-4');
+
+  await completed(page);
+  await expect(page.getByTestId('stat-done')).toHaveText('80');
+  await expect(page.getByTestId('stat-queue')).toHaveText('0');
+  const perWorker = await tasksPerWorker(page);
+  expect(perWorker.reduce((a, b) => a + b, 0)).toBe(80);
+  expect(perWorker.filter((n) => n > 0).length).toBe(4);
+  expect(browserHost.pool.workerPids()).toHaveLength(4);
+  expect(Number(await page.locator('canvas.timeline-canvas').getAttribute('data-rows'))).toBeGreaterThanOrEqual(4);
+});
+
+test('what the print workload writes appears in the console, filterable by worker', async ({
+  page,
+  hostUrl,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await setPoolSize(page, 2);
+  await configure(page, 'print', 12);
+  await run(page);
+  await completed(page);
+
+  const console = page.getByRole('log', { name: 'Worker output' });
+  const lines = console.getByTestId('console-line');
+  await expect(lines).toHaveCount(12);
+  for (let n = 0; n < 12; n++) await expect(console).toContainText(`Process ${n}: The square of ${n} is ${n * n}.`);
+  await attachScreenshot(page, testInfo, 'console');
+
+  // Filtering shows exactly one worker's lines.
+  const filter = page.getByRole('combobox', { name: 'Show output of' });
+  const first = await filter.locator('option').nth(1).getAttribute('value');
+  await filter.selectOption(first ?? '');
+  const tags = await lines.locator('.console-worker').allTextContents();
+  expect(tags.length).toBeGreaterThan(0);
+  expect(tags.length).toBeLessThan(12);
+  expect(new Set(tags)).toEqual(new Set([`W${first}`]));
+});
+
+test('the timeline zooms with the wheel and shows a task under the pointer', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  await setPoolSize(page, 2);
+  await configure(page, 'cpu', 40, 20);
+  await run(page);
+  await completed(page);
+
+  const timeline = page.locator('canvas.timeline-canvas');
+  const box = (await timeline.boundingBox())!;
+  const span = async () => {
+    const [t0, t1] = await Promise.all([timeline.getAttribute('data-t0'), timeline.getAttribute('data-t1')]);
+    return Number(t1) - Number(t0);
+  };
+  const before = await span();
+  const plotX = Number(await timeline.getAttribute('data-plot-x'));
+  await page.mouse.move(box.x + plotX + (box.width - plotX) / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await expect.poll(span).toBeLessThan(before * 0.7);
+  await expect(timeline).toHaveAttribute('data-mode', 'free');
+
+  // Back to the whole run, then sweep the first worker's row until a bar answers.
+  await timeline.focus();
+  await timeline.press('0');
+  await expect.poll(span).toBeGreaterThan(before * 0.9);
+  const rowTop = Number(await timeline.getAttribute('data-row-top'));
+  const rowHeight = Number(await timeline.getAttribute('data-row-height'));
+  const tip = page.getByTestId('timeline-tooltip');
+  const y = box.y + rowTop + rowHeight / 2;
+  for (let x = box.x + plotX + 4; x < box.x + box.width - 4 && !(await tip.isVisible()); x += 6)
+    await page.mouse.move(x, y);
+  await expect(tip).toBeVisible();
+  await expect(tip).toContainText(/Task \d+/);
+  await expect(tip).toContainText(/W\d+ · pid \d+/);
+  await expect(tip).toContainText('Duration');
+
+  // A click pins it: it stays when the pointer leaves.
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await expect(tip).toBeVisible();
+  await attachScreenshot(page, testInfo, 'timeline-tooltip');
+  await timeline.press('Escape');
+  await expect(tip).toBeHidden();
+});
+
+test('a 100,000-task square run completes while the page stays responsive', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  await configure(page, 'square', 100_000);
+  await run(page);
+
+  // Interact during the run: each click must be handled promptly.
+  const roundTrips: number[] = [];
+  const status = page.getByTestId('run-status');
+  const deadline = Date.now() + 30_000;
+  while ((await status.textContent()) !== 'completed' && Date.now() < deadline) {
+    const begin = Date.now();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    // A string, because this file compiles without DOM types: wait for the next painted frame.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
+    roundTrips.push(Date.now() - begin);
+  }
+  await completed(page);
+  await expect(page.getByTestId('stat-done')).toHaveText('100,000');
+  await expect(page.getByTestId('stat-queue')).toHaveText('0');
+  expect(roundTrips.length).toBeGreaterThan(0);
+  expect(Math.max(...roundTrips)).toBeLessThan(1000);
+  await attachScreenshot(page, testInfo, 'square-100k');
+});
+
+test('a bad number is explained next to its box, not sent', async ({ page, hostUrl }) => {
+  await open(page, hostUrl);
+  const box = page.getByRole('spinbutton', { name: 'Task count value' });
+  const before = await box.getAttribute('aria-valuenow');
+  await box.fill('0');
+  await box.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Between 1 and 1,000,000.');
+  await expect(box).toHaveAttribute('aria-invalid', 'true');
+  await expect(box).toHaveAttribute('aria-valuenow', before ?? '');
+});
+
+for (const [width, height] of [
+  [1280, 800],
+  [1920, 1080],
+] as const) {
+  test(`screenshot of a run at ${width}×${height}`, async ({ page, hostUrl }, testInfo) => {
+    await page.setViewportSize({ width, height });
+    await open(page, hostUrl);
+    await attachScreenshot(page, testInfo, `empty-${width}x${height}`);
+    await setPoolSize(page, 2);
+    await configure(page, 'cpu', 60, 25);
+    await run(page);
+    await expect.poll(async () => Number(await page.getByTestId('stat-done').textContent())).toBeGreaterThan(10);
+    await attachScreenshot(page, testInfo, `running-${width}x${height}`);
+    await completed(page);
+    await attachScreenshot(page, testInfo, `completed-${width}x${height}`);
+  });
+}

@@ -1,0 +1,32 @@
+import { Tooltip } from 'radix-ui';
+import { ConsolePanel } from '../views/ConsolePanel';
+import { Controls } from '../views/Controls';
+import { Header } from '../views/Header';
+import { PoolView } from '../views/PoolView';
+import { StatsPanel } from '../views/StatsPanel';
+import { TimelineView } from '../views/TimelineView';
+import { Toasts } from '../views/Toasts';
+import { WorkersPanel } from '../views/WorkersPanel';
+
+export function App() {
+  return (
+    <Tooltip.Provider delayDuration={350} skipDelayDuration={150}>
+      <div className="app">
+        <Header />
+        <div className="workspace">
+          <Controls />
+          <main className="center">
+            <PoolView />
+            <TimelineView />
+          </main>
+          <div className="side">
+            <StatsPanel />
+            <WorkersPanel />
+            <ConsolePanel />
+          </div>
+        </div>
+        <Toasts />
+      </div>
+    </Tooltip.Provider>
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Per-worker task lists for the timeline, built incrementally from the store's
+ * settlement order. A worker runs its tasks one after another, so each list is
+ * sorted by start time: the visible range is found by binary search, and a
+ * prefix sum of durations gives any span's busy time in O(1) — which is what
+ * lets a pixel column summarise thousands of tasks without visiting them.
+ */
+import { TaskState, type Lane, type TaskStore } from '../../../shared/task-store';
+
+export type FailKind = 'error' | 'timeout' | 'crash';
+
+export class LaneTasks {
+  ids = new Int32Array(64);
+  /** cum[k] = total duration of ids[0..k-1]. */
+  cum = new Float64Array(65);
+  length = 0;
+  sorted = true;
+  lastStart = -Infinity;
+  /** Failed tasks, drawn on top at every zoom so they never vanish into density. */
+  failures: { task: number; kind: FailKind }[] = [];
+
+  push(task: number, start: number, end: number): void {
+    if (this.length === this.ids.length) {
+      const ids = new Int32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      const cum = new Float64Array(ids.length + 1);
+      cum.set(this.cum);
+      this.ids = ids;
+      this.cum = cum;
+    }
+    this.ids[this.length] = task;
+    this.cum[this.length + 1] = this.cum[this.length] + Math.max(0, end - start);
+    this.length++;
+    if (start < this.lastStart) this.sorted = false;
+    else this.lastStart = start;
+  }
+
+  /** Restores start order after an out-of-order arrival (rare: a crash reported late). */
+  sort(startOf: Float64Array, endOf: Float64Array): void {
+    if (this.sorted) return;
+    const ids = Array.from(this.ids.subarray(0, this.length)).sort((a, b) => startOf[a] - startOf[b]);
+    this.ids.set(ids);
+    for (let k = 0; k < ids.length; k++) this.cum[k + 1] = this.cum[k] + Math.max(0, endOf[ids[k]] - startOf[ids[k]]);
+    this.lastStart = ids.length ? startOf[ids[ids.length - 1]] : -Infinity;
+    this.sorted = true;
+  }
+
+  /** First k in [lo, hi) whose task starts at or after t. */
+  lowerBound(startOf: Float64Array, t: number, lo = 0, hi = this.length): number {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (startOf[this.ids[mid]] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+export interface TimelineRow {
+  /** Workers that used this row, one after another (a replacement reuses its predecessor's row). */
+  workers: number[];
+}
+
+export class TimelineIndex {
+  readonly lanes = new Map<number, LaneTasks>();
+  rows: TimelineRow[] = [];
+  readonly rowOf = new Map<number, number>();
+  private runId: number | null = null;
+  private processed = 0;
+  private failuresProcessed = 0;
+  /** Bumps whenever the index changed, so views know to redraw. */
+  version = 0;
+
+  /** Catches up with the store; cheap when nothing changed. */
+  update(store: TaskStore): void {
+    const runId = store.run?.runId ?? null;
+    if (runId !== this.runId || store.orderLength < this.processed) this.clear(runId);
+    const before = this.processed + this.failuresProcessed + this.rows.length;
+    this.assignRows(store);
+    const { order, start, end, state, worker } = store;
+    for (let k = this.processed; k < store.orderLength; k++) {
+      const task = order[k];
+      if (state[task] !== TaskState.done && state[task] !== TaskState.failed) continue;
+      this.laneFor(worker[task]).push(task, start[task], end[task]);
+    }
+    this.processed = store.orderLength;
+    for (let k = this.failuresProcessed; k < store.failures.length; k++) {
+      const f = store.failures[k];
+      const kind: FailKind = f.reason === 'timeout' ? 'timeout' : f.reason === 'crash' ? 'crash' : 'error';
+      this.laneFor(f.worker).failures.push({ task: f.task, kind });
+    }
+    this.failuresProcessed = store.failures.length;
+    // Each of these only grows within a run, so their sum moves exactly when something changed.
+    if (this.processed + this.failuresProcessed + this.rows.length !== before) this.version++;
+  }
+
+  laneFor(worker: number): LaneTasks {
+    let lane = this.lanes.get(worker);
+    if (!lane) {
+      lane = new LaneTasks();
+      this.lanes.set(worker, lane);
+      if (!this.rowOf.has(worker)) this.place(worker, -1);
+    }
+    return lane;
+  }
+
+  private clear(runId: number | null): void {
+    this.runId = runId;
+    this.lanes.clear();
+    this.rows = [];
+    this.rowOf.clear();
+    this.processed = 0;
+    this.failuresProcessed = 0;
+    this.version++;
+  }
+
+  /** Rows are slots: a worker takes the first row whose last worker had exited before it spawned. */
+  private assignRows(store: TaskStore): void {
+    for (const lane of store.lanes.values()) {
+      if (this.rowOf.has(lane.worker)) continue;
+      const free = this.rows.findIndex((row) => {
+        const last: Lane | undefined = store.lanes.get(row.workers[row.workers.length - 1]);
+        return last !== undefined && last.exitedAt !== null && last.exitedAt <= lane.spawnedAt;
+      });
+      this.place(lane.worker, free);
+    }
+  }
+
+  private place(worker: number, row: number): void {
+    if (row < 0) {
+      this.rows.push({ workers: [worker] });
+      this.rowOf.set(worker, this.rows.length - 1);
+    } else {
+      this.rows[row].workers.push(worker);
+      this.rowOf.set(worker, row);
+    }
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * The Gantt timeline: one row per worker slot, task bars coloured by state,
+ * worker start-up hatched and exits marked. Pure function of its scene.
+ *
+ * Level of detail: a task at least a couple of pixels wide is a bar; narrower
+ * ones are summarised per pixel column — busy share of the column as opacity,
+ * found with two binary searches and a prefix sum, so the cost is bounded by
+ * the canvas width rather than by the number of tasks.
+ */
+import { TaskState, type Lane, type TaskStore } from '../../../shared/task-store';
+import type { TimeRange } from './timeline-camera';
+import type { FailKind, LaneTasks, TimelineIndex } from './timeline-index';
+import { workerColor, type Theme } from './theme';
+
+export interface TimelineScene {
+  store: TaskStore;
+  index: TimelineIndex;
+  theme: Theme;
+  /** CSS pixels; the caller has scaled the context for devicePixelRatio. */
+  width: number;
+  height: number;
+  range: TimeRange;
+  /** The run's start on the host clock: time 0 of the axis. */
+  origin: number;
+  /** The host's "now", absolute. */
+  now: number;
+  highlight: number | null;
+}
+
+export const GUTTER = 92;
+const AXIS = 24;
+const BOTTOM = 6;
+const MAX_ROW = 48;
+/** Narrower than this, a task is summarised into its pixel column. */
+const MIN_BAR_PX = 2;
+
+export interface TimelineLayout {
+  plotX: number;
+  plotW: number;
+  top: number;
+  rowH: number;
+}
+
+export function timelineLayout(scene: Pick<TimelineScene, 'width' | 'height' | 'index'>): TimelineLayout {
+  const rows = Math.max(1, scene.index.rows.length);
+  const plotW = Math.max(1, scene.width - GUTTER - 8);
+  const rowH = Math.max(4, Math.min(MAX_ROW, (scene.height - AXIS - BOTTOM) / rows));
+  return { plotX: GUTTER, plotW, top: AXIS, rowH };
+}
+
+export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene): void {
+  const { width, height, theme, store, index, range, origin } = scene;
+  const layout = timelineLayout(scene);
+  const { plotX, plotW, top, rowH } = layout;
+  const msPerPx = (range.t1 - range.t0) / plotW;
+  const toX = (t: number) => plotX + (t - origin - range.t0) / msPerPx;
+
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = `11px ${theme.font}`;
+  ctx.textBaseline = 'middle';
+  drawAxis(ctx, scene, layout, msPerPx);
+
+  const rowsBottom = top + rowH * index.rows.length;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plotX, top, plotW, Math.max(0, height - top));
+  ctx.clip();
+  for (let r = 0; r < index.rows.length; r++) {
+    const y = top + r * rowH;
+    if (r % 2 === 1) {
+      ctx.fillStyle = theme.surface2;
+      ctx.fillRect(plotX, y, plotW, rowH);
+    }
+    const pad = rowH > 12 ? 3 : 1;
+    for (const worker of index.rows[r].workers) {
+      const lane = store.lanes.get(worker);
+      const tasks = index.lanes.get(worker);
+      if (lane) drawLifetime(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
+      if (tasks) drawTasks(ctx, scene, tasks, y + pad, rowH - 2 * pad, msPerPx, plotX);
+      if (lane) drawRunning(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
+      if (tasks) drawFailures(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
+      if (lane?.exitedAt != null) drawExit(ctx, scene, lane, y, rowH, toX(lane.exitedAt));
+    }
+  }
+  if (scene.highlight !== null) drawHighlight(ctx, scene, layout, toX);
+  if (store.run && store.run.finishedAt === null) {
+    const x = Math.round(toX(scene.now)) + 0.5;
+    ctx.strokeStyle = theme.accent;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, top - 4);
+    ctx.lineTo(x, Math.max(rowsBottom, top + 8));
+    ctx.stroke();
+  }
+  ctx.restore();
+  drawGutter(ctx, scene, layout);
+}
+
+function drawAxis(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout: TimelineLayout, msPerPx: number): void {
+  const { theme, range, height } = scene;
+  const { plotX, plotW, top } = layout;
+  const step = niceStep(msPerPx * 90);
+  ctx.fillStyle = theme.text3;
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'center';
+  ctx.beginPath();
+  const first = Math.ceil(range.t0 / step) * step;
+  for (let t = first; t <= range.t1; t += step) {
+    const x = Math.round(plotX + (t - range.t0) / msPerPx) + 0.5;
+    if (x < plotX || x > plotX + plotW) continue;
+    ctx.moveTo(x, top - 4);
+    ctx.lineTo(x, height - 2);
+    ctx.fillText(formatTick(t, step), Math.max(plotX + 16, Math.min(x, plotX + plotW - 20)), top / 2);
+  }
+  ctx.stroke();
+}
+
+function drawGutter(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout: TimelineLayout): void {
+  const { theme, index, store } = scene;
+  const { top, rowH } = layout;
+  ctx.textAlign = 'left';
+  for (let r = 0; r < index.rows.length; r++) {
+    const workers = index.rows[r].workers;
+    const worker = workers[workers.length - 1];
+    const lane = store.lanes.get(worker);
+    const cy = top + r * rowH + rowH / 2;
+    const dot = Math.min(4, rowH / 3);
+    ctx.globalAlpha = lane?.exitedAt != null ? 0.45 : 1;
+    ctx.fillStyle = workerColor(theme, worker);
+    ctx.beginPath();
+    ctx.arc(10, cy, dot, 0, Math.PI * 2);
+    ctx.fill();
+    if (rowH >= 11) {
+      ctx.fillStyle = theme.text;
+      ctx.font = `600 11px ${theme.font}`;
+      ctx.fillText(`W${worker}`, 20, cy);
+      if (lane?.pid != null) {
+        ctx.fillStyle = theme.text3;
+        ctx.font = `10px ${theme.mono}`;
+        ctx.fillText(String(lane.pid), 20 + ctx.measureText(`W${worker}`).width + 22, cy);
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+  ctx.font = `11px ${theme.font}`;
+}
+
+/** The worker's life: a faint track while alive (idle gaps show as bare track), start-up hatched. */
+function drawLifetime(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  lane: Lane,
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+): void {
+  const { theme } = scene;
+  const end = lane.exitedAt ?? scene.now;
+  const ready = lane.readyAt ?? end;
+  const x0 = toX(ready);
+  const x1 = toX(end);
+  ctx.fillStyle = theme.grid;
+  ctx.fillRect(x0, y + h / 2 - 0.5, Math.max(0, x1 - x0), 1);
+  const s0 = toX(lane.spawnedAt);
+  if (x0 - s0 >= 0.5) {
+    ctx.fillStyle = startupPattern(ctx, theme) ?? theme.startup;
+    ctx.fillRect(s0, y + h * 0.2, Math.max(1, x0 - s0), h * 0.6);
+  }
+}
+
+function drawTasks(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  tasks: LaneTasks,
+  y: number,
+  h: number,
+  msPerPx: number,
+  plotX: number,
+): void {
+  const { store, theme, range, origin } = scene;
+  const { start, end, state } = store;
+  tasks.sort(start, end);
+  const tStart = origin + range.t0;
+  const tEnd = origin + range.t1;
+  const n = tasks.length;
+  const ids = tasks.ids;
+  // The task before the first one starting in view may still be running into it.
+  let k = Math.max(0, tasks.lowerBound(start, tStart) - 1);
+  ctx.fillStyle = theme.done;
+  while (k < n) {
+    const id = ids[k];
+    const s = start[id];
+    if (s > tEnd) break;
+    const x0 = plotX + (s - tStart) / msPerPx;
+    const w = (end[id] - s) / msPerPx;
+    if (w >= MIN_BAR_PX) {
+      // Failed tasks are drawn in their own pass, on top.
+      if (state[id] !== TaskState.failed) ctx.fillRect(x0, y, w >= 4 ? w - 1 : w, h);
+      k++;
+      continue;
+    }
+    // Everything starting in this pixel column becomes one density mark.
+    const col = Math.floor(x0);
+    const j = tasks.lowerBound(start, tStart + (col + 1 - plotX) * msPerPx, k + 1);
+    const busy = tasks.cum[j] - tasks.cum[k];
+    const share = Math.min(1, busy / msPerPx);
+    ctx.globalAlpha = 0.28 + 0.72 * share;
+    ctx.fillRect(col, y, 1, h);
+    k = j;
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** The task a worker is on right now, from its start (or best estimate) to now. */
+function drawRunning(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  lane: Lane,
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+): void {
+  const task = runningTask(scene.store, lane);
+  if (task === null) return;
+  const s = runningStart(scene.store, lane, task);
+  const x0 = toX(s);
+  const x1 = toX(scene.now);
+  ctx.fillStyle = scene.theme.running;
+  ctx.fillRect(x0, y, Math.max(1.5, x1 - x0), h);
+}
+
+function drawFailures(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  tasks: LaneTasks,
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+): void {
+  const { store, theme } = scene;
+  for (const f of tasks.failures) {
+    const x0 = toX(store.start[f.task]);
+    const x1 = toX(store.end[f.task]);
+    if (x1 < 0 || x0 > scene.width) continue;
+    const w = Math.max(3, x1 - x0);
+    const color = failColor(theme, f.kind);
+    ctx.fillStyle = color;
+    ctx.fillRect(x0, y, w, h);
+    // A notch above the bar keeps even a 3 px failure findable at a glance.
+    ctx.beginPath();
+    ctx.moveTo(x0 + w / 2 - 4, y - 1);
+    ctx.lineTo(x0 + w / 2 + 4, y - 1);
+    ctx.lineTo(x0 + w / 2, y + 4);
+    ctx.closePath();
+    ctx.fill();
+  }
+}
+
+function drawExit(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  lane: Lane,
+  y: number,
+  h: number,
+  x: number,
+): void {
+  const { theme } = scene;
+  const bad = lane.exitCause === 'crashed' || lane.exitCause === 'timed-out' || lane.exitCause === 'startup-failed';
+  ctx.strokeStyle = bad ? theme.failed : theme.text3;
+  ctx.lineWidth = 1.5;
+  const cy = y + h / 2;
+  const r = Math.min(4, h / 4);
+  ctx.beginPath();
+  ctx.moveTo(x, y + 2);
+  ctx.lineTo(x, y + h - 2);
+  ctx.moveTo(x + 2, cy - r);
+  ctx.lineTo(x + 2 + 2 * r, cy + r);
+  ctx.moveTo(x + 2, cy + r);
+  ctx.lineTo(x + 2 + 2 * r, cy - r);
+  ctx.stroke();
+  ctx.lineWidth = 1;
+}
+
+function drawHighlight(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  layout: TimelineLayout,
+  toX: (t: number) => number,
+): void {
+  const { store, index, theme } = scene;
+  const task = scene.highlight;
+  if (task === null || task >= store.size) return;
+  const row = index.rowOf.get(store.worker[task]);
+  if (row === undefined) return;
+  const s = store.start[task];
+  if (!Number.isFinite(s)) return;
+  const e = Number.isFinite(store.end[task]) ? store.end[task] : scene.now;
+  const x0 = toX(s);
+  const w = Math.max(3, toX(e) - x0);
+  const y = layout.top + row * layout.rowH;
+  ctx.strokeStyle = theme.text;
+  ctx.lineWidth = 2;
+  ctx.strokeRect(x0 - 1, y + 1, w + 2, layout.rowH - 2);
+  ctx.lineWidth = 1;
+}
+
+/** What a worker is executing: the reported task, else the head of its inbox. */
+export function runningTask(store: TaskStore, lane: Lane): number | null {
+  if (lane.exitedAt !== null || !store.run || store.run.finishedAt !== null) return null;
+  if (lane.current >= 0) return lane.current;
+  const head = lane.inbox[0];
+  return head ? head.first + head.settled : null;
+}
+
+/** When the running task started; short tasks are not reported as started, so estimate. */
+export function runningStart(store: TaskStore, lane: Lane, task: number): number {
+  const s = store.start[task];
+  if (Number.isFinite(s)) return s;
+  return Math.max(lane.lastEnd, store.dispatchedAt[task], lane.readyAt ?? -Infinity);
+}
+
+export function failColor(theme: Theme, kind: FailKind): string {
+  return kind === 'timeout' ? theme.timeout : kind === 'crash' ? theme.crash : theme.failed;
+}
+
+/** The task under (x, y) in CSS pixels, or null. */
+export function hitTestTimeline(scene: TimelineScene, x: number, y: number): number | null {
+  const { store, index, range, origin } = scene;
+  const layout = timelineLayout(scene);
+  if (x < layout.plotX || y < layout.top) return null;
+  const r = Math.floor((y - layout.top) / layout.rowH);
+  const row = index.rows[r];
+  if (!row) return null;
+  const msPerPx = (range.t1 - range.t0) / layout.plotW;
+  const t = origin + range.t0 + (x - layout.plotX) * msPerPx;
+  let best: number | null = null;
+  let bestDistance = 3 * msPerPx;
+  const consider = (task: number, s: number, e: number, minPx: number) => {
+    const half = Math.max(0, minPx * msPerPx - (e - s)) / 2;
+    const distance = t < s - half ? s - half - t : t > e + half ? t - e - half : 0;
+    // Failures and running tasks are drawn on top, so they win ties.
+    if (minPx > 1 ? distance <= bestDistance : distance < bestDistance) {
+      best = task;
+      bestDistance = distance;
+    }
+  };
+  for (const worker of row.workers) {
+    const lane = store.lanes.get(worker);
+    const tasks = index.lanes.get(worker);
+    if (tasks) {
+      tasks.sort(store.start, store.end);
+      const k = tasks.lowerBound(store.start, t);
+      for (const j of [k - 1, k]) {
+        if (j < 0 || j >= tasks.length) continue;
+        const id = tasks.ids[j];
+        consider(id, store.start[id], store.end[id], 1);
+      }
+      for (const f of tasks.failures) consider(f.task, store.start[f.task], store.end[f.task], 3);
+    }
+    const running = lane ? runningTask(store, lane) : null;
+    if (lane && running !== null) consider(running, runningStart(store, lane, running), scene.now, 2);
+  }
+  return best;
+}
+
+const patterns = new WeakMap<Theme, CanvasPattern | null>();
+
+function startupPattern(ctx: CanvasRenderingContext2D, theme: Theme): CanvasPattern | null {
+  if (!patterns.has(theme)) {
+    const tile = document.createElement('canvas');
+    tile.width = tile.height = 6;
+    const t = tile.getContext('2d');
+    if (t) {
+      t.strokeStyle = theme.startup;
+      t.lineWidth = 1.5;
+      t.beginPath();
+      t.moveTo(-1, 7);
+      t.lineTo(7, -1);
+      t.stroke();
+    }
+    patterns.set(theme, ctx.createPattern(tile, 'repeat'));
+  }
+  return patterns.get(theme) ?? null;
+}
+
+/** 1, 2 or 5 × 10^k milliseconds, at least `min`. */
+export function niceStep(min: number): number {
+  const power = 10 ** Math.floor(Math.log10(Math.max(min, 1e-6)));
+  for (const m of [1, 2, 5, 10]) if (m * power >= min) return m * power;
+  return 10 * power;
+}
+
+function formatTick(t: number, step: number): string {
+  if (Math.abs(t) < step / 2) return '0';
+  if (step < 1) return `${+(t * 1000).toFixed(Math.max(0, -Math.floor(Math.log10(step * 1000))))} µs`;
+  if (step < 1000) return `${+t.toFixed(Math.max(0, -Math.floor(Math.log10(step))))} ms`;
+  return `${+(t / 1000).toFixed(Math.max(0, -Math.floor(Math.log10(step / 1000))))} s`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The event pump, outside React: frames go straight into the columnar TaskStore
+ * (and the flight tracker), the draw loop is told, and React gets a coarse
+ * snapshot of the run at most ten times a second.
+ */
+import type { Frame, PoolscopeApi } from '../../shared/protocol';
+import { computeStats } from '../../shared/stats';
+import { TaskStore, type Lane } from '../../shared/task-store';
+import type { DrawLoop } from './draw/loop';
+import { FlightTracker } from './draw/flights';
+import { LiveSeries } from './live-series';
+import { EMPTY_RUN, type RunSnapshot, type WorkerRow, type WorkerState } from './store/run-slice';
+
+const PUBLISH_INTERVAL_MS = 100;
+/** How far "now" may run ahead of the last frame: frames stop coming when nothing happens. */
+const MAX_EXTRAPOLATION_MS = 1000;
+/** No frame for this long and the pump asks whether the host is still there. */
+const SILENCE_MS = 3000;
+
+export class Pump {
+  readonly store = new TaskStore();
+  readonly flights = new FlightTracker();
+  readonly series = new LiveSeries();
+  private lastFrameLocal = 0;
+  private lastPublish = 0;
+  private publishTimer: ReturnType<typeof setTimeout> | null = null;
+  private seq = 0;
+  private previous: RunSnapshot = EMPTY_RUN;
+  private seriesRun: number | null = null;
+  /** Logical cores of the host, for CPU percentages (set once the host answered). */
+  cores = 1;
+
+  constructor(
+    private readonly loop: DrawLoop,
+    private readonly publish: (snapshot: RunSnapshot) => void,
+  ) {}
+
+  /**
+   * Subscribes to the API's frames; returns the unsubscribe. Frames come at
+   * least with every sample, so a long silence is checked with a command: a host
+   * that has gone (or dropped this page) is reported instead of a frozen view.
+   */
+  connect(api: Pick<PoolscopeApi, 'onFrame' | 'info'>, onLost: (message: string) => void): () => void {
+    const off = api.onFrame((frame) => this.ingest(frame));
+    const watchdog = setInterval(() => {
+      if (performance.now() - this.lastFrameLocal < SILENCE_MS) return;
+      void api.info().then((result) => {
+        if (!result.ok && result.code === 'failed') {
+          clearInterval(watchdog);
+          onLost(result.message);
+        }
+      });
+    }, SILENCE_MS);
+    return () => {
+      off();
+      clearInterval(watchdog);
+      if (this.publishTimer) clearTimeout(this.publishTimer);
+      this.publishTimer = null;
+    };
+  }
+
+  ingest(frame: Frame): void {
+    const time = performance.now();
+    this.store.ingest(frame);
+    this.flights.observe(frame, this.store, time);
+    this.lastFrameLocal = time;
+    this.loop.invalidate();
+    this.schedulePublish();
+  }
+
+  /**
+   * The host's clock now, extrapolated from the last frame's time with local
+   * elapsed time (never compared with the local clock directly).
+   */
+  hostNow(): number {
+    const run = this.store.run;
+    if (run?.finishedAt != null) return run.finishedAt;
+    if (!this.store.lastFrameAt) return 0;
+    const ahead = Math.min(MAX_EXTRAPOLATION_MS, performance.now() - this.lastFrameLocal);
+    return this.store.lastFrameAt + Math.max(0, ahead);
+  }
+
+  private schedulePublish(): void {
+    if (this.publishTimer) return;
+    const wait = Math.max(0, this.lastPublish + PUBLISH_INTERVAL_MS - performance.now());
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = null;
+      this.publishNow();
+    }, wait);
+  }
+
+  private publishNow(): void {
+    this.lastPublish = performance.now();
+    const store = this.store;
+    const run = store.run;
+    const now = this.hostNow();
+    const stats = computeStats(store, now);
+    const lanes = store.laneList();
+    const workers = reuseIfEqual(
+      this.previous.workers,
+      lanes.map((lane) => workerRow(lane, stats?.elapsedMs ?? 0)),
+    );
+    if (run) this.sample(run.runId, (now - run.startedAt) / 1000, lanes);
+    const snapshot: RunSnapshot = {
+      runId: run?.runId ?? null,
+      status: run?.status ?? 'idle',
+      paused: run?.paused ?? false,
+      error: run?.error ?? null,
+      workload: run?.spec.workload ?? null,
+      mode: run?.spec.mode ?? null,
+      chunksize: run?.chunksize ?? null,
+      poolSize: store.poolSize,
+      stats,
+      workers,
+      outputLines: store.output.length,
+      missedFrames: store.missedFrames,
+      seq: ++this.seq,
+    };
+    this.previous = snapshot;
+    this.publish(snapshot);
+    // The clock keeps moving during a run even when no frame comes.
+    if (run?.status === 'running') this.schedulePublish();
+  }
+
+  private sample(runId: number, t: number, lanes: Lane[]): void {
+    if (runId !== this.seriesRun) {
+      this.seriesRun = runId;
+      this.series.reset();
+    }
+    const live = lanes.filter((l) => l.exitedAt === null && l.readyAt !== null);
+    const busy = live.filter((l) => l.inbox.length > 0).length;
+    const sampled = live.filter((l) => l.sample !== null);
+    const cores = Math.max(1, this.cores);
+    const cpu = sampled.length ? sampled.reduce((sum, l) => sum + (l.sample?.cpu ?? 0), 0) / cores : null;
+    const counts = this.store.counts;
+    this.series.add(t, counts ? counts.done + counts.failed : 0, live.length ? (100 * busy) / live.length : 0, cpu);
+  }
+}
+
+function workerState(lane: Lane): WorkerState {
+  if (lane.exitedAt !== null) return 'exited';
+  if (lane.readyAt === null) return 'starting';
+  return lane.inbox.length > 0 || lane.current >= 0 ? 'busy' : 'ready';
+}
+
+function workerRow(lane: Lane, elapsedMs: number): WorkerRow {
+  return {
+    worker: lane.worker,
+    pid: lane.pid,
+    state: workerState(lane),
+    tasksDone: lane.tasksDone,
+    utilisation: elapsedMs > 0 ? Math.min(1, lane.busyMs / elapsedMs) : 0,
+    cpu: lane.sample?.cpu ?? null,
+    core: lane.sample?.core ?? null,
+    exitCause: lane.exitCause,
+  };
+}
+
+/** Keeps the previous array (and so React's memo) when nothing in it changed. */
+function reuseIfEqual(previous: WorkerRow[], next: WorkerRow[]): WorkerRow[] {
+  if (previous.length !== next.length) return next;
+  for (let i = 0; i < next.length; i++) {
+    const a = previous[i];
+    const b = next[i];
+    for (const key of Object.keys(b) as (keyof WorkerRow)[]) if (a[key] !== b[key]) return next;
+  }
+  return previous;
+}

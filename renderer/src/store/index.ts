@@ -1,0 +1,20 @@
+/**
+ * The one app store (zustand slices pattern). Components select the narrowest
+ * field they need, with useShallow for derived objects; high-frequency task data
+ * never passes through here (see pump.ts).
+ */
+import { create } from 'zustand';
+import { createConfigSlice, type ConfigSlice } from './config-slice';
+import { createRunSlice, type RunSlice } from './run-slice';
+import { createViewSlice, type ViewSlice } from './view-slice';
+
+export type AppState = ConfigSlice & RunSlice & ViewSlice;
+
+export const useApp = create<AppState>()((...a) => ({
+  ...createConfigSlice(...a),
+  ...createRunSlice(...a),
+  ...createViewSlice(...a),
+}));
+
+export type { RunSnapshot, WorkerRow, WorkerState } from './run-slice';
+export type { Toast } from './view-slice';

@@ -1,0 +1,69 @@
+import type { StateCreator } from 'zustand';
+import type { WorkerExitCause } from '../../../shared/protocol';
+import type { MapMode, WorkloadKind } from '../../../shared/run-spec';
+import type { RunStats } from '../../../shared/stats';
+import type { RunInfo } from '../../../shared/task-store';
+import type { AppState } from './index';
+
+export type WorkerState = 'starting' | 'ready' | 'busy' | 'exited';
+
+/** One worker process as the side panels show it. */
+export interface WorkerRow {
+  worker: number;
+  pid: number | null;
+  state: WorkerState;
+  tasksDone: number;
+  /** Busy share of this run's wall time, 0…1. */
+  utilisation: number;
+  /** CPU % of one core at the last sample, null before one. */
+  cpu: number | null;
+  core: number | null;
+  exitCause: WorkerExitCause | null;
+}
+
+/**
+ * Coarse numbers about the run, published by the pump at most ten times a
+ * second: what React renders. Per-task data stays in the TaskStore.
+ */
+export interface RunSnapshot {
+  runId: number | null;
+  status: RunInfo['status'] | 'idle';
+  paused: boolean;
+  error: string | null;
+  workload: WorkloadKind | null;
+  mode: MapMode | null;
+  chunksize: number | null;
+  poolSize: number;
+  stats: RunStats | null;
+  workers: WorkerRow[];
+  outputLines: number;
+  missedFrames: number;
+  /** Bumps on every publish; charts redraw when it moves. */
+  seq: number;
+}
+
+export interface RunSlice {
+  run: RunSnapshot;
+  publishRun: (snapshot: RunSnapshot) => void;
+}
+
+export const EMPTY_RUN: RunSnapshot = {
+  runId: null,
+  status: 'idle',
+  paused: false,
+  error: null,
+  workload: null,
+  mode: null,
+  chunksize: null,
+  poolSize: 0,
+  stats: null,
+  workers: [],
+  outputLines: 0,
+  missedFrames: 0,
+  seq: 0,
+};
+
+export const createRunSlice: StateCreator<AppState, [], [], RunSlice> = (set) => ({
+  run: EMPTY_RUN,
+  publishRun: (snapshot) => set({ run: snapshot }),
+});

@@ -1,0 +1,391 @@
+import { DropdownMenu, Switch } from 'radix-ui';
+import { memo, useCallback, useEffect, useRef } from 'react';
+import type { CommandResult } from '../../../shared/protocol';
+import {
+  BACKENDS,
+  DISTRIBUTIONS,
+  LIMITS,
+  MAP_MODES,
+  WORKLOAD_KINDS,
+  effectiveChunkSize,
+  type Backend,
+  type RunSpec,
+} from '../../../shared/run-spec';
+import { WORKLOADS } from '../../../shared/workloads';
+import { useRuntime } from '../app/runtime';
+import { useApp } from '../store';
+import { Field, NumberInput, Segmented, StepSlider, Tip } from './ui';
+
+/** 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade: round numbers at any scale. */
+function ladder(from: number, to: number): number[] {
+  const mantissas = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
+  const out = new Set<number>();
+  for (let p = Math.floor(Math.log10(from)); 10 ** p <= to; p++) {
+    for (const m of mantissas) {
+      const v = m * 10 ** p;
+      const rounded = v >= 1 ? Math.round(v) : +v.toPrecision(2);
+      if (rounded >= from && rounded <= to) out.add(rounded);
+    }
+  }
+  out.add(to);
+  return [...out].sort((a, b) => a - b);
+}
+
+const POOL_STOPS = Array.from({ length: LIMITS.poolSize.max }, (_, i) => i + 1);
+const TASK_STOPS = ladder(LIMITS.tasks.min, LIMITS.tasks.max);
+const COST_STOPS = [0, ...ladder(0.1, LIMITS.costMs.max)];
+const MAX_TASKS_STOPS = [0, ...ladder(1, LIMITS.maxTasksPerWorker.max)];
+const TIMEOUT_STOPS = [0, ...ladder(10, LIMITS.timeoutMs.max)];
+
+const UNAVAILABLE_BACKEND = 'Arrives with the comparison view.';
+const BACKEND_NAMES: Record<Backend, string> = { process: 'process', thread: 'thread', gil: 'GIL', serial: 'serial' };
+
+const fmtCount = (n: number) => n.toLocaleString('en-US');
+const fmtMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(2)} ms`);
+const plural = (n: number, word: string) => `${fmtCount(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** Reports a refused command politely; returns whether it succeeded. */
+function useReport() {
+  const notify = useApp((s) => s.notify);
+  return useCallback(
+    (title: string, result: CommandResult<unknown>) => {
+      if (!result.ok) notify({ tone: 'error', title, message: result.message });
+      return result.ok;
+    },
+    [notify],
+  );
+}
+
+export const Controls = memo(function Controls() {
+  const { api } = useRuntime();
+  const spec = useApp((s) => s.spec);
+  const setSpec = useApp((s) => s.setSpec);
+  const cores = useApp((s) => s.host?.cores ?? null);
+  const report = useReport();
+  const resizeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => void (resizeTimer.current && clearTimeout(resizeTimer.current)), []);
+
+  // The slider drives the live pool (lightly debounced while the thumb moves).
+  const setPoolSize = (poolSize: number) => {
+    setSpec({ poolSize });
+    if (resizeTimer.current) clearTimeout(resizeTimer.current);
+    resizeTimer.current = setTimeout(() => {
+      resizeTimer.current = null;
+      void api.resize(poolSize).then((r) => report('Could not resize the pool', r));
+    }, 120);
+  };
+
+  const workload = WORKLOADS[spec.workload];
+  const oversubscribed = cores !== null && spec.poolSize > cores && workload.usesCost && spec.workload !== 'io';
+  const effective = effectiveChunkSize(spec);
+
+  return (
+    <aside className="controls" aria-label="Run settings">
+      <div className="controls-scroll">
+        <section className="control-group" aria-labelledby="group-pool">
+          <h2 id="group-pool">Pool</h2>
+          <Field
+            label="Pool size"
+            value={plural(spec.poolSize, 'worker')}
+            tip="How many worker processes run tasks at once. Beyond the machine's core count, CPU-bound tasks only take turns on the same cores, so more workers stop helping."
+            hint={
+              oversubscribed
+                ? `More workers than the ${cores} cores: CPU-bound tasks will share cores, not run faster.`
+                : undefined
+            }
+          >
+            <StepSlider
+              label="Pool size"
+              stops={POOL_STOPS}
+              value={spec.poolSize}
+              onChange={setPoolSize}
+              format={(n) => plural(n, 'worker')}
+              marks={cores ? [{ value: cores, label: `${cores} cores` }] : undefined}
+            />
+          </Field>
+          <Field
+            label="Backend"
+            tip="Where tasks run. Separate processes sidestep any lock between tasks; threads, a GIL-bound thread pool and serial execution come with the comparison view."
+          >
+            <Segmented
+              label="Backend"
+              options={BACKENDS}
+              value={spec.backend}
+              names={BACKEND_NAMES}
+              onChange={(backend) => setSpec({ backend })}
+              unavailable={{ thread: UNAVAILABLE_BACKEND, gil: UNAVAILABLE_BACKEND, serial: UNAVAILABLE_BACKEND }}
+            />
+          </Field>
+        </section>
+
+        <section className="control-group" aria-labelledby="group-work">
+          <h2 id="group-work">Work</h2>
+          <Field
+            label="Workload"
+            htmlFor="workload"
+            tip="The function every task runs: real work in a real process, with a result you can check."
+          >
+            <select
+              id="workload"
+              className="select"
+              value={spec.workload}
+              onChange={(e) => setSpec({ workload: e.target.value as RunSpec['workload'] })}
+            >
+              {WORKLOAD_KINDS.map((kind) => (
+                <option key={kind} value={kind}>
+                  {WORKLOADS[kind].label}
+                </option>
+              ))}
+            </select>
+            <p className="field-hint">{workload.description}</p>
+          </Field>
+          <Field
+            label="Task count"
+            value={
+              <NumberInput
+                label="Task count value"
+                value={spec.tasks}
+                {...LIMITS.tasks}
+                onChange={(tasks) => setSpec({ tasks })}
+              />
+            }
+            tip="How many tasks the run submits; task i receives the input i, as in map(f, range(n))."
+          >
+            <StepSlider
+              label="Task count"
+              stops={TASK_STOPS}
+              value={spec.tasks}
+              onChange={(tasks) => setSpec({ tasks })}
+              format={(n) => plural(n, 'task')}
+            />
+          </Field>
+          <Field
+            label="Task cost"
+            disabled={!workload.usesCost}
+            value={
+              <NumberInput
+                label="Task cost value"
+                value={spec.costMs}
+                {...LIMITS.costMs}
+                integer={false}
+                suffix="ms"
+                disabled={!workload.usesCost}
+                onChange={(costMs) => setSpec({ costMs })}
+              />
+            }
+            tip="How long each cpu, primes or io task works, in milliseconds; tiny tasks make messaging overhead visible, big ones make parallelism pay."
+            hint={workload.usesCost ? undefined : `${workload.label} tasks take no configurable time.`}
+          >
+            <StepSlider
+              label="Task cost"
+              stops={COST_STOPS}
+              value={spec.costMs}
+              onChange={(costMs) => setSpec({ costMs })}
+              format={fmtMs}
+              disabled={!workload.usesCost}
+            />
+          </Field>
+          <Field
+            label="Distribution"
+            disabled={!workload.usesCost}
+            tip="Whether every task costs the same, varies between half and one and a half times the cost, or has a long tail where a few tasks take far longer — which is when chunking hurts."
+          >
+            <Segmented
+              label="Distribution"
+              options={DISTRIBUTIONS}
+              value={spec.distribution}
+              names={{ longtail: 'long tail' }}
+              disabled={!workload.usesCost}
+              onChange={(distribution) => setSpec({ distribution })}
+            />
+          </Field>
+          {workload.usesFaults && (
+            <Field
+              label="Fault every"
+              value={
+                <NumberInput
+                  label="Fault every"
+                  value={spec.faultEvery}
+                  {...LIMITS.faultEvery}
+                  onChange={(faultEvery) => setSpec({ faultEvery })}
+                />
+              }
+              tip="Every k-th task misbehaves — raises, kills its own process or hangs — so you can watch the pool recover."
+              hint={`Tasks ${spec.faultEvery - 1}, ${2 * spec.faultEvery - 1}, … will ${spec.workload === 'fail' ? 'raise' : spec.workload === 'crash' ? 'crash their worker' : 'hang'}.`}
+            >
+              {null}
+            </Field>
+          )}
+        </section>
+
+        <section className="control-group" aria-labelledby="group-scheduling">
+          <h2 id="group-scheduling">Scheduling</h2>
+          <Field
+            label="Map mode"
+            tip="map and imap hand results back in input order (map all at once, imap one by one); imap_unordered yields each result as soon as it is done; apply_async submits tasks one at a time."
+          >
+            <Segmented
+              label="Map mode"
+              options={MAP_MODES}
+              value={spec.mode}
+              onChange={(mode) => setSpec({ mode })}
+              grid
+            />
+          </Field>
+          <Field
+            label="Chunksize"
+            value={spec.chunksize === 'auto' ? `auto → ${fmtCount(effective)}` : fmtCount(effective)}
+            tip="How many tasks travel to a worker in one message: bigger chunks cut messaging overhead, smaller ones spread uneven work better. Auto is Python's ⌈n / (4 × workers)⌉ for map, 1 for imap."
+            hint={spec.mode === 'apply_async' ? 'apply_async always sends tasks one by one.' : undefined}
+          >
+            <div className="chunk-row">
+              <label className="switch-label">
+                <Switch.Root
+                  className="switch"
+                  checked={spec.chunksize === 'auto'}
+                  aria-label="Automatic chunksize"
+                  onCheckedChange={(auto) => setSpec({ chunksize: auto ? 'auto' : effective })}
+                >
+                  <Switch.Thumb className="switch-thumb" />
+                </Switch.Root>
+                auto
+              </label>
+              <StepSlider
+                label="Chunksize"
+                stops={ladder(1, Math.max(1, spec.tasks))}
+                value={effective}
+                disabled={spec.chunksize === 'auto' || spec.mode === 'apply_async'}
+                onChange={(chunksize) => setSpec({ chunksize })}
+                format={(n) => plural(n, 'task')}
+              />
+            </div>
+          </Field>
+          <Field
+            label="Max tasks per worker"
+            value={spec.maxTasksPerWorker === 0 ? 'unlimited' : fmtCount(spec.maxTasksPerWorker)}
+            tip="Replace a worker process after it has run this many tasks (Python's maxtasksperchild): it frees leaked memory at the price of start-ups. 0 keeps workers for the whole run."
+          >
+            <StepSlider
+              label="Max tasks per worker"
+              stops={MAX_TASKS_STOPS}
+              value={spec.maxTasksPerWorker}
+              onChange={(maxTasksPerWorker) => setSpec({ maxTasksPerWorker })}
+              format={(n) => (n === 0 ? 'unlimited' : plural(n, 'task'))}
+            />
+          </Field>
+          <Field
+            label="Timeout"
+            value={spec.timeoutMs === 0 ? 'none' : fmtMs(spec.timeoutMs)}
+            tip="A task still running after this long fails, and its worker is killed and replaced; 0 means tasks may run forever."
+          >
+            <StepSlider
+              label="Timeout"
+              stops={TIMEOUT_STOPS}
+              value={spec.timeoutMs}
+              onChange={(timeoutMs) => setSpec({ timeoutMs })}
+              format={(n) => (n === 0 ? 'no timeout' : fmtMs(n))}
+            />
+          </Field>
+        </section>
+      </div>
+      <Actions />
+    </aside>
+  );
+});
+
+const Actions = memo(function Actions() {
+  const { api } = useRuntime();
+  const status = useApp((s) => s.run.status);
+  const paused = useApp((s) => s.run.paused);
+  const report = useReport();
+  const running = status === 'running';
+
+  const run = useCallback(() => {
+    void api.start(useApp.getState().spec).then((r) => report('Could not start the run', r));
+  }, [api, report]);
+
+  // Ctrl/⌘+Enter runs from anywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && useApp.getState().run.status !== 'running') {
+        event.preventDefault();
+        run();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run]);
+
+  return (
+    <div className="actions">
+      {running && <p className="controls-note">Pool size applies now; other changes apply to the next run.</p>}
+      <Tip content="Start a run with these settings (Ctrl+Enter).">
+        <button type="button" className="btn primary run" onClick={run} disabled={running}>
+          <svg viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M4 2.5v11l9-5.5z" />
+          </svg>
+          Run
+        </button>
+      </Tip>
+      <Tip
+        content={
+          paused
+            ? 'Hand out queued tasks again.'
+            : 'Stop handing out queued tasks; workers finish what they already hold.'
+        }
+      >
+        <button
+          type="button"
+          className="btn"
+          disabled={!running}
+          onClick={() =>
+            void (paused ? api.resume() : api.pause()).then((r) =>
+              report(paused ? 'Could not resume' : 'Could not pause', r),
+            )
+          }
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      </Tip>
+      <DropdownMenu.Root>
+        <Tip content="Drop the queued tasks, and either stop the running ones now or let them finish.">
+          <DropdownMenu.Trigger asChild disabled={!running}>
+            <button type="button" className="btn">
+              Cancel
+              <svg viewBox="0 0 16 16" aria-hidden="true" className="chevron">
+                <path d="M4 6l4 4 4-4" />
+              </svg>
+            </button>
+          </DropdownMenu.Trigger>
+        </Tip>
+        <DropdownMenu.Portal>
+          <DropdownMenu.Content className="menu" sideOffset={6} align="start">
+            <DropdownMenu.Item
+              className="menu-item"
+              onSelect={() => void api.cancel('kill').then((r) => report('Could not cancel', r))}
+            >
+              <strong>Stop now</strong>
+              <span>Kill running tasks; their workers are replaced.</span>
+            </DropdownMenu.Item>
+            <DropdownMenu.Item
+              className="menu-item"
+              onSelect={() => void api.cancel('finish').then((r) => report('Could not cancel', r))}
+            >
+              <strong>Let running tasks finish</strong>
+              <span>Only the queue is dropped.</span>
+            </DropdownMenu.Item>
+          </DropdownMenu.Content>
+        </DropdownMenu.Portal>
+      </DropdownMenu.Root>
+      <Tip content="Cancel any run and replace every worker with a fresh process.">
+        <button
+          type="button"
+          className="btn ghost"
+          onClick={() => void api.reset().then((r) => report('Could not reset', r))}
+        >
+          Reset
+        </button>
+      </Tip>
+    </div>
+  );
+});

@@ -1,0 +1,50 @@
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../store';
+
+export const Header = memo(function Header() {
+  const host = useApp(
+    useShallow((s) => (s.host ? { kind: s.host.host, platform: s.host.platform, cores: s.host.cores } : null)),
+  );
+  const hostError = useApp((s) => s.hostError);
+  const missed = useApp((s) => s.run.missedFrames);
+  const error = useApp((s) => s.run.error);
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <svg className="logo" viewBox="0 0 28 28" aria-hidden="true">
+          <rect x="2" y="4" width="7" height="20" rx="2.5" className="logo-queue" />
+          <rect x="12" y="4" width="14" height="5" rx="2.5" className="logo-lane a" />
+          <rect x="12" y="11.5" width="10" height="5" rx="2.5" className="logo-lane b" />
+          <rect x="12" y="19" width="12" height="5" rx="2.5" className="logo-lane c" />
+        </svg>
+        <h1>Poolscope</h1>
+        <span className="tagline">a real process pool, live</span>
+      </div>
+      <div className="header-status">
+        {error && (
+          <span className="badge error" role="status">
+            Run failed: {error}
+          </span>
+        )}
+        {missed > 0 && (
+          <span className="badge warn" role="status">
+            {missed} frame{missed === 1 ? '' : 's'} missed — views may be incomplete
+          </span>
+        )}
+        {hostError ? (
+          <span className="badge error" role="status" title={hostError}>
+            {host ? 'Disconnected from the host — reload to reconnect' : `Host unreachable: ${hostError}`}
+          </span>
+        ) : host ? (
+          <span className="badge" data-testid="host-info">
+            <i className="live-dot" aria-hidden="true" />
+            {host.kind === 'electron' ? 'desktop' : host.kind} host · {host.platform} · {host.cores} cores
+          </span>
+        ) : (
+          <span className="badge">Connecting…</span>
+        )}
+      </div>
+    </header>
+  );
+});

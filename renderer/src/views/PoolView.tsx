@@ -1,0 +1,95 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import { drawPool, PoolModel } from '../draw/pool';
+import { theme } from '../draw/theme';
+import { useRuntime } from '../app/runtime';
+import type { Pump } from '../pump';
+import { useApp } from '../store';
+import { useCanvas, type Painter } from './use-canvas';
+import { EmptyState } from './EmptyState';
+
+/** The animated pool: queue → workers (and cores) → results. */
+export const PoolView = memo(function PoolView() {
+  const { pump, loop } = useRuntime();
+  const ref = useRef<HTMLCanvasElement>(null);
+  const cores = useApp((s) => s.host?.cores ?? 0);
+  const coreSampling = useApp((s) => s.host?.coreSampling ?? false);
+  const hasRun = useApp((s) => s.run.runId !== null);
+  const [painter] = useState(() => new PoolPainter(pump));
+
+  useEffect(() => {
+    painter.configure(cores, coreSampling);
+    loop.invalidate();
+  }, [painter, loop, cores, coreSampling]);
+
+  useCanvas(ref, loop, painter);
+
+  return (
+    <section className="panel pool-panel" aria-labelledby="pool-title">
+      <header className="panel-head">
+        <h2 id="pool-title">Pool</h2>
+        <Legend />
+      </header>
+      <div className="canvas-wrap">
+        <canvas
+          ref={ref}
+          className="pool-canvas"
+          role="img"
+          aria-label="The pool: queued tasks, worker processes with their current task and prefetched inbox, cores, and results"
+        />
+        {!hasRun && <EmptyState />}
+      </div>
+    </section>
+  );
+});
+
+function Legend() {
+  return (
+    <ul className="legend" aria-label="Legend">
+      <li>
+        <i className="swatch running" /> running
+      </li>
+      <li>
+        <i className="swatch done" /> done
+      </li>
+      <li>
+        <i className="swatch failed" /> failed
+      </li>
+    </ul>
+  );
+}
+
+class PoolPainter implements Painter {
+  private cores = 0;
+  private coreSampling = false;
+  private readonly model = new PoolModel();
+  private version = -1;
+
+  constructor(private readonly pump: Pump) {}
+
+  configure(cores: number, coreSampling: boolean): void {
+    this.cores = cores;
+    this.coreSampling = coreSampling;
+    this.version = -1;
+  }
+
+  dirty(): boolean {
+    return this.pump.store.version !== this.version;
+  }
+
+  paint(ctx: CanvasRenderingContext2D, width: number, height: number, time: number): boolean {
+    const { store, flights } = this.pump;
+    this.version = store.version;
+    return drawPool(ctx, {
+      store,
+      model: this.model,
+      flights,
+      theme: theme(),
+      width,
+      height,
+      time,
+      now: this.pump.hostNow(),
+      cores: this.cores,
+      coreSampling: this.coreSampling,
+    });
+  }
+}

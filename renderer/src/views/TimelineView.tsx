@@ -1,0 +1,355 @@
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { TaskStore } from '../../../shared/task-store';
+import { useRuntime } from '../app/runtime';
+import { drawTimeline, hitTestTimeline, timelineLayout, type TimelineScene } from '../draw/timeline';
+import { TimelineCamera } from '../draw/timeline-camera';
+import { TimelineIndex } from '../draw/timeline-index';
+import { theme } from '../draw/theme';
+import type { Pump } from '../pump';
+import { useApp } from '../store';
+import { describeTask } from './task-details';
+import { useCanvas, type Painter } from './use-canvas';
+
+interface Tip {
+  runId: number | null;
+  task: number;
+  x: number;
+  y: number;
+  pinned: boolean;
+}
+
+const ZOOM_STEP = 1.5;
+const PAN_STEP = 0.15;
+/** Below this many pixels of movement a press is a click, not a drag. */
+const DRAG_SLOP = 4;
+
+/** The live Gantt timeline: zoom with the wheel or +/−, pan by dragging or with arrows, hover for details. */
+export const TimelineView = memo(function TimelineView() {
+  const { pump, loop } = useRuntime();
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [painter] = useState(() => new TimelinePainter(pump));
+  const following = useApp((s) => s.timelineFollowing);
+  const setFollowing = useApp((s) => s.setTimelineFollowing);
+  const hasRun = useApp((s) => s.run.runId !== null);
+  const [rawTip, setRawTip] = useState<Tip | null>(null);
+  const drag = useRef<{ x: number; last: number; moved: boolean } | null>(null);
+
+  useCanvas(ref, loop, painter);
+
+  const moved = useCallback(() => {
+    loop.invalidate();
+    setFollowing(painter.camera.mode !== 'free');
+  }, [loop, painter, setFollowing]);
+
+  // A tip belongs to its run: a new run starts with nothing pinned.
+  const runId = useApp((s) => s.run.runId);
+  const tip = rawTip?.runId === runId ? rawTip : null;
+  const setTip = useCallback((next: Omit<Tip, 'runId'> | null) => setRawTip(next && { ...next, runId }), [runId]);
+
+  useEffect(() => {
+    painter.setHighlight(tip?.task ?? null);
+    loop.invalidate();
+  }, [tip, painter, loop]);
+
+  // Wheel needs a non-passive listener to keep the page from scrolling.
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    const onWheel = (event: WheelEvent) => {
+      const scene = painter.scene;
+      if (!scene) return;
+      event.preventDefault();
+      const layout = timelineLayout(scene);
+      const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
+      const dx = event.deltaX * unit;
+      const dy = event.deltaY * unit;
+      const msPerPx = (scene.range.t1 - scene.range.t0) / layout.plotW;
+      if (event.shiftKey || Math.abs(dx) > Math.abs(dy)) {
+        painter.camera.pan((Math.abs(dx) > Math.abs(dy) ? dx : dy) * msPerPx, painter.nowRel());
+      } else {
+        const x = event.clientX - canvas.getBoundingClientRect().left;
+        const anchor = Math.min(1, Math.max(0, (x - layout.plotX) / layout.plotW));
+        painter.camera.zoom(Math.exp(dy * (event.ctrlKey ? 0.01 : 0.0025)), anchor, painter.nowRel());
+      }
+      moved();
+    };
+    canvas.addEventListener('wheel', onWheel, { passive: false });
+    return () => canvas.removeEventListener('wheel', onWheel);
+  }, [painter, moved]);
+
+  const local = (event: PointerEvent) => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  };
+
+  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
+    if (event.button !== 0) return;
+    event.currentTarget.setPointerCapture(event.pointerId);
+    drag.current = { x: event.clientX, last: event.clientX, moved: false };
+  };
+
+  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    const scene = painter.scene;
+    if (!scene) return;
+    const d = drag.current;
+    if (d && (d.moved || Math.abs(event.clientX - d.x) > DRAG_SLOP)) {
+      d.moved = true;
+      const msPerPx = (scene.range.t1 - scene.range.t0) / timelineLayout(scene).plotW;
+      painter.camera.pan((d.last - event.clientX) * msPerPx, painter.nowRel());
+      d.last = event.clientX;
+      moved();
+      return;
+    }
+    if (tip?.pinned) return;
+    const { x, y } = local(event);
+    const task = hitTestTimeline(scene, x, y);
+    if (task === null) {
+      if (tip) setTip(null);
+    } else if (task !== tip?.task || Math.abs(x - tip.x) > 8 || Math.abs(y - tip.y) > 8) {
+      setTip({ task, x, y, pinned: false });
+    }
+  };
+
+  const onPointerUp = (event: PointerEvent<HTMLCanvasElement>) => {
+    const d = drag.current;
+    drag.current = null;
+    if (!d || d.moved || !painter.scene) return;
+    const { x, y } = local(event);
+    const task = hitTestTimeline(painter.scene, x, y);
+    setTip(task === null ? null : { task, x, y, pinned: !(tip?.pinned && tip.task === task) });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
+    const now = painter.nowRel();
+    const camera = painter.camera;
+    const range = camera.range(now);
+    const span = range.t1 - range.t0;
+    const anchor = camera.mode === 'free' ? 0.5 : 1;
+    switch (event.key) {
+      case '+':
+      case '=':
+        camera.zoom(1 / ZOOM_STEP, anchor, now);
+        break;
+      case '-':
+      case '_':
+        camera.zoom(ZOOM_STEP, anchor, now);
+        break;
+      case 'ArrowLeft':
+        camera.pan(-span * PAN_STEP, now);
+        break;
+      case 'ArrowRight':
+        camera.pan(span * PAN_STEP, now);
+        break;
+      case '0':
+      case 'Home':
+        camera.fit();
+        break;
+      case 'f':
+      case 'End':
+        camera.follow(now);
+        break;
+      case 'Escape':
+        setTip(null);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    moved();
+  };
+
+  const zoomBy = (factor: number) => {
+    const now = painter.nowRel();
+    painter.camera.zoom(factor, painter.camera.mode === 'free' ? 0.5 : 1, now);
+    moved();
+  };
+
+  return (
+    <section className="panel timeline-panel" aria-labelledby="timeline-title">
+      <header className="panel-head">
+        <h2 id="timeline-title">Timeline</h2>
+        <ul className="legend" aria-label="Timeline legend">
+          <li>
+            <i className="swatch done" /> done
+          </li>
+          <li>
+            <i className="swatch running" /> running
+          </li>
+          <li>
+            <i className="swatch failed" /> error
+          </li>
+          <li>
+            <i className="swatch timeout" /> timed out
+          </li>
+          <li>
+            <i className="swatch crash" /> crashed
+          </li>
+          <li>
+            <i className="swatch startup" /> start-up
+          </li>
+        </ul>
+        <div className="toolbar" role="toolbar" aria-label="Timeline view">
+          <button type="button" className="btn ghost icon" onClick={() => zoomBy(1 / ZOOM_STEP)} aria-label="Zoom in">
+            +
+          </button>
+          <button type="button" className="btn ghost icon" onClick={() => zoomBy(ZOOM_STEP)} aria-label="Zoom out">
+            −
+          </button>
+          <button
+            type="button"
+            className="btn ghost"
+            aria-pressed={following}
+            onClick={() => {
+              painter.camera.fit();
+              moved();
+            }}
+          >
+            {following ? 'Live' : 'Back to live'}
+          </button>
+        </div>
+      </header>
+      <div className="canvas-wrap">
+        <canvas
+          ref={ref}
+          className="timeline-canvas"
+          tabIndex={0}
+          role="application"
+          aria-roledescription="timeline"
+          aria-label="Task timeline, one row per worker. Plus and minus zoom, arrow keys pan, 0 fits the run, F follows now."
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={onPointerUp}
+          onPointerLeave={() => {
+            if (!tip?.pinned) setTip(null);
+          }}
+          onKeyDown={onKeyDown}
+        />
+        {!hasRun && (
+          <p className="canvas-note">Each task becomes a bar here once a run starts: one row per worker process.</p>
+        )}
+        {tip && <TaskTip tip={tip} store={pump.store} now={pump.hostNow()} onClose={() => setTip(null)} />}
+        <p className="canvas-hint" aria-hidden="true">
+          scroll to zoom · drag to pan · click a bar to pin
+        </p>
+      </div>
+    </section>
+  );
+});
+
+function TaskTip({ tip, store, now, onClose }: { tip: Tip; store: TaskStore; now: number; onClose: () => void }) {
+  const details = describeTask(store, tip.task, now);
+  if (!details) return null;
+  // Flip to the pointer's other side near the right and bottom edges.
+  const style = {
+    left: tip.x + 14,
+    top: tip.y + 14,
+    transform: `translate(${tip.x > 420 ? 'calc(-100% - 28px)' : '0'}, ${tip.y > 160 ? 'calc(-100% - 28px)' : '0'})`,
+  };
+  return (
+    <div
+      className={`task-tip${tip.pinned ? ' pinned' : ''}`}
+      role="tooltip"
+      data-testid="timeline-tooltip"
+      style={style}
+    >
+      <div className="task-tip-head">
+        <strong>Task {details.task}</strong>
+        <span className={`state-pill ${details.state.replace(' ', '-')}`}>{details.state}</span>
+        {tip.pinned && (
+          <button type="button" className="btn ghost icon small" aria-label="Unpin" onClick={onClose}>
+            ×
+          </button>
+        )}
+      </div>
+      <dl>
+        {details.rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+class TimelinePainter implements Painter {
+  readonly camera = new TimelineCamera();
+  readonly index = new TimelineIndex();
+  /** The scene last painted: what pointer events hit-test against. */
+  scene: TimelineScene | null = null;
+  private highlight: number | null = null;
+  private seen = { store: -1, camera: -1, highlight: null as number | null };
+  private runId: number | null = null;
+  private labelled = 0;
+
+  constructor(private readonly pump: Pump) {}
+
+  setHighlight(task: number | null): void {
+    this.highlight = task;
+  }
+
+  nowRel(): number {
+    const run = this.pump.store.run;
+    return run ? this.pump.hostNow() - run.startedAt : 0;
+  }
+
+  dirty(): boolean {
+    const seen = this.seen;
+    return (
+      seen.store !== this.pump.store.version || seen.camera !== this.camera.version || seen.highlight !== this.highlight
+    );
+  }
+
+  paint(ctx: CanvasRenderingContext2D, width: number, height: number, time: number): boolean {
+    const store = this.pump.store;
+    const runId = store.run?.runId ?? null;
+    if (runId !== this.runId) {
+      // Each run starts fitted to its whole length.
+      this.runId = runId;
+      this.camera.fit();
+      useApp.getState().setTimelineFollowing(true);
+    }
+    this.seen = { store: store.version, camera: this.camera.version, highlight: this.highlight };
+    this.index.update(store);
+    const now = this.nowRel();
+    this.camera.live = store.run?.finishedAt === null;
+    const range = this.camera.range(now);
+    const scene: TimelineScene = {
+      store,
+      index: this.index,
+      theme: theme(),
+      width,
+      height,
+      range,
+      origin: store.run?.startedAt ?? 0,
+      now: this.pump.hostNow(),
+      highlight: this.highlight,
+    };
+    this.scene = scene;
+    drawTimeline(ctx, scene);
+    this.describe(ctx.canvas, scene, time);
+    // While a run goes on, "now" moves: keep painting as long as it is in view.
+    return store.run?.finishedAt === null && range.t1 >= now - (range.t1 - range.t0) * 0.05;
+  }
+
+  /** Exposes the visible range and row geometry to tests and assistive tech. */
+  private describe(canvas: HTMLCanvasElement, scene: TimelineScene, time: number): void {
+    const layout = timelineLayout(scene);
+    const data = canvas.dataset;
+    data.t0 = scene.range.t0.toFixed(3);
+    data.t1 = scene.range.t1.toFixed(3);
+    data.rows = String(scene.index.rows.length);
+    data.rowTop = String(layout.top);
+    data.rowHeight = layout.rowH.toFixed(2);
+    data.plotX = String(layout.plotX);
+    data.mode = this.camera.mode;
+    if (time - this.labelled > 500) {
+      this.labelled = time;
+      canvas.setAttribute(
+        'aria-description',
+        `${(scene.range.t0 / 1000).toFixed(2)} s to ${(scene.range.t1 / 1000).toFixed(2)} s, ${scene.index.rows.length} worker rows`,
+      );
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { formatMs, pyRepr } from '../../../shared/format';
+import { TaskState, type TaskStore } from '../../../shared/task-store';
+
+export interface TaskDetails {
+  task: number;
+  state: string;
+  rows: [label: string, value: string][];
+}
+
+const STATE_NAMES: Record<number, string> = {
+  [TaskState.queued]: 'queued',
+  [TaskState.dispatched]: 'in an inbox',
+  [TaskState.running]: 'running',
+  [TaskState.done]: 'done',
+  [TaskState.failed]: 'failed',
+  [TaskState.cancelled]: 'cancelled',
+};
+
+/** What the timeline's tooltip says about one task; times relative to the run's start. */
+export function describeTask(store: TaskStore, task: number, now: number): TaskDetails | null {
+  const run = store.run;
+  if (!run || task < 0 || task >= store.size) return null;
+  const origin = run.startedAt;
+  const worker = store.worker[task];
+  const lane = store.lanes.get(worker);
+  const start = store.start[task];
+  const end = store.end[task];
+  const state = store.state[task];
+  const rows: [string, string][] = [];
+  if (worker >= 0) rows.push(['Worker', `W${worker}${lane?.pid != null ? ` · pid ${lane.pid}` : ''}`]);
+  rows.push(['Input', String(run.spec.from + task)]);
+  if (Number.isFinite(start)) rows.push(['Start', formatMs(start - origin)]);
+  if (Number.isFinite(end)) rows.push(['End', formatMs(end - origin)]);
+  if (Number.isFinite(start)) rows.push(['Duration', formatMs((Number.isFinite(end) ? end : now) - start)]);
+  if (state === TaskState.done)
+    rows.push(['Result', pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task])]);
+  if (state === TaskState.failed) {
+    const failure = store.failures.find((f) => f.task === task);
+    if (failure)
+      rows.push([
+        failure.reason === 'timeout' ? 'Timed out' : failure.reason === 'crash' ? 'Crashed' : 'Error',
+        failure.message,
+      ]);
+  }
+  const failure = state === TaskState.failed ? store.failures.find((f) => f.task === task) : undefined;
+  const name =
+    failure?.reason === 'timeout' ? 'timed out' : failure?.reason === 'crash' ? 'crashed' : STATE_NAMES[state];
+  return { task, state: name ?? 'unknown', rows };
+}

@@ -1,0 +1,273 @@
+/** Small shared controls: labelled sliders, segmented choices, info tooltips. */
+import { RadioGroup, Slider, Tooltip } from 'radix-ui';
+import { useId, useState, type ReactNode } from 'react';
+
+export function InfoTip({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Tooltip.Root>
+      <Tooltip.Trigger asChild>
+        <button type="button" className="info" aria-label={`About ${label.toLowerCase()}`}>
+          ?
+        </button>
+      </Tooltip.Trigger>
+      <Tooltip.Portal>
+        <Tooltip.Content className="tooltip" side="right" sideOffset={8} collisionPadding={12}>
+          {children}
+          <Tooltip.Arrow className="tooltip-arrow" />
+        </Tooltip.Content>
+      </Tooltip.Portal>
+    </Tooltip.Root>
+  );
+}
+
+/** Wraps anything in a hover/focus tooltip (for buttons and disabled choices). */
+export function Tip({
+  content,
+  children,
+  side = 'top',
+}: {
+  content: ReactNode;
+  children: ReactNode;
+  side?: 'top' | 'right' | 'bottom' | 'left';
+}) {
+  return (
+    <Tooltip.Root>
+      <Tooltip.Trigger asChild>{children}</Tooltip.Trigger>
+      <Tooltip.Portal>
+        <Tooltip.Content className="tooltip" side={side} sideOffset={6} collisionPadding={12}>
+          {content}
+          <Tooltip.Arrow className="tooltip-arrow" />
+        </Tooltip.Content>
+      </Tooltip.Portal>
+    </Tooltip.Root>
+  );
+}
+
+interface FieldProps {
+  label: string;
+  tip: ReactNode;
+  /** Shown at the right of the label row: the current value, formatted. */
+  value?: ReactNode;
+  hint?: ReactNode;
+  disabled?: boolean;
+  children: ReactNode;
+  htmlFor?: string;
+  id?: string;
+}
+
+export function Field({ label, tip, value, hint, disabled, children, htmlFor, id }: FieldProps) {
+  return (
+    <div className={`field${disabled ? ' disabled' : ''}`}>
+      <div className="field-head">
+        {htmlFor ? (
+          <label htmlFor={htmlFor} id={id}>
+            {label}
+          </label>
+        ) : (
+          <span className="label" id={id}>
+            {label}
+          </span>
+        )}
+        <InfoTip label={label}>{tip}</InfoTip>
+        {typeof value === 'string' ? (
+          <output className="field-value">{value}</output>
+        ) : (
+          value !== undefined && <span className="field-value">{value}</span>
+        )}
+      </div>
+      {children}
+      {hint && <p className="field-hint">{hint}</p>}
+    </div>
+  );
+}
+
+interface StepSliderProps {
+  label: string;
+  /** The values the thumb steps through, ascending. */
+  stops: readonly number[];
+  value: number;
+  onChange: (value: number) => void;
+  format: (value: number) => string;
+  disabled?: boolean;
+  /** Marks drawn under the track, at values. */
+  marks?: { value: number; label: string }[];
+}
+
+/**
+ * A slider over a list of values (linear, log or "1-2-5"), so one track covers
+ * 1 … 1,000,000 and still lands on round numbers. Arrow keys step one stop;
+ * the accessible value text is the real value.
+ */
+export function StepSlider({ label, stops, value, onChange, format, disabled, marks }: StepSliderProps) {
+  const index = nearestStop(stops, value);
+  // Consecutive integers need no mapping: then aria-valuenow is the value itself.
+  const linear = stops.every((v, i) => v === stops[0] + i);
+  const offset = linear ? stops[0] : 0;
+  return (
+    <div className="slider-wrap">
+      <Slider.Root
+        className="slider"
+        min={offset}
+        max={offset + stops.length - 1}
+        step={1}
+        value={[offset + index]}
+        disabled={disabled}
+        onValueChange={([i]) => {
+          const next = stops[i - offset];
+          if (next !== value) onChange(next);
+        }}
+      >
+        <Slider.Track className="slider-track">
+          <Slider.Range className="slider-range" />
+        </Slider.Track>
+        <Slider.Thumb className="slider-thumb" aria-label={label} aria-valuetext={format(value)} />
+      </Slider.Root>
+      {marks?.map((mark) => (
+        <span
+          key={mark.label}
+          className="slider-mark"
+          style={{
+            left: `calc(8px + (100% - 16px) * ${nearestStop(stops, mark.value) / Math.max(1, stops.length - 1)})`,
+          }}
+          aria-hidden="true"
+        >
+          {mark.label}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+export function nearestStop(stops: readonly number[], value: number): number {
+  let best = 0;
+  for (let i = 1; i < stops.length; i++) if (Math.abs(stops[i] - value) < Math.abs(stops[best] - value)) best = i;
+  return best;
+}
+
+interface NumberInputProps {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  onChange: (value: number) => void;
+  disabled?: boolean;
+  integer?: boolean;
+  suffix?: string;
+  id?: string;
+}
+
+/** A numeric box that commits on Enter or blur, and says what is wrong instead of clamping silently. */
+export function NumberInput({
+  label,
+  value,
+  min,
+  max,
+  onChange,
+  disabled,
+  integer = true,
+  suffix,
+  id,
+}: NumberInputProps) {
+  const [text, setText] = useState(String(value));
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+  // A new value from outside (the slider) replaces whatever was typed.
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setText(String(value));
+    setError(null);
+  }
+  const commit = () => {
+    const n = Number(text.replace(/[_,\s]/g, ''));
+    if (text.trim() === '' || !Number.isFinite(n)) setError('Enter a number.');
+    else if (integer && !Number.isInteger(n)) setError('Enter a whole number.');
+    else if (n < min || n > max) setError(`Between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}.`);
+    else {
+      setError(null);
+      if (n !== value) onChange(n);
+    }
+  };
+  return (
+    <span className="number-input">
+      <input
+        id={id}
+        type="text"
+        inputMode="numeric"
+        role="spinbutton"
+        aria-valuenow={value}
+        aria-valuemin={min}
+        aria-valuemax={max}
+        aria-label={label}
+        aria-invalid={error !== null}
+        aria-describedby={error ? errorId : undefined}
+        disabled={disabled}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') setText(String(value));
+        }}
+      />
+      {suffix && <span className="suffix">{suffix}</span>}
+      {error && (
+        <span className="input-error" id={errorId} role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
+interface SegmentedProps<T extends string> {
+  label: string;
+  options: readonly T[];
+  value: T;
+  onChange: (value: T) => void;
+  disabled?: boolean;
+  /** Per option: why it is unavailable (disables it and explains in a tooltip). */
+  unavailable?: Partial<Record<T, string>>;
+  names?: Partial<Record<T, string>>;
+  /** Two columns instead of one row, for long option names. */
+  grid?: boolean;
+}
+
+export function Segmented<T extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  disabled,
+  unavailable,
+  names,
+  grid,
+}: SegmentedProps<T>) {
+  return (
+    <RadioGroup.Root
+      className={`segmented${grid ? ' grid' : ''}`}
+      aria-label={label}
+      value={value}
+      onValueChange={(v) => onChange(v as T)}
+      disabled={disabled}
+      orientation="horizontal"
+      loop
+    >
+      {options.map((option) => {
+        const why = unavailable?.[option];
+        const item = (
+          <RadioGroup.Item key={option} value={option} className="segment" disabled={!!why}>
+            {names?.[option] ?? option}
+          </RadioGroup.Item>
+        );
+        return why ? (
+          <Tip key={option} content={why}>
+            <span className="segment-wrap">{item}</span>
+          </Tip>
+        ) : (
+          item
+        );
+      })}
+    </RadioGroup.Root>
+  );
+}
