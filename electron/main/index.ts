@@ -1,2 +1,73 @@
-// Placeholder: the Electron shell arrives with its own issue.
-export {};
+/**
+ * Electron main: the window, its security, the bridge, and the pool of utility
+ * processes. Each feature is a setupX() in its own module, called in order.
+ */
+import { join } from 'node:path';
+import { app, session, utilityProcess, type BrowserWindow } from 'electron';
+import { createCommandHandler } from '../engine/controller';
+import { Pool } from '../engine/pool';
+import { platformSampler } from '../engine/sampler';
+import { registerAppScheme, setupAppProtocol } from './app-protocol';
+import { setupBridge } from './bridge';
+import { setupMenu } from './menu';
+import { AppMetricsSampler } from './metrics';
+import { builtPaths } from './paths';
+import { PoolShortcuts } from './pool-shortcuts';
+import { setupQuit } from './quit';
+import { setupSessionSecurity } from './security';
+import { setupSingleInstance } from './single-instance';
+import { APP_INDEX_URL, ownOrigins } from './urls';
+import { createUtilityLauncher } from './utility-launcher';
+import { setupMainWindow } from './window';
+
+let mainWindow: BrowserWindow | null = null;
+
+// Both must happen before `ready`.
+registerAppScheme();
+if (setupSingleInstance(() => mainWindow)) {
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('poolscope: could not start', error);
+      app.exit(1);
+    });
+}
+
+function start(): void {
+  // electron-vite sets the dev server's URL in development only; a packaged app never trusts it.
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  const origins = ownOrigins(devServerUrl);
+  const paths = builtPaths(__dirname);
+
+  setupSessionSecurity(session.defaultSession, devServerUrl);
+  setupAppProtocol(paths.renderer);
+
+  const launcher = createUtilityLauncher(
+    (entry, args, options) => utilityProcess.fork(entry, args, options),
+    (listener) => app.on('child-process-gone', (_event, details) => listener(details)),
+  );
+  const sampler = new AppMetricsSampler(platformSampler(), () => app.getAppMetrics());
+  const pool = new Pool({ launcher, workerEntry: paths.worker, sampler });
+  setupQuit(pool, launcher);
+
+  const shortcuts = new PoolShortcuts(pool);
+  pool.onFrame((frame) => shortcuts.observe(frame));
+  setupMenu({ shortcuts, dev: devServerUrl !== undefined });
+
+  const window = setupMainWindow({
+    preload: paths.preload,
+    stateFile: join(app.getPath('userData'), 'window-state.json'),
+  });
+  mainWindow = window;
+  window.once('closed', () => (mainWindow = null));
+  setupBridge({
+    window,
+    handler: createCommandHandler(pool, 'electron', sampler.coreSampling),
+    subscribe: (listener) => pool.onFrame(listener),
+    origins,
+  });
+  window.loadURL(devServerUrl ?? APP_INDEX_URL).catch((error: unknown) => {
+    console.error('poolscope: could not load the renderer', error);
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The application menu. The pool shortcuts are shown with their keys, but the
+ * bare keys (Space, Esc, +, −) are not registered as global accelerators on
+ * Linux/Windows: they would be taken from focused controls (Space presses a
+ * button, Esc closes a popover, − is typed in a field). Clicking the item acts on
+ * the pool here; the page handles the keys itself where focus allows.
+ */
+import { app, Menu, nativeTheme, type MenuItemConstructorOptions } from 'electron';
+import type { PoolShortcuts } from './pool-shortcuts';
+
+export interface MenuOptions {
+  shortcuts: PoolShortcuts;
+  /** Adds Reload and the developer tools. */
+  dev: boolean;
+}
+
+const THEMES = [
+  { label: 'System', source: 'system' },
+  { label: 'Light', source: 'light' },
+  { label: 'Dark', source: 'dark' },
+] as const;
+
+export function setupMenu({ shortcuts, dev }: MenuOptions): void {
+  const isMac = process.platform === 'darwin';
+  const shown = { registerAccelerator: false } as const;
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' } as const] : []),
+    {
+      label: 'File',
+      submenu: [
+        // Disabled until the renderer contract can carry menu actions: the trace lives in the renderer's store.
+        { label: 'Export Trace…', accelerator: 'CmdOrCtrl+E', enabled: false },
+        { label: 'Import Trace…', accelerator: 'CmdOrCtrl+O', enabled: false },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'Pool',
+      submenu: [
+        { label: 'Pause / Resume Submission', accelerator: 'Space', ...shown, click: () => shortcuts.togglePause() },
+        { label: 'Cancel Run', accelerator: 'Escape', ...shown, click: () => shortcuts.cancel() },
+        { type: 'separator' },
+        { label: 'Add a Worker', accelerator: 'Plus', ...shown, click: () => shortcuts.grow() },
+        { label: 'Remove a Worker', accelerator: '-', ...shown, click: () => shortcuts.shrink() },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        {
+          label: 'Theme',
+          submenu: THEMES.map(({ label, source }) => ({
+            label,
+            type: 'radio' as const,
+            checked: nativeTheme.themeSource === source,
+            click: () => (nativeTheme.themeSource = source),
+          })),
+        },
+        { type: 'separator' },
+        // Bigger text for projecting in a classroom.
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(dev
+          ? [{ type: 'separator' } as const, { role: 'reload' } as const, { role: 'toggleDevTools' } as const]
+          : []),
+      ],
+    },
+    ...(isMac ? [{ role: 'windowMenu' } as const] : []),
+    {
+      role: 'help',
+      submenu: [{ label: 'About Poolscope', click: () => app.showAboutPanel() }],
+    },
+  ];
+  app.setAboutPanelOptions({
+    applicationName: 'Poolscope',
+    applicationVersion: app.getVersion(),
+    copyright: 'MIT License',
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}

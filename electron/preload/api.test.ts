@@ -1,0 +1,125 @@
+import { describe, expect, it, vi } from 'vitest';
+import { API_METHODS, type Command, type Frame } from '../../shared/protocol';
+import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
+import { createPreloadApi, type PortLike } from './api';
+
+const transport = (invoke: (command: Command) => Promise<unknown> = async () => ({ ok: true, value: undefined })) => ({
+  invoke: vi.fn(invoke),
+  ready: vi.fn(),
+});
+
+class FakePort implements PortLike {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  closed = false;
+  close(): void {
+    this.closed = true;
+  }
+  deliver(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+}
+
+const frame = (seq: number) => ({ seq }) as unknown as Frame;
+
+describe('createPreloadApi', () => {
+  it('exposes exactly the shared contract and nothing else', () => {
+    const { api } = createPreloadApi(transport());
+    expect(Object.keys(api).sort()).toEqual([...API_METHODS].sort());
+    for (const key of API_METHODS) expect(typeof api[key]).toBe('function');
+  });
+
+  it('sends each method as its command', async () => {
+    const t = transport();
+    const { api } = createPreloadApi(t);
+    const spec = { ...DEFAULT_RUN_SPEC, poolSize: 2 };
+    await api.info();
+    await api.configure(3, 'process');
+    await api.start(spec);
+    await api.pause();
+    await api.resume();
+    await api.cancel('finish');
+    await api.resize(5);
+    await api.reset();
+    expect(t.invoke.mock.calls.map(([command]) => command)).toEqual([
+      { type: 'info' },
+      { type: 'configure', poolSize: 3, backend: 'process' },
+      { type: 'start', spec },
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'cancel', running: 'finish' },
+      { type: 'resize', poolSize: 5 },
+      { type: 'reset' },
+    ]);
+  });
+
+  it('passes results through and turns an IPC failure into an error value', async () => {
+    const ok = createPreloadApi(transport(async () => ({ ok: true, value: { runId: 3 } })));
+    expect(await ok.api.start({ ...DEFAULT_RUN_SPEC, poolSize: 1 })).toEqual({ ok: true, value: { runId: 3 } });
+    const broken = createPreloadApi(
+      transport(() => Promise.reject(new Error("No handler registered for 'poolscope:command'"))),
+    );
+    expect(await broken.api.pause()).toEqual({
+      ok: false,
+      code: 'failed',
+      field: '',
+      message: "No handler registered for 'poolscope:command'",
+    });
+  });
+
+  it('says it is ready once, when the first frame listener subscribes', () => {
+    const t = transport();
+    const { api } = createPreloadApi(t);
+    expect(t.ready).not.toHaveBeenCalled();
+    api.onFrame(() => {});
+    api.onFrame(() => {});
+    expect(t.ready).toHaveBeenCalledTimes(1);
+  });
+
+  it('relays frames from the port to listeners, payload only, until they unsubscribe', () => {
+    const { api, acceptPort } = createPreloadApi(transport());
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const offA = api.onFrame((f) => a.push(f));
+    api.onFrame((f) => b.push(f));
+    const port = new FakePort();
+    acceptPort(port);
+    port.deliver(frame(1));
+    offA();
+    offA(); // idempotent
+    port.deliver(frame(2));
+    expect(a).toEqual([frame(1)]);
+    expect(b).toEqual([frame(1), frame(2)]);
+  });
+
+  it('replaces and closes an earlier port', () => {
+    const { api, acceptPort } = createPreloadApi(transport());
+    const got: unknown[] = [];
+    api.onFrame((f) => got.push(f));
+    const first = new FakePort();
+    const second = new FakePort();
+    acceptPort(first);
+    acceptPort(second);
+    expect(first.closed).toBe(true);
+    second.deliver(frame(5));
+    expect(got).toEqual([frame(5)]);
+  });
+
+  it('keeps relaying when one listener throws', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { api, acceptPort } = createPreloadApi(transport());
+      const got: unknown[] = [];
+      api.onFrame(() => {
+        throw new Error('listener bug');
+      });
+      api.onFrame((f) => got.push(f));
+      const port = new FakePort();
+      acceptPort(port);
+      port.deliver(frame(1));
+      expect(got).toEqual([frame(1)]);
+      expect(error).toHaveBeenCalledTimes(1);
+    } finally {
+      error.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The preload's PoolscopeApi, built over an injected transport so it is tested
+ * without Electron (index.ts passes ipcRenderer). Commands go through the
+ * shared createApi; frames arrive on a MessagePort that main hands over once a
+ * listener subscribes, and are relayed to listeners as plain payloads.
+ */
+import { commandError, createApi, type Command, type Frame, type PoolscopeApi } from '../../shared/protocol';
+
+/** The part of a DOM MessagePort the relay uses (ports cannot cross the context bridge). */
+export interface PortLike {
+  onmessage: ((event: { data: unknown }) => void) | null;
+  close(): void;
+}
+
+export interface PreloadTransport {
+  /** Sends a command to main and resolves with its CommandResult. */
+  invoke(command: Command): Promise<unknown>;
+  /** Tells main the page listens for frames; main answers with a port. */
+  ready(): void;
+}
+
+export interface PreloadApi {
+  /** What goes on window.poolscope: exactly PoolscopeApi. */
+  api: PoolscopeApi;
+  /** Takes the frame port from main, replacing any earlier one. */
+  acceptPort(port: PortLike): void;
+}
+
+export function createPreloadApi(transport: PreloadTransport): PreloadApi {
+  const listeners = new Set<(frame: Frame) => void>();
+  let port: PortLike | null = null;
+  let readySent = false;
+
+  const send = (command: Command) =>
+    transport
+      .invoke(command)
+      // The handler answers errors as values; only the IPC itself can reject, and that becomes a value too.
+      .catch((error: unknown) => commandError('failed', error instanceof Error ? error.message : String(error)));
+
+  const onFrame = (listener: (frame: Frame) => void): (() => void) => {
+    listeners.add(listener);
+    if (!readySent) {
+      readySent = true;
+      transport.ready();
+    }
+    return () => void listeners.delete(listener);
+  };
+
+  const relay = (event: { data: unknown }): void => {
+    const frame = event.data as Frame;
+    for (const listener of listeners) {
+      try {
+        listener(frame);
+      } catch (error) {
+        // One failing listener must not starve the others.
+        console.error('poolscope: frame listener failed', error);
+      }
+    }
+  };
+
+  return {
+    api: createApi(send as Parameters<typeof createApi>[0], onFrame),
+    acceptPort(next) {
+      port?.close();
+      port = next;
+      // Assigning onmessage starts the port.
+      port.onmessage = relay;
+    },
+  };
+}
