@@ -306,6 +306,19 @@ describe('browser host', () => {
   });
 });
 
+describe('browser host defaults', () => {
+  it('sizes the pool to the machine when no size is given', async () => {
+    const host = await startBrowserHost();
+    try {
+      expect(host.pool.size).toBe(availableParallelism());
+      await host.pool.ready();
+      expect(host.pool.workerPids()).toHaveLength(availableParallelism());
+    } finally {
+      await host.close();
+    }
+  });
+});
+
 describe('browser host back-pressure', () => {
   it('drops a client that stops reading instead of buffering frames without bound', async () => {
     const host = await startBrowserHost({ poolSize: 2 });

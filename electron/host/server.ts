@@ -100,7 +100,9 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const headers = securityHeaders(port);
 
   const sampler = platformSampler();
-  const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, poolSize: options.poolSize, sampler });
+  // An explicit undefined would override the pool's own default (the core count).
+  const size = options.poolSize === undefined ? {} : { poolSize: options.poolSize };
+  const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, ...size, sampler });
   const handle = createCommandHandler(pool, 'browser', sampler?.coreSampling ?? false);
   /** Each client with its own frame subscription, so each gets the engine's catch-up frame. */
   const clients = new Map<WebSocket, () => void>();
