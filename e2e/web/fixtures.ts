@@ -28,7 +28,7 @@ export const test = base.extend<HostTestFixtures, HostWorkerFixtures>({
     // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      ensureBuilt();
+      ensureBuilt('app');
       const host = await startBrowserHost();
       await use(host);
       await host.close();
