@@ -69,15 +69,18 @@ export class Pump {
   }
 
   /**
-   * The host's clock now, extrapolated from the last frame's time with local
-   * elapsed time (never compared with the local clock directly).
+   * The host's clock now: the last frame's time plus the local time elapsed
+   * since it arrived (the two clocks are never compared directly).
    */
-  hostNow(): number {
-    const run = this.store.run;
-    if (run?.finishedAt != null) return run.finishedAt;
+  hostClock(): number {
     if (!this.store.lastFrameAt) return 0;
     const ahead = Math.min(MAX_EXTRAPOLATION_MS, performance.now() - this.lastFrameLocal);
     return this.store.lastFrameAt + Math.max(0, ahead);
+  }
+
+  /** "Now" as far as the run is concerned: its end, once it has finished. */
+  hostNow(): number {
+    return this.store.run?.finishedAt ?? this.hostClock();
   }
 
   private schedulePublish(): void {

@@ -18,14 +18,14 @@ export interface PoolScene {
   height: number;
   /** Local animation clock (performance.now). */
   time: number;
-  /** The host's "now". */
+  /** The host's clock (which keeps going after a run ends, so exits can fade). */
   now: number;
   cores: number;
   coreSampling: boolean;
 }
 
 /** How long an exited worker's card lingers, fading, so exits are seen. */
-const EXIT_FADE_MS = 1200;
+const EXIT_FADE_MS = 900;
 const PAD = 16;
 const TITLE_Y = 20;
 
@@ -290,13 +290,7 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   ctx.fill();
 
   const state =
-    lane.exitedAt !== null
-      ? `exited · ${lane.exitCause ?? ''}`
-      : lane.readyAt === null
-        ? 'starting'
-        : lane.inbox.length
-          ? 'busy'
-          : 'idle';
+    lane.exitedAt !== null ? 'exited' : lane.readyAt === null ? 'starting' : lane.inbox.length ? 'busy' : 'idle';
   const cy = y + h / 2;
   ctx.textAlign = 'left';
   const twoLines = h >= 34 && current.x - x > 80;
@@ -443,11 +437,9 @@ function drawResults(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
   ctx.font = `11px ${theme.font}`;
   ctx.fillStyle = theme.text2;
   ctx.textAlign = 'left';
-  ctx.fillText(
-    unordered ? 'completion order (imap_unordered)' : `input order (${run.spec.mode})`,
-    results.x,
-    TITLE_Y + 16,
-  );
+  const order = unordered ? 'completion order' : 'input order';
+  const full = `${order} · ${run.spec.mode}`;
+  ctx.fillText(ctx.measureText(full).width <= results.w ? full : order, results.x, TITLE_Y + 16);
 
   const settled = store.orderLength;
   const inset = grid.side >= 8 ? 1.5 : grid.side >= 5 ? 0.5 : 0;
@@ -498,15 +490,18 @@ function drawResults(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
       ctx.font = `600 ${grid.side >= 36 ? 11 : 9.5}px ${theme.mono}`;
       ctx.textAlign = 'center';
       const value = pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task]);
-      const lines = unordered && grid.side >= 30;
-      if (ctx.measureText(value).width <= r.w - 6)
-        ctx.fillText(value, r.x + r.w / 2, r.y + r.h / 2 + (lines ? -5 : 0.5));
-      if (lines) {
-        ctx.globalAlpha = 0.8;
-        ctx.font = `9px ${theme.mono}`;
-        ctx.fillText(`#${task}`, r.x + r.w / 2, r.y + r.h / 2 + 8, r.w - 4);
-        ctx.globalAlpha = 1;
-      }
+      const fits = ctx.measureText(value).width <= r.w - 6;
+      // In completion order, which task landed where is the point: its id comes first.
+      if (unordered) {
+        const two = fits && grid.side >= 30;
+        ctx.fillText(`#${task}`, r.x + r.w / 2, r.y + r.h / 2 + (two ? -5 : 0.5), r.w - 4);
+        if (two) {
+          ctx.globalAlpha = 0.8;
+          ctx.font = `9px ${theme.mono}`;
+          ctx.fillText(value, r.x + r.w / 2, r.y + r.h / 2 + 8);
+          ctx.globalAlpha = 1;
+        }
+      } else if (fits) ctx.fillText(value, r.x + r.w / 2, r.y + r.h / 2 + 0.5);
     }
   }
   ctx.font = `11px ${theme.font}`;

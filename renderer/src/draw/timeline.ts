@@ -33,6 +33,8 @@ const BOTTOM = 6;
 const MAX_ROW = 48;
 /** Narrower than this, a task is summarised into its pixel column. */
 const MIN_BAR_PX = 2;
+/** Opacity steps of density marks: enough to read, few enough for neighbours to merge. */
+const DENSITY_LEVELS = 8;
 
 export interface TimelineLayout {
   plotX: number;
@@ -188,6 +190,18 @@ function drawTasks(
   // The task before the first one starting in view may still be running into it.
   let k = Math.max(0, tasks.lowerBound(start, tStart) - 1);
   ctx.fillStyle = theme.done;
+  // Density marks of one opacity in adjacent columns merge into one rectangle, so a busy
+  // stretch of a million tasks costs a handful of fills rather than one per column.
+  let runX = 0;
+  let runEnd = -1;
+  let runLevel = -1;
+  const flush = () => {
+    if (runLevel < 0) return;
+    ctx.globalAlpha = 0.35 + (0.65 * runLevel) / DENSITY_LEVELS;
+    ctx.fillRect(runX, y, runEnd - runX, h);
+    ctx.globalAlpha = 1;
+    runLevel = -1;
+  };
   while (k < n) {
     const id = ids[k];
     const s = start[id];
@@ -195,6 +209,7 @@ function drawTasks(
     const x0 = plotX + (s - tStart) / msPerPx;
     const w = (end[id] - s) / msPerPx;
     if (w >= MIN_BAR_PX) {
+      flush();
       // Failed tasks are drawn in their own pass, on top.
       if (state[id] !== TaskState.failed) ctx.fillRect(x0, y, w >= 4 ? w - 1 : w, h);
       k++;
@@ -203,13 +218,20 @@ function drawTasks(
     // Everything starting in this pixel column becomes one density mark.
     const col = Math.floor(x0);
     const j = tasks.lowerBound(start, tStart + (col + 1 - plotX) * msPerPx, k + 1);
+    // Opaque when the column is busy or crowded: a burst of tiny tasks shows as well as one long one.
     const busy = tasks.cum[j] - tasks.cum[k];
-    const share = Math.min(1, busy / msPerPx);
-    ctx.globalAlpha = 0.28 + 0.72 * share;
-    ctx.fillRect(col, y, 1, h);
+    const intensity = Math.max(Math.min(1, busy / msPerPx), Math.min(1, (j - k) / 12));
+    const level = Math.round(intensity * DENSITY_LEVELS);
+    if (level === runLevel && col === runEnd) runEnd = col + 1;
+    else {
+      flush();
+      runX = col;
+      runEnd = col + 1;
+      runLevel = level;
+    }
     k = j;
   }
-  ctx.globalAlpha = 1;
+  flush();
 }
 
 /** The task a worker is on right now, from its start (or best estimate) to now. */

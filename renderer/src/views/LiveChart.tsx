@@ -100,7 +100,7 @@ export const LiveChart = memo(function LiveChart({ kind, title }: { kind: Kind; 
       ? ''
       : kind === 'throughput'
         ? `${Math.round(s.throughput[last]).toLocaleString('en-US')} tasks/s`
-        : `busy ${Math.round(s.busy[last])}%${s.cpu[last] != null ? ` · cpu ${Math.round(s.cpu[last] ?? 0)}%` : ''}`;
+        : `${Math.round(s.busy[last])}%${s.cpu[last] != null ? ` · cpu ${Math.round(s.cpu[last] ?? 0)}%` : ''}`;
   return (
     <figure className="chart">
       <figcaption>

@@ -1,10 +1,8 @@
 import { memo, useEffect, useRef, useState } from 'react';
-import { drawPool, PoolModel } from '../draw/pool';
-import { theme } from '../draw/theme';
+import { PoolPainter } from '../draw/painters';
 import { useRuntime } from '../app/runtime';
-import type { Pump } from '../pump';
 import { useApp } from '../store';
-import { useCanvas, type Painter } from './use-canvas';
+import { useCanvas } from './use-canvas';
 import { EmptyState } from './EmptyState';
 
 /** The animated pool: queue → workers (and cores) → results. */
@@ -56,40 +54,4 @@ function Legend() {
       </li>
     </ul>
   );
-}
-
-class PoolPainter implements Painter {
-  private cores = 0;
-  private coreSampling = false;
-  private readonly model = new PoolModel();
-  private version = -1;
-
-  constructor(private readonly pump: Pump) {}
-
-  configure(cores: number, coreSampling: boolean): void {
-    this.cores = cores;
-    this.coreSampling = coreSampling;
-    this.version = -1;
-  }
-
-  dirty(): boolean {
-    return this.pump.store.version !== this.version;
-  }
-
-  paint(ctx: CanvasRenderingContext2D, width: number, height: number, time: number): boolean {
-    const { store, flights } = this.pump;
-    this.version = store.version;
-    return drawPool(ctx, {
-      store,
-      model: this.model,
-      flights,
-      theme: theme(),
-      width,
-      height,
-      time,
-      now: this.pump.hostNow(),
-      cores: this.cores,
-      coreSampling: this.coreSampling,
-    });
-  }
 }

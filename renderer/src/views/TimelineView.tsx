@@ -1,14 +1,11 @@
 import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { TaskStore } from '../../../shared/task-store';
 import { useRuntime } from '../app/runtime';
-import { drawTimeline, hitTestTimeline, timelineLayout, type TimelineScene } from '../draw/timeline';
-import { TimelineCamera } from '../draw/timeline-camera';
-import { TimelineIndex } from '../draw/timeline-index';
-import { theme } from '../draw/theme';
-import type { Pump } from '../pump';
+import { TimelinePainter } from '../draw/painters';
+import { hitTestTimeline, timelineLayout } from '../draw/timeline';
 import { useApp } from '../store';
 import { describeTask } from './task-details';
-import { useCanvas, type Painter } from './use-canvas';
+import { useCanvas } from './use-canvas';
 
 interface Tip {
   runId: number | null;
@@ -27,9 +24,9 @@ const DRAG_SLOP = 4;
 export const TimelineView = memo(function TimelineView() {
   const { pump, loop } = useRuntime();
   const ref = useRef<HTMLCanvasElement>(null);
-  const [painter] = useState(() => new TimelinePainter(pump));
-  const following = useApp((s) => s.timelineFollowing);
   const setFollowing = useApp((s) => s.setTimelineFollowing);
+  const [painter] = useState(() => new TimelinePainter(pump, () => setFollowing(true)));
+  const following = useApp((s) => s.timelineFollowing);
   const hasRun = useApp((s) => s.run.runId !== null);
   const [rawTip, setRawTip] = useState<Tip | null>(null);
   const drag = useRef<{ x: number; last: number; moved: boolean } | null>(null);
@@ -271,85 +268,4 @@ function TaskTip({ tip, store, now, onClose }: { tip: Tip; store: TaskStore; now
       </dl>
     </div>
   );
-}
-
-class TimelinePainter implements Painter {
-  readonly camera = new TimelineCamera();
-  readonly index = new TimelineIndex();
-  /** The scene last painted: what pointer events hit-test against. */
-  scene: TimelineScene | null = null;
-  private highlight: number | null = null;
-  private seen = { store: -1, camera: -1, highlight: null as number | null };
-  private runId: number | null = null;
-  private labelled = 0;
-
-  constructor(private readonly pump: Pump) {}
-
-  setHighlight(task: number | null): void {
-    this.highlight = task;
-  }
-
-  nowRel(): number {
-    const run = this.pump.store.run;
-    return run ? this.pump.hostNow() - run.startedAt : 0;
-  }
-
-  dirty(): boolean {
-    const seen = this.seen;
-    return (
-      seen.store !== this.pump.store.version || seen.camera !== this.camera.version || seen.highlight !== this.highlight
-    );
-  }
-
-  paint(ctx: CanvasRenderingContext2D, width: number, height: number, time: number): boolean {
-    const store = this.pump.store;
-    const runId = store.run?.runId ?? null;
-    if (runId !== this.runId) {
-      // Each run starts fitted to its whole length.
-      this.runId = runId;
-      this.camera.fit();
-      useApp.getState().setTimelineFollowing(true);
-    }
-    this.seen = { store: store.version, camera: this.camera.version, highlight: this.highlight };
-    this.index.update(store);
-    const now = this.nowRel();
-    this.camera.live = store.run?.finishedAt === null;
-    const range = this.camera.range(now);
-    const scene: TimelineScene = {
-      store,
-      index: this.index,
-      theme: theme(),
-      width,
-      height,
-      range,
-      origin: store.run?.startedAt ?? 0,
-      now: this.pump.hostNow(),
-      highlight: this.highlight,
-    };
-    this.scene = scene;
-    drawTimeline(ctx, scene);
-    this.describe(ctx.canvas, scene, time);
-    // While a run goes on, "now" moves: keep painting as long as it is in view.
-    return store.run?.finishedAt === null && range.t1 >= now - (range.t1 - range.t0) * 0.05;
-  }
-
-  /** Exposes the visible range and row geometry to tests and assistive tech. */
-  private describe(canvas: HTMLCanvasElement, scene: TimelineScene, time: number): void {
-    const layout = timelineLayout(scene);
-    const data = canvas.dataset;
-    data.t0 = scene.range.t0.toFixed(3);
-    data.t1 = scene.range.t1.toFixed(3);
-    data.rows = String(scene.index.rows.length);
-    data.rowTop = String(layout.top);
-    data.rowHeight = layout.rowH.toFixed(2);
-    data.plotX = String(layout.plotX);
-    data.mode = this.camera.mode;
-    if (time - this.labelled > 500) {
-      this.labelled = time;
-      canvas.setAttribute(
-        'aria-description',
-        `${(scene.range.t0 / 1000).toFixed(2)} s to ${(scene.range.t1 / 1000).toFixed(2)} s, ${scene.index.rows.length} worker rows`,
-      );
-    }
-  }
 }

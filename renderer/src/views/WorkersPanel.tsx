@@ -29,7 +29,8 @@ export const WorkersPanel = memo(function WorkersPanel() {
 });
 
 function WorkerItem({ w }: { w: WorkerRow }) {
-  const state = w.state === 'exited' ? `exited${w.exitCause ? ` (${w.exitCause})` : ''}` : w.state;
+  // An exited worker is described by why it went: crashed, recycled, retired…
+  const state = w.state === 'exited' ? (w.exitCause ?? 'exited') : w.state;
   return (
     <li
       className={`worker-item ${w.state}`}
@@ -37,7 +38,7 @@ function WorkerItem({ w }: { w: WorkerRow }) {
       data-worker={w.worker}
       data-pid={w.pid ?? ''}
       data-state={w.state}
-      aria-label={`Worker ${w.worker}, pid ${w.pid ?? 'unknown'}, ${state}, ${w.tasksDone} tasks done, ${Math.round(w.utilisation * 100)}% busy`}
+      aria-label={`Worker ${w.worker}, pid ${w.pid ?? 'unknown'}, ${w.state === 'exited' ? `exited (${state})` : state}, ${w.tasksDone} tasks done, ${Math.round(w.utilisation * 100)}% busy`}
     >
       <span className="dot" style={{ background: workerColorVar(w.worker) }} aria-hidden="true" />
       <span className="worker-name">W{w.worker}</span>
