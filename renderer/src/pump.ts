@@ -12,8 +12,12 @@ import { LiveSeries } from './live-series';
 import { EMPTY_RUN, type RunSnapshot, type WorkerRow, type WorkerState } from './store/run-slice';
 
 const PUBLISH_INTERVAL_MS = 100;
-/** How far "now" may run ahead of the last frame: frames stop coming when nothing happens. */
-const MAX_EXTRAPOLATION_MS = 1000;
+/**
+ * How far "now" may run ahead of the last frame. Frames come at least with every
+ * sample (~250 ms) while workers live; a page that falls behind a burst of big
+ * frames must not draw time that has not been reported yet.
+ */
+const MAX_EXTRAPOLATION_MS = 300;
 /** No frame for this long and the pump asks whether the host is still there. */
 const SILENCE_MS = 3000;
 
@@ -22,6 +26,7 @@ export class Pump {
   readonly flights = new FlightTracker();
   readonly series = new LiveSeries();
   private lastFrameLocal = 0;
+  private clock = 0;
   private lastPublish = 0;
   private publishTimer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
@@ -75,7 +80,9 @@ export class Pump {
   hostClock(): number {
     if (!this.store.lastFrameAt) return 0;
     const ahead = Math.min(MAX_EXTRAPOLATION_MS, performance.now() - this.lastFrameLocal);
-    return this.store.lastFrameAt + Math.max(0, ahead);
+    // Never backwards: a late frame may carry an earlier time than was extrapolated.
+    this.clock = Math.max(this.clock, this.store.lastFrameAt + Math.max(0, ahead));
+    return this.clock;
   }
 
   /** "Now" as far as the run is concerned: its end, once it has finished. */

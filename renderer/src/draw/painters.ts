@@ -91,7 +91,8 @@ export class TimelinePainter implements Painter {
     this.seen = { store: store.version, camera: this.camera.version, highlight: this.highlight };
     this.index.update(store);
     const now = this.nowRel();
-    this.camera.live = store.run?.finishedAt === null;
+    // Before any run, and while one goes on, the fitted view spans at least a second.
+    this.camera.live = !store.run || store.run.finishedAt === null;
     const range = this.camera.range(now);
     const scene: TimelineScene = {
       store,
