@@ -1,9 +1,11 @@
 /**
  * The application menu. The pool shortcuts are shown with their keys, but the
- * bare keys (Space, Esc, +, −) are not registered as global accelerators on
- * Linux/Windows: they would be taken from focused controls (Space presses a
- * button, Esc closes a popover, − is typed in a field). Clicking the item acts on
- * the pool here; the page handles the keys itself where focus allows.
+ * bare keys (Space, Esc, +, −) are never menu accelerators that fire: they would
+ * be taken from focused controls (Space presses a button, Esc closes a popover,
+ * − is typed in a field). On Linux/Windows they are displayed but not registered;
+ * macOS offers no such option (an unhandled key would reach the menu as well), so
+ * there the key is only named in the label. Clicking an item acts on the pool
+ * here; the page handles the keys itself where focus allows.
  */
 import { app, Menu, nativeTheme, type MenuItemConstructorOptions } from 'electron';
 import type { PoolShortcuts } from './pool-shortcuts';
@@ -22,7 +24,8 @@ const THEMES = [
 
 export function setupMenu({ shortcuts, dev }: MenuOptions): void {
   const isMac = process.platform === 'darwin';
-  const shown = { registerAccelerator: false } as const;
+  const poolItem = (label: string, key: string, keyName: string, click: () => unknown): MenuItemConstructorOptions =>
+    isMac ? { label: `${label} (${keyName})`, click } : { label, accelerator: key, registerAccelerator: false, click };
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' } as const] : []),
     {
@@ -39,11 +42,11 @@ export function setupMenu({ shortcuts, dev }: MenuOptions): void {
     {
       label: 'Pool',
       submenu: [
-        { label: 'Pause / Resume Submission', accelerator: 'Space', ...shown, click: () => shortcuts.togglePause() },
-        { label: 'Cancel Run', accelerator: 'Escape', ...shown, click: () => shortcuts.cancel() },
+        poolItem('Pause / Resume Submission', 'Space', 'Space', () => shortcuts.togglePause()),
+        poolItem('Cancel Run', 'Escape', 'Esc', () => shortcuts.cancel()),
         { type: 'separator' },
-        { label: 'Add a Worker', accelerator: 'Plus', ...shown, click: () => shortcuts.grow() },
-        { label: 'Remove a Worker', accelerator: '-', ...shown, click: () => shortcuts.shrink() },
+        poolItem('Add a Worker', 'Plus', '+', () => shortcuts.grow()),
+        poolItem('Remove a Worker', '-', '−', () => shortcuts.shrink()),
       ],
     },
     {
