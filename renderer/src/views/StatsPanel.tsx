@@ -33,14 +33,16 @@ function Metric({ id, label, tip, value, sub, tone }: MetricProps) {
 export const StatsPanel = memo(function StatsPanel() {
   const stats = useApp((s) => s.run.stats);
   const status = useApp((s) => s.run.status);
+  const paused = useApp((s) => s.run.paused);
+  const shown = status === 'running' && paused ? 'paused' : status;
   const s = stats;
   const dash = '–';
   return (
     <section className="panel stats-panel" aria-labelledby="stats-title">
       <header className="panel-head">
         <h2 id="stats-title">Run</h2>
-        <span className={`status-pill ${status}`} data-testid="run-status">
-          {status === 'idle' ? 'no run yet' : status}
+        <span className={`status-pill ${shown}`} data-testid="run-status">
+          {shown === 'idle' ? 'no run yet' : shown}
         </span>
       </header>
       <dl className="metrics">

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Frame, PoolEvent } from '../../../shared/protocol';
+import { makeRunSpec } from '../../../shared/run-spec';
+import { TaskStore } from '../../../shared/task-store';
+import { TimelineIndex } from './timeline-index';
+
+let seq = 0;
+function frame(patch: Partial<Frame>): Frame {
+  return {
+    seq: ++seq,
+    at: 0,
+    runId: 1,
+    counts: null,
+    events: [],
+    dispatched: { worker: [], first: [], count: [], at: [] },
+    started: { worker: [], task: [], at: [] },
+    done: { worker: [], task: [], start: [], end: [], result: [] },
+    waits: { worker: [], task: [], start: [], end: [] },
+    ...patch,
+  };
+}
+
+function run(tasks: number, lanes: [worker: number, spawned: number, exited: number | null][]): TaskStore {
+  const store = new TaskStore();
+  const events: PoolEvent[] = [];
+  for (const [worker, spawned] of lanes) {
+    events.push({ type: 'worker-spawned', worker, pid: 100 + worker, at: spawned });
+    events.push({ type: 'worker-ready', worker, pid: 100 + worker, at: spawned + 1 });
+  }
+  events.push({ type: 'run-started', runId: 1, at: 0, spec: makeRunSpec({ tasks }, 2), chunksize: 1 });
+  for (const [worker, , exited] of lanes) {
+    if (exited !== null)
+      events.push({
+        type: 'worker-exited',
+        worker,
+        at: exited,
+        cause: 'recycled',
+        code: 0,
+        signal: null,
+        stderrTail: '',
+      });
+  }
+  store.ingest(frame({ events }));
+  return store;
+}
+
+describe('TimelineIndex', () => {
+  it('keeps each worker’s tasks in start order with a prefix sum of their durations', () => {
+    const store = run(6, [
+      [1, 0, null],
+      [2, 0, null],
+    ]);
+    // Worker 1 runs 0, 2, 4 (10 ms each); worker 2 runs 1, 3, 5 (5 ms each); reported out of order across frames.
+    store.ingest(
+      frame({ done: { worker: [1, 2, 1], task: [0, 1, 2], start: [0, 0, 10], end: [10, 5, 20], result: [0, 1, 2] } }),
+    );
+    store.ingest(
+      frame({ done: { worker: [2, 1, 2], task: [3, 4, 5], start: [5, 20, 10], end: [10, 30, 15], result: [3, 4, 5] } }),
+    );
+    const index = new TimelineIndex();
+    index.update(store);
+    const one = index.lanes.get(1)!;
+    expect(Array.from(one.ids.subarray(0, one.length))).toEqual([0, 2, 4]);
+    expect(Array.from(one.cum.subarray(0, 4))).toEqual([0, 10, 20, 30]);
+    expect(one.lowerBound(store.start, 15)).toBe(2);
+    const two = index.lanes.get(2)!;
+    expect(two.cum[two.length]).toBe(15);
+  });
+
+  it('puts a replacement worker in the row its predecessor left', () => {
+    const store = run(1, [
+      [1, 0, 50],
+      [2, 0, null],
+      [3, 60, null],
+    ]);
+    const index = new TimelineIndex();
+    index.update(store);
+    expect(index.rows.map((row) => row.workers)).toEqual([[1, 3], [2]]);
+  });
+
+  it('starts over for a new run', () => {
+    const store = run(2, [[1, 0, null]]);
+    store.ingest(frame({ done: { worker: [1], task: [0], start: [0], end: [1], result: [0] } }));
+    const index = new TimelineIndex();
+    index.update(store);
+    expect(index.lanes.get(1)?.length).toBe(1);
+    store.ingest(
+      frame({
+        runId: 2,
+        events: [{ type: 'run-started', runId: 2, at: 5, spec: makeRunSpec({ tasks: 2 }, 1), chunksize: 1 }],
+      }),
+    );
+    index.update(store);
+    expect(index.lanes.get(1)).toBeUndefined();
+  });
+});
