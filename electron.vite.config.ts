@@ -32,6 +32,8 @@ export default defineConfig({
     ? undefined
     : {
         build: {
+          // A sandboxed preload can require nothing but 'electron': bundle everything else in.
+          externalizeDeps: false,
           rollupOptions: {
             input: { index: resolve('electron/preload/index.ts') },
             output: cjs,

@@ -1,9 +1,13 @@
 /**
  * The one contract between the renderer and whatever hosts the engine (Electron
- * main or the browser host): commands with their runtime schemas, the event
- * frames that stream back, and the PoolscopeApi the renderer programs against.
+ * main or the browser host): commands with their runtime schemas and the event
+ * frames that stream back. The zod-free half — results, the PoolscopeApi and
+ * createApi — is in api.ts, so the preload and renderer bundle no schema library.
  */
 import { z } from 'zod';
+import { commandError, type CommandError } from './api';
+
+export type { CommandError, CommandResult, CommandValues, ErrorCode, HostInfo, MenuAction, PoolscopeApi } from './api';
 import { BACKENDS, LIMITS, runSpecSchema, type Backend, type RunSpec } from './run-spec';
 
 // ── Commands ────────────────────────────────────────────────────────────────
@@ -30,34 +34,6 @@ export const commandSchema = z.discriminatedUnion('type', [
 export type Command = z.infer<typeof commandSchema>;
 export type CommandType = Command['type'];
 
-export const ERROR_CODES = ['invalid', 'too-large', 'busy', 'idle', 'failed'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export interface CommandError {
-  ok: false;
-  code: ErrorCode;
-  /** Dotted path of the offending field, '' for the command as a whole. */
-  field: string;
-  message: string;
-}
-export type CommandResult<T = undefined> = { ok: true; value: T } | CommandError;
-
-/** What each command answers with when it succeeds. */
-export interface CommandValues {
-  info: HostInfo;
-  configure: undefined;
-  start: { runId: number };
-  pause: undefined;
-  resume: undefined;
-  cancel: undefined;
-  resize: undefined;
-  reset: undefined;
-}
-
-export function commandError(code: ErrorCode, message: string, field = ''): CommandError {
-  return { ok: false, code, field, message };
-}
-
 /**
  * Validates anything that arrived from another process. Never throws: a bad
  * command is answered with the first problem found, naming its field.
@@ -77,19 +53,6 @@ export function parseCommand(raw: unknown): { ok: true; command: Command } | Com
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') path.push(issue.keys[0]);
   return commandError('invalid', `${path.join('.') || 'command'}: ${issue.message}`, path.join('.'));
-}
-
-// ── Host ────────────────────────────────────────────────────────────────────
-
-export interface HostInfo {
-  host: 'electron' | 'browser' | 'cli';
-  /** Logical cores of the machine running the workers. */
-  cores: number;
-  platform: string;
-  /** True where the sampler can tell which core each worker last ran on (Linux). */
-  coreSampling: boolean;
-  poolSize: number;
-  backend: Backend;
 }
 
 // ── Events ──────────────────────────────────────────────────────────────────
@@ -218,50 +181,4 @@ export interface Frame {
   started: StartColumns;
   done: DoneColumns;
   waits: LockWaitColumns;
-}
-
-// ── The API the renderer sees ───────────────────────────────────────────────
-
-/** Implemented by the Electron preload and by the browser host's WebSocket client. */
-export interface PoolscopeApi {
-  info(): Promise<CommandResult<HostInfo>>;
-  configure(poolSize: number, backend: Backend): Promise<CommandResult>;
-  start(spec: RunSpec): Promise<CommandResult<{ runId: number }>>;
-  pause(): Promise<CommandResult>;
-  resume(): Promise<CommandResult>;
-  cancel(running: CancelRunning): Promise<CommandResult>;
-  resize(poolSize: number): Promise<CommandResult>;
-  reset(): Promise<CommandResult>;
-  /** Every frame from now on; returns the unsubscribe function. */
-  onFrame(listener: (frame: Frame) => void): () => void;
-}
-
-/** The names PoolscopeApi exposes — exactly what the preload may put on window. */
-export const API_METHODS = [
-  'info',
-  'configure',
-  'start',
-  'pause',
-  'resume',
-  'cancel',
-  'resize',
-  'reset',
-  'onFrame',
-] as const;
-
-type Send = <C extends Command>(command: C) => Promise<CommandResult<CommandValues[C['type']]>>;
-
-/** Builds the API over any transport that can send a command and subscribe to frames. */
-export function createApi(send: Send, onFrame: PoolscopeApi['onFrame']): PoolscopeApi {
-  return {
-    info: () => send({ type: 'info' }),
-    configure: (poolSize, backend) => send({ type: 'configure', poolSize, backend }),
-    start: (spec) => send({ type: 'start', spec }),
-    pause: () => send({ type: 'pause' }),
-    resume: () => send({ type: 'resume' }),
-    cancel: (running) => send({ type: 'cancel', running }),
-    resize: (poolSize) => send({ type: 'resize', poolSize }),
-    reset: () => send({ type: 'reset' }),
-    onFrame,
-  };
 }

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-import { API_METHODS, type Frame, type PoolscopeApi } from '../../shared/protocol';
+import { API_METHODS, type PoolscopeApi } from '../../shared/api';
+import type { Frame } from '../../shared/protocol';
 import { makeRunSpec, type RunSpec } from '../../shared/run-spec';
 import { ensureBuilt, projectRoot } from '../../electron/host/build';
 

@@ -1,12 +1,6 @@
 import { availableParallelism } from 'node:os';
-import {
-  commandError,
-  parseCommand,
-  type Command,
-  type CommandResult,
-  type CommandValues,
-  type HostInfo,
-} from '../../shared/protocol';
+import { commandError, type CommandResult, type CommandValues, type HostInfo } from '../../shared/api';
+import { parseCommand, type Command } from '../../shared/protocol';
 import { Pool, PoolError } from './pool';
 
 export type CommandHandler = (raw: unknown) => Promise<CommandResult<CommandValues[Command['type']]>>;

@@ -4,7 +4,7 @@
  * wrapper in front of the engine's validating handler, and the queue that holds
  * frames until the renderer says it is ready.
  */
-import { commandError, type CommandResult } from '../../shared/protocol';
+import { commandError, type CommandResult } from '../../shared/api';
 import type { CommandHandler } from '../engine/controller';
 import { isOwnUrl } from './urls';
 

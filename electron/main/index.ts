@@ -9,6 +9,8 @@ import { Pool } from '../engine/pool';
 import { platformSampler } from '../engine/sampler';
 import { registerAppScheme, setupAppProtocol } from './app-protocol';
 import { setupBridge } from './bridge';
+import type { MenuAction } from '../../shared/api';
+import { CHANNELS } from '../preload/channels';
 import { setupMenu } from './menu';
 import { AppMetricsSampler } from './metrics';
 import { builtPaths } from './paths';
@@ -53,7 +55,10 @@ function start(): void {
 
   const shortcuts = new PoolShortcuts(pool);
   pool.onFrame((frame) => shortcuts.observe(frame));
-  setupMenu({ shortcuts, dev: devServerUrl !== undefined });
+  const toPage = (action: MenuAction) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(CHANNELS.menu, action);
+  };
+  setupMenu({ shortcuts, toPage, dev: devServerUrl !== undefined });
 
   const window = setupMainWindow({
     preload: paths.preload,

@@ -8,10 +8,13 @@
  * here; the page handles the keys itself where focus allows.
  */
 import { app, Menu, nativeTheme, type MenuItemConstructorOptions } from 'electron';
+import type { MenuAction } from '../../shared/api';
 import type { PoolShortcuts } from './pool-shortcuts';
 
 export interface MenuOptions {
   shortcuts: PoolShortcuts;
+  /** Hands an action to the page: the run's settings and recorded tasks live there. */
+  toPage: (action: MenuAction) => void;
   /** Adds Reload and the developer tools. */
   dev: boolean;
 }
@@ -22,7 +25,7 @@ const THEMES = [
   { label: 'Dark', source: 'dark' },
 ] as const;
 
-export function setupMenu({ shortcuts, dev }: MenuOptions): void {
+export function setupMenu({ shortcuts, toPage, dev }: MenuOptions): void {
   const isMac = process.platform === 'darwin';
   const poolItem = (label: string, key: string, keyName: string, click: () => unknown): MenuItemConstructorOptions =>
     isMac ? { label: `${label} (${keyName})`, click } : { label, accelerator: key, registerAccelerator: false, click };
@@ -31,9 +34,11 @@ export function setupMenu({ shortcuts, dev }: MenuOptions): void {
     {
       label: 'File',
       submenu: [
-        // Disabled until the renderer contract can carry menu actions: the trace lives in the renderer's store.
-        { label: 'Export Trace…', accelerator: 'CmdOrCtrl+E', enabled: false },
-        { label: 'Import Trace…', accelerator: 'CmdOrCtrl+O', enabled: false },
+        { label: 'Import Trace…', accelerator: 'CmdOrCtrl+O', click: () => toPage('import-trace') },
+        { type: 'separator' },
+        { label: 'Export Trace…', accelerator: 'CmdOrCtrl+E', click: () => toPage('export-trace') },
+        { label: 'Export Tasks as CSV…', click: () => toPage('export-csv') },
+        { label: 'Export View as PNG…', click: () => toPage('export-png') },
         { type: 'separator' },
         { role: 'quit' },
       ],
@@ -42,6 +47,7 @@ export function setupMenu({ shortcuts, dev }: MenuOptions): void {
     {
       label: 'Pool',
       submenu: [
+        { label: 'Run', accelerator: 'CmdOrCtrl+Enter', click: () => toPage('run') },
         poolItem('Pause / Resume Submission', 'Space', 'Space', () => shortcuts.togglePause()),
         poolItem('Cancel Run', 'Escape', 'Esc', () => shortcuts.cancel()),
         { type: 'separator' },

@@ -1,12 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS, type Command, type Frame } from '../../shared/protocol';
+import { API_METHODS } from '../../shared/api';
+import type { Command, Frame } from '../../shared/protocol';
 import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
 import { createPreloadApi, type PortLike } from './api';
 
-const transport = (invoke: (command: Command) => Promise<unknown> = async () => ({ ok: true, value: undefined })) => ({
-  invoke: vi.fn(invoke),
-  ready: vi.fn(),
-});
+const transport = (invoke: (command: Command) => Promise<unknown> = async () => ({ ok: true, value: undefined })) => {
+  let deliverMenu: (action: unknown) => void = () => {};
+  return {
+    invoke: vi.fn(invoke),
+    ready: vi.fn(),
+    onMenu: (deliver: (action: unknown) => void) => void (deliverMenu = deliver),
+    /** What main would send on the menu channel. */
+    menu: (action: unknown) => deliverMenu(action),
+  };
+};
 
 class FakePort implements PortLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
@@ -121,5 +128,18 @@ describe('createPreloadApi', () => {
     } finally {
       error.mockRestore();
     }
+  });
+
+  it('passes menu actions from main to listeners, drops unknown ones, and unsubscribes', () => {
+    const t = transport();
+    const { api } = createPreloadApi(t);
+    const seen: string[] = [];
+    const off = api.onMenu((action) => seen.push(action));
+    t.menu('export-trace');
+    t.menu('rm -rf');
+    t.menu({ action: 'run' });
+    off();
+    t.menu('run');
+    expect(seen).toEqual(['export-trace']);
   });
 });

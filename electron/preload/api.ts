@@ -4,7 +4,8 @@
  * shared createApi; frames arrive on a MessagePort that main hands over once a
  * listener subscribes, and are relayed to listeners as plain payloads.
  */
-import { commandError, createApi, type Command, type Frame, type PoolscopeApi } from '../../shared/protocol';
+import { commandError, createApi, MENU_ACTIONS, type MenuAction, type PoolscopeApi } from '../../shared/api';
+import type { Command, Frame } from '../../shared/protocol';
 
 /** The part of a DOM MessagePort the relay uses (ports cannot cross the context bridge). */
 export interface PortLike {
@@ -17,6 +18,8 @@ export interface PreloadTransport {
   invoke(command: Command): Promise<unknown>;
   /** Tells main the page listens for frames; main answers with a port. */
   ready(): void;
+  /** Subscribes once to the menu actions main sends. */
+  onMenu(deliver: (action: unknown) => void): void;
 }
 
 export interface PreloadApi {
@@ -46,6 +49,16 @@ export function createPreloadApi(transport: PreloadTransport): PreloadApi {
     return () => void listeners.delete(listener);
   };
 
+  const menuListeners = new Set<(action: MenuAction) => void>();
+  transport.onMenu((action) => {
+    if (!MENU_ACTIONS.includes(action as MenuAction)) return;
+    for (const listener of menuListeners) listener(action as MenuAction);
+  });
+  const onMenu = (listener: (action: MenuAction) => void): (() => void) => {
+    menuListeners.add(listener);
+    return () => void menuListeners.delete(listener);
+  };
+
   const relay = (event: { data: unknown }): void => {
     const frame = event.data as Frame;
     for (const listener of listeners) {
@@ -59,7 +72,7 @@ export function createPreloadApi(transport: PreloadTransport): PreloadApi {
   };
 
   return {
-    api: createApi(send as Parameters<typeof createApi>[0], onFrame),
+    api: createApi(send as Parameters<typeof createApi>[0], onFrame, onMenu),
     acceptPort(next) {
       port?.close();
       port = next;

@@ -6,4 +6,6 @@ export const CHANNELS = {
   ready: 'poolscope:ready',
   /** main → renderer: carries the MessagePort that frames stream over. */
   port: 'poolscope:port',
+  /** main → renderer: a menu action meant for the page (a MenuAction). */
+  menu: 'poolscope:menu',
 } as const;

@@ -10,6 +10,7 @@ import { CHANNELS } from './channels';
 const { api, acceptPort } = createPreloadApi({
   invoke: (command) => ipcRenderer.invoke(CHANNELS.command, command),
   ready: () => ipcRenderer.send(CHANNELS.ready),
+  onMenu: (deliver) => ipcRenderer.on(CHANNELS.menu, (_event, action: unknown) => deliver(action)),
 });
 
 ipcRenderer.on(CHANNELS.port, (event) => {

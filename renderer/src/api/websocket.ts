@@ -5,12 +5,11 @@
 import {
   commandError,
   createApi,
-  type Command,
   type CommandResult,
   type CommandValues,
-  type Frame,
   type PoolscopeApi,
-} from '../../../shared/protocol';
+} from '../../../shared/api';
+import type { Command, Frame } from '../../../shared/protocol';
 
 /** What every call answers once the socket is gone: callers never hang on a dead host. */
 const connectionClosed = () => commandError('failed', 'connection to the Poolscope host closed');
@@ -67,9 +66,12 @@ export function createWebSocketApi(url: string): PoolscopeApi {
   // The host answers each command with that command's value type (CommandValues).
   const send = <C extends Command>(command: C) => request(command) as Promise<CommandResult<CommandValues[C['type']]>>;
 
-  return createApi(send, (listener) => {
+  const onFrame = (listener: (frame: Frame) => void) => {
     const entry = { listener };
     listeners.add(entry);
     return () => void listeners.delete(entry);
-  });
+  };
+  // A browser tab has no application menu: nothing ever arrives here.
+  const onMenu = () => () => {};
+  return createApi(send, onFrame, onMenu);
 }
