@@ -159,7 +159,7 @@ export class Pool {
   private readonly workers = new Map<number, WorkerProcess>();
   private readonly frames: FrameBuilder;
   private desiredSize: number;
-  private backend: Backend = 'process';
+  private backend: Backend;
   private nextWorkerId = 1;
   private nextRunId = 1;
   private run: Run | null = null;
