@@ -195,25 +195,67 @@ test('the timeline zooms with the wheel and shows a task under the pointer', asy
 test('a 100,000-task square run completes while the page stays responsive', async ({ page, hostUrl }, testInfo) => {
   await open(page, hostUrl);
   await configure(page, 'square', 100_000);
+  // Interact during the run: clicks must be handled promptly and the main thread never blocked for long.
+  await page.evaluate(
+    `window.longTasks = []; new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' })`,
+  );
   await run(page);
-
-  // Interact during the run: each click must be handled promptly.
   const roundTrips: number[] = [];
   const status = page.getByTestId('run-status');
   const deadline = Date.now() + 30_000;
+  // A string, because this file compiles without DOM types: click in the page, then wait for the next painted frame.
+  const clickAndPaint = `(() => {
+    document.querySelector('[aria-label="Zoom in"]').click();
+    return new Promise((resolve) => requestAnimationFrame(resolve));
+  })()`;
   while ((await status.textContent()) !== 'completed' && Date.now() < deadline) {
     const begin = Date.now();
-    await page.getByRole('button', { name: 'Zoom in' }).click();
-    // A string, because this file compiles without DOM types: wait for the next painted frame.
-    await page.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
+    await page.evaluate(clickAndPaint);
     roundTrips.push(Date.now() - begin);
   }
   await completed(page);
   await expect(page.getByTestId('stat-done')).toHaveText('100,000');
   await expect(page.getByTestId('stat-queue')).toHaveText('0');
   expect(roundTrips.length).toBeGreaterThan(0);
-  expect(Math.max(...roundTrips)).toBeLessThan(1000);
+  roundTrips.sort((a, b) => a - b);
+  // Generous bounds: CI machines are shared; a page that stutters misses them by far.
+  expect(roundTrips[roundTrips.length >> 1]).toBeLessThan(250);
+  const longTasks = (await page.evaluate('window.longTasks')) as number[];
+  expect(Math.max(0, ...longTasks)).toBeLessThan(1000);
   await attachScreenshot(page, testInfo, 'square-100k');
+});
+
+test('failed tasks are counted and a command the host refuses is explained', async ({
+  browser,
+  page,
+  hostUrl,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await setPoolSize(page, 2);
+  await configure(page, 'fail', 20);
+  await setNumber(page, 'Fault every', 5);
+  await run(page);
+  await completed(page);
+  await expect(page.getByTestId('stat-done')).toHaveText('16');
+  await expect(page.getByText('of 20 · 4 failed')).toBeVisible();
+
+  // The host refuses a second run while one is going, and the page says so. A page
+  // normally disables Run first, so freeze this one's timers: its view lags, as a busy page's would.
+  // (A clock belongs to its browser context: the other window gets its own.)
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await other.clock.install();
+  await open(other, hostUrl);
+  await other.clock.pauseAt(Date.now() + 60_000);
+  await configure(page, 'io', 40, 100);
+  await run(page);
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+  await run(other);
+  const toast = other.getByTestId('toast');
+  await expect(toast).toContainText('Could not start the run');
+  await expect(toast).toContainText(/still going/);
+  await attachScreenshot(other, testInfo, 'refused-run');
+  await otherContext.close();
 });
 
 test('a bad number is explained next to its box, not sent', async ({ page, hostUrl }) => {

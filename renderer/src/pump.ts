@@ -117,6 +117,7 @@ export class Pump {
       paused: run?.paused ?? false,
       error: run?.error ?? null,
       workload: run?.spec.workload ?? null,
+      backend: run?.spec.backend ?? null,
       mode: run?.spec.mode ?? null,
       chunksize: run?.chunksize ?? null,
       poolSize: store.poolSize,

@@ -21,6 +21,8 @@ export interface Theme {
   crash: string;
   queued: string;
   startup: string;
+  /** GIL backend: a thread waiting for the lock. */
+  wait: string;
   workers: string[];
   font: string;
   mono: string;
@@ -49,6 +51,7 @@ export function readTheme(root: HTMLElement = document.documentElement): Theme {
     crash: v('--c-crash'),
     queued: v('--c-queued'),
     startup: v('--c-startup'),
+    wait: v('--c-wait'),
     workers: Array.from({ length: WORKER_VARS }, (_, i) => v(`--w${i}`)),
     font: v('--font-ui'),
     mono: v('--font-mono'),

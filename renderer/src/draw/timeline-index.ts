@@ -18,6 +18,30 @@ export class LaneTasks {
   lastStart = -Infinity;
   /** Failed tasks, drawn on top at every zoom so they never vanish into density. */
   failures: { task: number; kind: FailKind }[] = [];
+  /** GIL backend: this thread's waits for the lock (indices into store.waits), in start order. */
+  waits = new Int32Array(16);
+  waitCount = 0;
+
+  pushWait(index: number): void {
+    if (this.waitCount === this.waits.length) {
+      const waits = new Int32Array(this.waits.length * 2);
+      waits.set(this.waits);
+      this.waits = waits;
+    }
+    this.waits[this.waitCount++] = index;
+  }
+
+  /** First k whose wait starts at or after t. */
+  lowerBoundWait(startOf: Float64Array, t: number): number {
+    let lo = 0;
+    let hi = this.waitCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (startOf[this.waits[mid]] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 
   push(task: number, start: number, end: number): void {
     if (this.length === this.ids.length) {
@@ -68,14 +92,16 @@ export class TimelineIndex {
   private runId: number | null = null;
   private processed = 0;
   private failuresProcessed = 0;
+  private waitsProcessed = 0;
   /** Bumps whenever the index changed, so views know to redraw. */
   version = 0;
 
   /** Catches up with the store; cheap when nothing changed. */
   update(store: TaskStore): void {
     const runId = store.run?.runId ?? null;
-    if (runId !== this.runId || store.orderLength < this.processed) this.clear(runId);
-    const before = this.processed + this.failuresProcessed + this.rows.length;
+    if (runId !== this.runId || store.orderLength < this.processed || store.waits.length < this.waitsProcessed)
+      this.clear(runId);
+    const before = this.processed + this.failuresProcessed + this.waitsProcessed + this.rows.length;
     this.assignRows(store);
     const { order, start, end, state, worker } = store;
     for (let k = this.processed; k < store.orderLength; k++) {
@@ -90,8 +116,11 @@ export class TimelineIndex {
       this.laneFor(f.worker).failures.push({ task: f.task, kind });
     }
     this.failuresProcessed = store.failures.length;
+    const waits = store.waits;
+    for (let k = this.waitsProcessed; k < waits.length; k++) this.laneFor(waits.worker[k]).pushWait(k);
+    this.waitsProcessed = waits.length;
     // Each of these only grows within a run, so their sum moves exactly when something changed.
-    if (this.processed + this.failuresProcessed + this.rows.length !== before) this.version++;
+    if (this.processed + this.failuresProcessed + this.waitsProcessed + this.rows.length !== before) this.version++;
   }
 
   laneFor(worker: number): LaneTasks {
@@ -111,6 +140,7 @@ export class TimelineIndex {
     this.rowOf.clear();
     this.processed = 0;
     this.failuresProcessed = 0;
+    this.waitsProcessed = 0;
     this.version++;
   }
 

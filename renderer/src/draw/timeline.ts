@@ -79,6 +79,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene
       const tasks = index.lanes.get(worker);
       if (lane) drawLifetime(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawTasks(ctx, scene, tasks, y + pad, rowH - 2 * pad, msPerPx, plotX);
+      if (tasks?.waitCount) drawWaits(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane) drawRunning(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawFailures(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane?.exitedAt != null) drawExit(ctx, scene, lane, y, rowH, toX(lane.exitedAt));
@@ -166,7 +167,7 @@ function drawLifetime(
   ctx.fillRect(x0, y + h / 2 - 0.5, Math.max(0, x1 - x0), 1);
   const s0 = toX(lane.spawnedAt);
   if (x0 - s0 >= 0.5) {
-    ctx.fillStyle = startupPattern(ctx, theme) ?? theme.startup;
+    ctx.fillStyle = hatch(ctx, theme, theme.startup) ?? theme.startup;
     ctx.fillRect(s0, y + h * 0.2, Math.max(1, x0 - s0), h * 0.6);
   }
 }
@@ -232,6 +233,48 @@ function drawTasks(
     k = j;
   }
   flush();
+}
+
+/**
+ * GIL backend: stretches a thread spent waiting for the lock, hatched over its task.
+ * Waits closer than a pixel merge, so the cost is bounded by the width.
+ */
+function drawWaits(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  tasks: LaneTasks,
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+): void {
+  const { store, range, origin, width, theme } = scene;
+  const { start, end } = store.waits;
+  const stripes = hatch(ctx, theme, theme.wait) ?? theme.wait;
+  // Washed out, then striped: time the thread held a task but could not compute.
+  const mark = (x: number, w: number) => {
+    ctx.globalAlpha = 0.55;
+    ctx.fillStyle = theme.surface;
+    ctx.fillRect(x, y, w, h);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = stripes;
+    ctx.fillRect(x, y, w, h);
+  };
+  let k = Math.max(0, tasks.lowerBoundWait(start, origin + range.t0) - 1);
+  let x0 = -1;
+  let x1 = -1;
+  for (; k < tasks.waitCount; k++) {
+    const i = tasks.waits[k];
+    const a = toX(start[i]);
+    if (a > width) break;
+    const b = Math.max(a + 1, toX(end[i]));
+    if (a <= x1 + 1) x1 = Math.max(x1, b);
+    else {
+      if (x1 > x0) mark(x0, x1 - x0);
+      x0 = a;
+      x1 = b;
+    }
+  }
+  if (x1 > x0) mark(x0, x1 - x0);
 }
 
 /** The task a worker is on right now, from its start (or best estimate) to now. */
@@ -386,24 +429,27 @@ export function hitTestTimeline(scene: TimelineScene, x: number, y: number): num
   return best;
 }
 
-const patterns = new WeakMap<Theme, CanvasPattern | null>();
+const patterns = new WeakMap<Theme, Map<string, CanvasPattern | null>>();
 
-function startupPattern(ctx: CanvasRenderingContext2D, theme: Theme): CanvasPattern | null {
-  if (!patterns.has(theme)) {
+/** Diagonal stripes in `color`, made once per theme. */
+function hatch(ctx: CanvasRenderingContext2D, theme: Theme, color: string): CanvasPattern | null {
+  let byColor = patterns.get(theme);
+  if (!byColor) patterns.set(theme, (byColor = new Map()));
+  if (!byColor.has(color)) {
     const tile = document.createElement('canvas');
     tile.width = tile.height = 6;
     const t = tile.getContext('2d');
     if (t) {
-      t.strokeStyle = theme.startup;
+      t.strokeStyle = color;
       t.lineWidth = 1.5;
       t.beginPath();
       t.moveTo(-1, 7);
       t.lineTo(7, -1);
       t.stroke();
     }
-    patterns.set(theme, ctx.createPattern(tile, 'repeat'));
+    byColor.set(color, ctx.createPattern(tile, 'repeat'));
   }
-  return patterns.get(theme) ?? null;
+  return byColor.get(color) ?? null;
 }
 
 /** 1, 2 or 5 × 10^k milliseconds, at least `min`. */

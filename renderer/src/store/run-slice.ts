@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { WorkerExitCause } from '../../../shared/protocol';
-import type { MapMode, WorkloadKind } from '../../../shared/run-spec';
+import type { Backend, MapMode, WorkloadKind } from '../../../shared/run-spec';
 import type { RunStats } from '../../../shared/stats';
 import type { RunInfo } from '../../../shared/task-store';
 import type { AppState } from './index';
@@ -31,6 +31,7 @@ export interface RunSnapshot {
   paused: boolean;
   error: string | null;
   workload: WorkloadKind | null;
+  backend: Backend | null;
   mode: MapMode | null;
   chunksize: number | null;
   poolSize: number;
@@ -53,6 +54,7 @@ export const EMPTY_RUN: RunSnapshot = {
   paused: false,
   error: null,
   workload: null,
+  backend: null,
   mode: null,
   chunksize: null,
   poolSize: 0,

@@ -37,7 +37,6 @@ const COST_STOPS = [0, ...ladder(0.1, LIMITS.costMs.max)];
 const MAX_TASKS_STOPS = [0, ...ladder(1, LIMITS.maxTasksPerWorker.max)];
 const TIMEOUT_STOPS = [0, ...ladder(10, LIMITS.timeoutMs.max)];
 
-const UNAVAILABLE_BACKEND = 'Arrives with the comparison view.';
 const BACKEND_NAMES: Record<Backend, string> = { process: 'process', thread: 'thread', gil: 'GIL', serial: 'serial' };
 
 const fmtCount = (n: number) => n.toLocaleString('en-US');
@@ -61,6 +60,7 @@ export const Controls = memo(function Controls() {
   const spec = useApp((s) => s.spec);
   const setSpec = useApp((s) => s.setSpec);
   const cores = useApp((s) => s.host?.cores ?? null);
+  const running = useApp((s) => s.run.status === 'running');
   const report = useReport();
   const resizeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (resizeTimer.current && clearTimeout(resizeTimer.current)), []);
@@ -75,6 +75,14 @@ export const Controls = memo(function Controls() {
     }, 120);
   };
 
+  // Switching backends replaces every worker, so it happens at once, between runs.
+  const setBackend = (backend: Backend) => {
+    setSpec({ backend });
+    const size = backend === 'serial' ? 1 : spec.poolSize;
+    void api.configure(size, backend).then((r) => report('Could not switch the backend', r));
+  };
+
+  const serial = spec.backend === 'serial';
   const workload = WORKLOADS[spec.workload];
   const oversubscribed = cores !== null && spec.poolSize > cores && workload.usesCost && spec.workload !== 'io';
   const effective = effectiveChunkSize(spec);
@@ -86,18 +94,22 @@ export const Controls = memo(function Controls() {
           <h2 id="group-pool">Pool</h2>
           <Field
             label="Pool size"
-            value={plural(spec.poolSize, 'worker')}
-            tip="How many worker processes run tasks at once. Beyond the machine's core count, CPU-bound tasks only take turns on the same cores, so more workers stop helping."
+            value={plural(serial ? 1 : spec.poolSize, 'worker')}
+            disabled={serial}
+            tip="How many workers run tasks at once. Beyond the machine's core count, CPU-bound tasks only take turns on the same cores, so more workers stop helping."
             hint={
-              oversubscribed
-                ? `More workers than the ${cores} cores: CPU-bound tasks will share cores, not run faster.`
-                : undefined
+              serial
+                ? 'The serial backend always runs one task at a time.'
+                : oversubscribed
+                  ? `More workers than the ${cores} cores: CPU-bound tasks will share cores, not run faster.`
+                  : undefined
             }
           >
             <StepSlider
               label="Pool size"
               stops={POOL_STOPS}
-              value={spec.poolSize}
+              value={serial ? 1 : spec.poolSize}
+              disabled={serial}
               onChange={setPoolSize}
               format={(n) => plural(n, 'worker')}
               marks={cores ? [{ value: cores, label: `${cores} cores` }] : undefined}
@@ -105,15 +117,16 @@ export const Controls = memo(function Controls() {
           </Field>
           <Field
             label="Backend"
-            tip="Where tasks run. Separate processes sidestep any lock between tasks; threads, a GIL-bound thread pool and serial execution come with the comparison view."
+            tip="Where tasks run: separate worker processes (truly parallel), threads in one process, the same threads sharing one lock like CPython's GIL (one computes at a time), or serially — the baseline."
+            hint={running ? 'Switching backends waits until the run ends.' : undefined}
           >
             <Segmented
               label="Backend"
               options={BACKENDS}
               value={spec.backend}
               names={BACKEND_NAMES}
-              onChange={(backend) => setSpec({ backend })}
-              unavailable={{ thread: UNAVAILABLE_BACKEND, gil: UNAVAILABLE_BACKEND, serial: UNAVAILABLE_BACKEND }}
+              disabled={running}
+              onChange={setBackend}
             />
           </Field>
         </section>

@@ -28,6 +28,7 @@ export const TimelineView = memo(function TimelineView() {
   const [painter] = useState(() => new TimelinePainter(pump, () => setFollowing(true)));
   const following = useApp((s) => s.timelineFollowing);
   const hasRun = useApp((s) => s.run.runId !== null);
+  const gil = useApp((s) => s.run.backend === 'gil');
   const [rawTip, setRawTip] = useState<Tip | null>(null);
   const drag = useRef<{ x: number; last: number; moved: boolean } | null>(null);
 
@@ -184,6 +185,11 @@ export const TimelineView = memo(function TimelineView() {
           <li>
             <i className="swatch startup" /> start-up
           </li>
+          {gil && (
+            <li>
+              <i className="swatch wait" /> waiting for the lock
+            </li>
+          )}
         </ul>
         <div className="toolbar" role="toolbar" aria-label="Timeline view">
           <button type="button" className="btn ghost icon" onClick={() => zoomBy(1 / ZOOM_STEP)} aria-label="Zoom in">

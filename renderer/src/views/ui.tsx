@@ -226,8 +226,6 @@ interface SegmentedProps<T extends string> {
   value: T;
   onChange: (value: T) => void;
   disabled?: boolean;
-  /** Per option: why it is unavailable (disables it and explains in a tooltip). */
-  unavailable?: Partial<Record<T, string>>;
   names?: Partial<Record<T, string>>;
   /** Two columns instead of one row, for long option names. */
   grid?: boolean;
@@ -239,7 +237,6 @@ export function Segmented<T extends string>({
   value,
   onChange,
   disabled,
-  unavailable,
   names,
   grid,
 }: SegmentedProps<T>) {
@@ -253,21 +250,11 @@ export function Segmented<T extends string>({
       orientation="horizontal"
       loop
     >
-      {options.map((option) => {
-        const why = unavailable?.[option];
-        const item = (
-          <RadioGroup.Item key={option} value={option} className="segment" disabled={!!why}>
-            {names?.[option] ?? option}
-          </RadioGroup.Item>
-        );
-        return why ? (
-          <Tip key={option} content={why}>
-            <span className="segment-wrap">{item}</span>
-          </Tip>
-        ) : (
-          item
-        );
-      })}
+      {options.map((option) => (
+        <RadioGroup.Item key={option} value={option} className="segment">
+          {names?.[option] ?? option}
+        </RadioGroup.Item>
+      ))}
     </RadioGroup.Root>
   );
 }
