@@ -27,6 +27,8 @@ export interface PoolScene {
 /** How long an exited worker's card lingers, fading, so exits are seen. */
 const EXIT_FADE_MS = 900;
 const PAD = 16;
+/** Up to this many flights in the air carry their task id. */
+const LABELLED_FLIGHTS = 8;
 const TITLE_Y = 20;
 
 /**
@@ -522,8 +524,10 @@ function drawTraffic(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
     drawStreams(ctx, scene, layout);
     return;
   }
+  // Labels help while a few tasks fly; a dozen labelled boxes at once are only clutter.
+  const labelled = flights.flights.length <= LABELLED_FLIGHTS;
   for (const flight of flights.flights)
-    drawFlight(ctx, scene, layout, flight, Math.min(1, (time - flight.born) / FLIGHT_MS));
+    drawFlight(ctx, scene, layout, flight, Math.min(1, (time - flight.born) / FLIGHT_MS), labelled);
 }
 
 function flightEnds(
@@ -545,7 +549,14 @@ function flightEnds(
   ];
 }
 
-function drawFlight(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: Layout, flight: Flight, p: number): void {
+function drawFlight(
+  ctx: CanvasRenderingContext2D,
+  scene: PoolScene,
+  layout: Layout,
+  flight: Flight,
+  p: number,
+  labelled: boolean,
+): void {
   const ends = flightEnds(scene, layout, flight);
   if (!ends) return;
   const { theme } = scene;
@@ -554,16 +565,21 @@ function drawFlight(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: Lay
   // A gentle arc reads as motion better than a straight slide.
   const x = a.x + (b.x - a.x) * e;
   const y = a.y + (b.y - a.y) * e - Math.sin(Math.PI * e) * 18;
-  const label = flight.count > 1 ? `×${formatShort(flight.count)}` : `#${flight.task}`;
-  ctx.font = `600 10.5px ${theme.mono}`;
-  const w = Math.max(26, ctx.measureText(label).width + 10);
   ctx.globalAlpha = p > 0.85 ? (1 - p) / 0.15 : 1;
-  roundRect(ctx, x - w / 2, y - 9, w, 18, 5);
   ctx.fillStyle = flight.kind === 'dispatch' ? theme.running : flight.failed ? theme.failed : theme.done;
-  ctx.fill();
-  ctx.fillStyle = theme.dark ? theme.bg : '#fff';
-  ctx.textAlign = 'center';
-  ctx.fillText(label, x, y + 0.5);
+  const label = flight.count > 1 ? `×${formatShort(flight.count)}` : `#${flight.task}`;
+  if (labelled || flight.count > 1) {
+    ctx.font = `600 10.5px ${theme.mono}`;
+    const w = Math.max(26, ctx.measureText(label).width + 10);
+    roundRect(ctx, x - w / 2, y - 9, w, 18, 5);
+    ctx.fill();
+    ctx.fillStyle = theme.dark ? theme.bg : '#fff';
+    ctx.textAlign = 'center';
+    ctx.fillText(label, x, y + 0.5);
+  } else {
+    roundRect(ctx, x - 5, y - 5, 10, 10, 3);
+    ctx.fill();
+  }
   ctx.globalAlpha = 1;
 }
 
