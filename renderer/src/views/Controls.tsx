@@ -317,17 +317,24 @@ const Actions = memo(function Actions() {
     void api.start(useApp.getState().spec).then((r) => report('Could not start the run', r));
   }, [api, report]);
 
-  // Ctrl/⌘+Enter runs from anywhere.
+  // Ctrl/⌘+Enter runs from anywhere, and so does the app menu's Pool › Run.
   useEffect(() => {
+    const idle = () => useApp.getState().run.status !== 'running';
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && useApp.getState().run.status !== 'running') {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && idle()) {
         event.preventDefault();
         run();
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [run]);
+    const offMenu = api.onMenu((action) => {
+      if (action === 'run' && idle()) run();
+    });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      offMenu();
+    };
+  }, [api, run]);
 
   return (
     <div className="actions">
