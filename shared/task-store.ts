@@ -326,14 +326,17 @@ export class TaskStore {
     lane.busyMs += ms;
     if (state === TaskState.done) lane.tasksDone++;
     if (lane.current === task) lane.current = -1;
-    const head = lane.inbox[0];
-    if (head && task === head.first + head.settled) {
-      if (head.settled === 0) {
+    // Usually the head chunk; but a failure (an event) is applied before the done columns of
+    // the same frame, so tasks of a chunk can settle out of order: count them, do not step.
+    const k = lane.inbox.findIndex((r) => task >= r.first && task < r.first + r.count);
+    const chunk = lane.inbox[k];
+    if (chunk) {
+      if (task === chunk.first) {
         // From when the worker could have started it: a prefetched chunk's wait in the inbox is not latency.
         this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lane.lastEnd));
         this.dispatchLatencyCount++;
       }
-      if (++head.settled === head.count) lane.inbox.shift();
+      if (++chunk.settled === chunk.count) lane.inbox.splice(k, 1);
     }
     lane.lastEnd = Math.max(lane.lastEnd, end);
   }
