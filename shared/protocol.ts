@@ -172,6 +172,8 @@ export interface LockWaitColumns {
  */
 export interface Frame {
   seq: number;
+  /** Set when this frame merges several (a slow consumer's backlog): it covers firstSeq … seq. */
+  firstSeq?: number;
   at: Millis;
   runId: number | null;
   /** Counts of the current run after this frame; null when no run has started. */

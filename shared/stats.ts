@@ -21,7 +21,7 @@ export interface RunStats {
   throughput: number;
   /** Σ task time (less GIL waits) / wall time: how many cores' worth of work ran at once, on average. */
   speedup: number;
-  /** Speedup per worker, 0…1. */
+  /** Speedup per worker (the pool's average size over the run), 0…1. */
   efficiency: number;
   /** Busy time of all workers over (workers × wall). */
   utilisation: number;
@@ -48,7 +48,14 @@ export function computeStats(store: TaskStore, now: number): RunStats | null {
     busyMs: lane.busyMs,
     utilisation: Math.min(1, lane.busyMs / wall),
   }));
-  const poolSize = Math.max(1, run.spec.poolSize);
+  // The pool may have grown or shrunk during the run: measure against the workers it really had.
+  let workerMs = 0;
+  for (const lane of store.laneList()) {
+    const from = Math.max(lane.readyAt ?? lane.spawnedAt, run.startedAt);
+    const to = Math.min(lane.exitedAt ?? end, end);
+    workerMs += Math.max(0, to - from);
+  }
+  const poolSize = Math.max(1, workerMs / wall);
   // Time spent waiting for the GIL is inside tasks but is not work.
   const speedup = Math.max(0, store.sumTaskMs - store.sumLockWaitMs) / wall;
   const busy = workers.map((w) => w.busyMs);

@@ -115,7 +115,8 @@ export class TaskStore {
   lastEnd = -Infinity;
 
   ingest(frame: Frame): void {
-    if (this.lastSeq && frame.seq > this.lastSeq + 1) this.missedFrames += frame.seq - this.lastSeq - 1;
+    const firstSeq = frame.firstSeq ?? frame.seq;
+    if (this.lastSeq && firstSeq > this.lastSeq + 1) this.missedFrames += firstSeq - this.lastSeq - 1;
     this.lastSeq = frame.seq;
     this.lastFrameAt = frame.at;
     for (const event of frame.events) this.apply(event);

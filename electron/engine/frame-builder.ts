@@ -9,6 +9,12 @@ import type {
 } from '../../shared/protocol';
 import { now } from './clock';
 
+/**
+ * Times to the microsecond: finer digits are noise, and a million tasks' worth of
+ * them would be a quarter of every frame's JSON. Rounding keeps order.
+ */
+const micros = (ms: number) => Math.round(ms * 1000) / 1000;
+
 const emptyDispatch = (): DispatchColumns => ({ worker: [], first: [], count: [], at: [] });
 const emptyStarted = (): StartColumns => ({ worker: [], task: [], at: [] });
 const emptyDone = (): DoneColumns => ({ worker: [], task: [], start: [], end: [], result: [] });
@@ -73,7 +79,7 @@ export class FrameBuilder {
     c.worker.push(worker);
     c.first.push(first);
     c.count.push(count);
-    c.at.push(at);
+    c.at.push(micros(at));
     this.schedule();
   }
 
@@ -82,7 +88,7 @@ export class FrameBuilder {
     const c = this.startedCols;
     c.worker.push(worker);
     c.task.push(task);
-    c.at.push(at);
+    c.at.push(micros(at));
     this.schedule();
   }
 
@@ -91,8 +97,8 @@ export class FrameBuilder {
     const c = this.doneCols;
     c.worker.push(worker);
     c.task.push(task);
-    c.start.push(start);
-    c.end.push(end);
+    c.start.push(micros(start));
+    c.end.push(micros(end));
     c.result.push(result);
     this.schedule();
   }
@@ -102,8 +108,8 @@ export class FrameBuilder {
     const c = this.waitCols;
     c.worker.push(worker);
     c.task.push(task);
-    c.start.push(start);
-    c.end.push(end);
+    c.start.push(micros(start));
+    c.end.push(micros(end));
     this.schedule();
   }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CommandResult, Frame, PoolEvent } from '../../shared/protocol';
 import { makeRunSpec } from '../../shared/run-spec';
+import { TaskStore } from '../../shared/task-store';
 import { startBrowserHost, type BrowserHost } from './server';
 
 /** A raw GET, so paths reach the server exactly as written (fetch would normalise them). */
@@ -320,8 +321,35 @@ describe('browser host defaults', () => {
 });
 
 describe('browser host back-pressure', () => {
-  it('drops a client that stops reading instead of buffering frames without bound', async () => {
+  it('merges frames for a client that falls behind, so it still gets every task', async () => {
     const host = await startBrowserHost({ poolSize: 2 });
+    try {
+      await host.pool.ready();
+      const client = await Client.open(host);
+      await client.waitForFrames(1);
+      const tasks = 300_000;
+      const spec = makeRunSpec({ workload: 'square', tasks, poolSize: 2 }, 2);
+      // Stop reading while the run streams tens of MiB of frames, then catch up.
+      client.ws.pause();
+      const started = client.send({ type: 'start', spec });
+      await sleep(400);
+      client.ws.resume();
+      await started;
+      await client.waitForEvent((e): e is PoolEvent => e.type === 'run-finished', 20_000);
+      const store = new TaskStore();
+      for (const frame of client.frames) store.ingest(frame);
+      expect(client.frames.some((f) => f.firstSeq !== undefined && f.firstSeq < f.seq)).toBe(true);
+      expect(store.missedFrames).toBe(0);
+      expect(client.frames.reduce((n, f) => n + f.done.task.length, 0)).toBe(tasks);
+      expect(store.counts).toMatchObject({ done: tasks, queued: 0, running: 0 });
+      expect(store.result[tasks - 1]).toBe((tasks - 1) ** 2);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('drops a client that stops reading instead of buffering frames without bound', async () => {
+    const host = await startBrowserHost({ poolSize: 2, stallTimeoutMs: 500 });
     try {
       await host.pool.ready();
       // A raw socket, so nothing reads on the client's side once it is paused.
@@ -342,6 +370,8 @@ describe('browser host back-pressure', () => {
       socket.write(maskedTextFrame(JSON.stringify({ id: 1, command: { type: 'start', spec } })));
       await new Promise((resolve) => setTimeout(resolve, 200));
       while (host.pool.running) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Still not reading, past the stall timeout: the host gives up on this client.
+      await sleep(1_000);
 
       // The host cut the connection while nobody was reading: draining now reaches its end.
       socket.on('data', () => {});

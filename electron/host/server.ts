@@ -15,6 +15,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { commandError } from '../../shared/api';
+import { frameEntries, mergeFrames } from '../../shared/frames';
 import type { Frame } from '../../shared/protocol';
 import { createCommandHandler, type CommandHandler } from '../engine/controller';
 import { forkLauncher } from '../engine/launcher';
@@ -31,6 +32,8 @@ export interface BrowserHostOptions {
   token?: string;
   /** Defaults to the number of logical cores. */
   poolSize?: number;
+  /** A client that has read nothing for this long while frames wait is dropped (default 30 s). */
+  stallTimeoutMs?: number;
 }
 
 export interface BrowserHost {
@@ -47,11 +50,16 @@ export interface BrowserHost {
 /** Larger messages close the socket (1009); real commands are a few hundred bytes. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 /**
- * A client this far behind is dropped rather than buffered for without bound.
- * Frames are deltas (a missed one cannot be skipped), so coalescing would have to
- * merge columns; dropping is simpler and the page can reconnect and reset.
+ * Past this much unsent data a client is behind: its frames are merged into one
+ * (frames are append-only deltas, so nothing is lost) and sent when it catches up.
+ * A million-task run makes tens of MiB of frames in under a second; a page reads
+ * them a little later, not never.
  */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const BEHIND_BYTES = 1024 * 1024;
+/** How often a client that is behind is checked for having caught up. */
+const CATCH_UP_CHECK_MS = 25;
+/** A merged backlog this large means the client has given up reading: drop it. */
+const MAX_BACKLOG_ENTRIES = 20_000_000;
 /** RFC 6455 "Try Again Later": the host is fine, this client could not keep up. */
 const CLOSE_TOO_SLOW = 1013;
 const CLOSE_GOING_AWAY = 1001;
@@ -125,10 +133,12 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.set(
-        ws,
-        pool.onFrame((frame) => sendFrame(ws, frame)),
-      );
+      const sender = new FrameSender(ws, options.stallTimeoutMs ?? 30_000, (frame) => serialise(frame));
+      const unsubscribe = pool.onFrame((frame) => sender.send(frame));
+      clients.set(ws, () => {
+        unsubscribe();
+        sender.dispose();
+      });
       ws.on('message', (data, isBinary) => void answer(ws, handle, data, isBinary));
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
@@ -142,19 +152,12 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   // Every subscriber gets the same Frame object: serialise it once, not once per client.
   let lastFrame: Frame | null = null;
   let lastMessage = '';
-  function sendFrame(ws: WebSocket, frame: Frame): void {
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      ws.close(CLOSE_TOO_SLOW, 'client too slow: more than 8 MiB of frames unsent');
-      // The close frame queues behind the backlog; do not wait for a client that cannot read.
-      setTimeout(() => ws.terminate(), 1000).unref();
-      return;
-    }
+  function serialise(frame: Frame): string {
     if (frame !== lastFrame) {
       lastFrame = frame;
       lastMessage = JSON.stringify({ frame });
     }
-    ws.send(lastMessage);
+    return lastMessage;
   }
 
   let closing: Promise<void> | undefined;
@@ -349,4 +352,59 @@ function send(
   const type = typeof body === 'string' ? { 'Content-Type': 'text/plain; charset=utf-8' } : {};
   res.writeHead(status, { ...type, ...headers, 'Content-Length': String(length) });
   res.end(body ?? undefined);
+}
+
+/**
+ * Sends one client its frames. While the client is behind, frames are merged
+ * and go out as one when it has caught up; a client that stops reading for
+ * `stallTimeoutMs`, or whose backlog grows past all reason, is dropped.
+ */
+class FrameSender {
+  private backlog: Frame | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private behindSince = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly stallTimeoutMs: number,
+    private readonly serialise: (frame: Frame) => string,
+  ) {}
+
+  send(frame: Frame): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.backlog === null && this.ws.bufferedAmount <= BEHIND_BYTES) {
+      this.ws.send(this.serialise(frame));
+      return;
+    }
+    this.backlog = this.backlog ? mergeFrames(this.backlog, frame) : frame;
+    if (frameEntries(this.backlog) > MAX_BACKLOG_ENTRIES) this.drop('its backlog of frames grew past all reason');
+    else this.timer ??= setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
+    if (this.behindSince === 0) this.behindSince = Date.now();
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.backlog = null;
+  }
+
+  private catchUp(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return this.dispose();
+    if (this.ws.bufferedAmount > BEHIND_BYTES) {
+      if (Date.now() - this.behindSince > this.stallTimeoutMs)
+        this.drop(`it read nothing for ${this.stallTimeoutMs} ms`);
+      return;
+    }
+    const backlog = this.backlog;
+    this.dispose();
+    this.behindSince = 0;
+    if (backlog) this.ws.send(JSON.stringify({ frame: backlog }));
+  }
+
+  private drop(why: string): void {
+    this.dispose();
+    this.ws.close(CLOSE_TOO_SLOW, `client too slow: ${why}`);
+    // The close frame queues behind the backlog; do not wait for a client that cannot read.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
 }
