@@ -28,6 +28,7 @@ export interface CommandValues {
   cancel: undefined;
   resize: undefined;
   reset: undefined;
+  close: undefined;
 }
 
 export function commandError(code: ErrorCode, message: string, field = ''): CommandError {
@@ -59,6 +60,8 @@ export interface PoolscopeApi {
   cancel(running: CancelRunning): Promise<CommandResult>;
   resize(poolSize: number): Promise<CommandResult>;
   reset(): Promise<CommandResult>;
+  /** Lets every worker exit (Python's close + join); a later configure or start brings the pool back. */
+  close(): Promise<CommandResult>;
   /** Every frame from now on; returns the unsubscribe function. */
   onFrame(listener: (frame: Frame) => void): () => void;
   /** Menu commands meant for the page; returns the unsubscribe function. */
@@ -75,6 +78,7 @@ export const API_METHODS = [
   'cancel',
   'resize',
   'reset',
+  'close',
   'onFrame',
   'onMenu',
 ] as const;
@@ -92,6 +96,7 @@ export function createApi(send: Send, onFrame: PoolscopeApi['onFrame'], onMenu: 
     cancel: (running) => send({ type: 'cancel', running }),
     resize: (poolSize) => send({ type: 'resize', poolSize }),
     reset: () => send({ type: 'reset' }),
+    close: () => send({ type: 'close' }),
     onFrame,
     onMenu,
   };

@@ -30,6 +30,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancel'), running: z.enum(CANCEL_RUNNING) }),
   z.strictObject({ type: z.literal('resize'), poolSize }),
   z.strictObject({ type: z.literal('reset') }),
+  /** Python's pool.close() then join(): every worker finishes and exits; the next configure or run starts new ones. */
+  z.strictObject({ type: z.literal('close') }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandType = Command['type'];
@@ -93,6 +95,7 @@ export type PoolEvent =
       error?: string;
     }
   | { type: 'submission'; runId: number; at: Millis; paused: boolean }
+  /** poolSize 0: the pool was closed (every worker exits) until the next configure or run. */
   | { type: 'pool-resized'; at: Millis; poolSize: number; backend: Backend }
   /** pid is null where the launcher learns it only later (Electron); worker-ready always has it. */
   | { type: 'worker-spawned'; worker: number; pid: number | null; at: Millis }

@@ -48,5 +48,7 @@ function execute(pool: Pool, command: Command, host: HostInfo['host'], coreSampl
       return void pool.resize(command.poolSize);
     case 'reset':
       return void pool.reset();
+    case 'close':
+      return void pool.closeWorkers();
   }
 }

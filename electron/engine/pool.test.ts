@@ -268,6 +268,19 @@ describe('Pool', () => {
     expect(result.values[999_999]).toBe(999_999 ** 2);
   });
 
+  it('close() lets every worker exit, like Python’s close and join; a run brings the pool back', async () => {
+    const { pool, events } = openPool();
+    await pool.ready();
+    const pids = pool.workerPids().map((w) => w.pid);
+    pool.closeWorkers();
+    await until(() => events('worker-exited').filter((e) => e.cause === 'closed').length === 2);
+    expect(pool.workerPids()).toEqual([]);
+    expect(pids.some(isAlive)).toBe(false);
+    const result = await pool.start(spec({ workload: 'double', tasks: 5, from: 1 })).finished;
+    expect(Array.from(result.values)).toEqual([2, 4, 6, 8, 10]);
+    expect(pool.workerPids()).toHaveLength(2);
+  });
+
   it('refuses a second run while one is going, and changes nothing', async () => {
     const { pool } = openPool();
     const first = pool.start(spec({ workload: 'cpu', costMs: 20, tasks: 4 }));

@@ -351,6 +351,17 @@ export class Pool {
     this.frames.flush();
   }
 
+  /**
+   * Python's pool.close() and join(): every worker is asked to exit once it is
+   * idle, and the pool stays empty until the next configure, resize or run.
+   */
+  closeWorkers(): void {
+    if (this.run) throw new PoolError('busy', `run ${this.run.id} is still going; cancel it or wait`);
+    this.desiredSize = 0;
+    this.frames.event({ type: 'pool-resized', at: now(), poolSize: 0, backend: this.backend });
+    for (const worker of this.workers.values()) worker.stop('closed');
+  }
+
   /** Stops every worker; resolves when all are gone (killed if they do not stop in time). */
   async close(graceMs = 1000): Promise<void> {
     if (this.run) this.cancel('kill');
