@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { frameEntries, mergeFrames } from './frames';
+import { frameEntries, makeFrame, mergeFrames } from './frames';
 import type { Frame } from './protocol';
 import { makeRunSpec } from './run-spec';
 import { TaskStore } from './task-store';
 
 const spec = makeRunSpec({ workload: 'square', tasks: 4, poolSize: 1 }, 1);
-const empty = (seq: number): Frame => ({
-  seq,
-  at: seq,
-  runId: 1,
-  counts: null,
-  events: [],
-  dispatched: { worker: [], first: [], count: [], at: [] },
-  started: { worker: [], task: [], at: [] },
-  done: { worker: [], task: [], start: [], end: [], result: [] },
-  waits: { worker: [], task: [], start: [], end: [] },
-});
+const empty = (seq: number): Frame => makeFrame({ seq, at: seq, runId: 1 });
 
 describe('mergeFrames', () => {
   it('says in one frame what several said, so a task store ends in the same state', () => {

@@ -1,5 +1,18 @@
 import type { Frame } from './protocol';
 
+/** A frame with nothing in it but what `fields` says; every column empty. */
+export function makeFrame(fields: Pick<Frame, 'seq' | 'at' | 'runId'> & Partial<Frame>): Frame {
+  return {
+    counts: null,
+    events: [],
+    dispatched: { worker: [], first: [], count: [], at: [] },
+    started: { worker: [], task: [], at: [] },
+    done: { worker: [], task: [], start: [], end: [], result: [] },
+    waits: { worker: [], task: [], start: [], end: [] },
+    ...fields,
+  };
+}
+
 /**
  * One frame that says what `earlier` then `later` said. Frames are deltas with
  * append-only columns, so a consumer that fell behind can take several at once

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { makeFrame } from './frames';
 import type { Frame, PoolEvent } from './protocol';
 import { makeRunSpec } from './run-spec';
 import { computeStats } from './stats';
 import { TaskStore } from './task-store';
 
-const frame = (seq: number, patch: Partial<Frame>): Frame => ({
-  seq,
-  at: seq,
-  runId: 1,
-  counts: null,
-  events: [],
-  dispatched: { worker: [], first: [], count: [], at: [] },
-  started: { worker: [], task: [], at: [] },
-  done: { worker: [], task: [], start: [], end: [], result: [] },
-  waits: { worker: [], task: [], start: [], end: [] },
-  ...patch,
-});
+const frame = (seq: number, patch: Partial<Frame>): Frame => makeFrame({ seq, at: seq, runId: 1, ...patch });
 
 describe('computeStats', () => {
   it('measures speedup and efficiency against the workers the pool really had', () => {

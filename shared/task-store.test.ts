@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { makeFrame } from './frames';
 import type { Frame, PoolEvent } from './protocol';
 import { makeRunSpec } from './run-spec';
 import { TaskState, TaskStore } from './task-store';
 
 let seq = 0;
 function frame(runId: number | null, patch: Partial<Frame> = {}): Frame {
-  return {
-    seq: ++seq,
-    at: 1000 + seq,
-    runId,
-    counts: null,
-    events: [],
-    dispatched: { worker: [], first: [], count: [], at: [] },
-    started: { worker: [], task: [], at: [] },
-    done: { worker: [], task: [], start: [], end: [], result: [] },
-    waits: { worker: [], task: [], start: [], end: [] },
-    ...patch,
-  };
+  return makeFrame({ seq: ++seq, at: 1000 + seq, runId, ...patch });
 }
 
 describe('TaskStore', () => {

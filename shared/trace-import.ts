@@ -4,6 +4,7 @@
  * {traceEvents: […]} — and replays it through the same frames a live pool
  * sends, so the pool view and timeline show it like a run.
  */
+import { makeFrame } from './frames';
 import type { Frame, PoolEvent } from './protocol';
 import { LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from './run-spec';
 
@@ -240,17 +241,7 @@ export class TraceReplay {
     const { trace, origin, runId } = this;
     const at = (ms: number) => origin + ms;
     const events: PoolEvent[] = [];
-    const frame: Frame = {
-      seq: ++this.seq,
-      at: at(t),
-      runId,
-      counts: null,
-      events,
-      dispatched: { worker: [], first: [], count: [], at: [] },
-      started: { worker: [], task: [], at: [] },
-      done: { worker: [], task: [], start: [], end: [], result: [] },
-      waits: { worker: [], task: [], start: [], end: [] },
-    };
+    const frame = makeFrame({ seq: ++this.seq, at: at(t), runId, events });
     if (!this.begun) {
       this.begun = true;
       for (const lane of trace.lanes) {

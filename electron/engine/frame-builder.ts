@@ -1,12 +1,5 @@
-import type {
-  DispatchColumns,
-  DoneColumns,
-  Frame,
-  LockWaitColumns,
-  PoolEvent,
-  StartColumns,
-  TaskCounts,
-} from '../../shared/protocol';
+import { makeFrame } from '../../shared/frames';
+import type { Frame, PoolEvent, TaskCounts } from '../../shared/protocol';
 import { now } from './clock';
 
 /**
@@ -15,22 +8,14 @@ import { now } from './clock';
  */
 const micros = (ms: number) => Math.round(ms * 1000) / 1000;
 
-const emptyDispatch = (): DispatchColumns => ({ worker: [], first: [], count: [], at: [] });
-const emptyStarted = (): StartColumns => ({ worker: [], task: [], at: [] });
-const emptyDone = (): DoneColumns => ({ worker: [], task: [], start: [], end: [], result: [] });
-const emptyWaits = (): LockWaitColumns => ({ worker: [], task: [], start: [], end: [] });
-
 /**
  * Coalesces everything that happens into frames, at most one per interval.
  * Columns keep per-task data compact; rare events stay objects.
  */
 export class FrameBuilder {
   private seq = 0;
-  private events: PoolEvent[] = [];
-  private dispatchedCols = emptyDispatch();
-  private startedCols = emptyStarted();
-  private doneCols = emptyDone();
-  private waitCols = emptyWaits();
+  /** What the next frame will say; its seq, at and counts are set when it is sent. */
+  private pending = makeFrame({ seq: 0, at: 0, runId: null });
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
@@ -52,30 +37,20 @@ export class FrameBuilder {
    */
   subscribe(listener: (frame: Frame) => void, catchUp: PoolEvent[]): () => void {
     const { runId, counts } = this.snapshot();
-    listener({
-      seq: this.seq,
-      at: now(),
-      runId,
-      counts: counts && { ...counts },
-      events: catchUp,
-      dispatched: emptyDispatch(),
-      started: emptyStarted(),
-      done: emptyDone(),
-      waits: emptyWaits(),
-    });
+    listener(makeFrame({ seq: this.seq, at: now(), runId, counts: counts && { ...counts }, events: catchUp }));
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   event(event: PoolEvent): void {
     if (!this.active) return;
-    this.events.push(event);
+    this.pending.events.push(event);
     this.schedule();
   }
 
   dispatched(worker: number, first: number, count: number, at: number): void {
     if (!this.active) return;
-    const c = this.dispatchedCols;
+    const c = this.pending.dispatched;
     c.worker.push(worker);
     c.first.push(first);
     c.count.push(count);
@@ -85,7 +60,7 @@ export class FrameBuilder {
 
   started(worker: number, task: number, at: number): void {
     if (!this.active) return;
-    const c = this.startedCols;
+    const c = this.pending.started;
     c.worker.push(worker);
     c.task.push(task);
     c.at.push(micros(at));
@@ -94,7 +69,7 @@ export class FrameBuilder {
 
   done(worker: number, task: number, start: number, end: number, result: number | null): void {
     if (!this.active) return;
-    const c = this.doneCols;
+    const c = this.pending.done;
     c.worker.push(worker);
     c.task.push(task);
     c.start.push(micros(start));
@@ -105,7 +80,7 @@ export class FrameBuilder {
 
   lockWait(worker: number, task: number, start: number, end: number): void {
     if (!this.active) return;
-    const c = this.waitCols;
+    const c = this.pending.waits;
     c.worker.push(worker);
     c.task.push(task);
     c.start.push(micros(start));
@@ -124,22 +99,8 @@ export class FrameBuilder {
     this.timer = null;
     if (!this.active) return;
     const { runId, counts } = this.snapshot();
-    const frame: Frame = {
-      seq: ++this.seq,
-      at: now(),
-      runId,
-      counts: counts && { ...counts },
-      events: this.events,
-      dispatched: this.dispatchedCols,
-      started: this.startedCols,
-      done: this.doneCols,
-      waits: this.waitCols,
-    };
-    this.events = [];
-    this.dispatchedCols = emptyDispatch();
-    this.startedCols = emptyStarted();
-    this.doneCols = emptyDone();
-    this.waitCols = emptyWaits();
+    const frame: Frame = { ...this.pending, seq: ++this.seq, at: now(), runId, counts: counts && { ...counts } };
+    this.pending = makeFrame({ seq: 0, at: 0, runId: null });
     this.lastEmit = frame.at;
     for (const listener of this.listeners) listener(frame);
   }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Frame } from '../../../shared/protocol';
+import { makeFrame } from '../../../shared/frames';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { createWebSocketApi } from './websocket';
 
@@ -37,17 +38,7 @@ class FakeSocket extends EventTarget {
   }
 }
 
-const frame = (seq: number): Frame => ({
-  seq,
-  at: seq,
-  runId: null,
-  counts: null,
-  events: [],
-  dispatched: { worker: [], first: [], count: [], at: [] },
-  started: { worker: [], task: [], at: [] },
-  done: { worker: [], task: [], start: [], end: [], result: [] },
-  waits: { worker: [], task: [], start: [], end: [] },
-});
+const frame = (seq: number): Frame => makeFrame({ seq, at: seq, runId: null });
 
 const closedAnswer = { ok: false, code: 'failed', field: '', message: 'connection to the Poolscope host closed' };
 

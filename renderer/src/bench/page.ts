@@ -6,6 +6,7 @@
  */
 import '../styles/tokens.css';
 import type { Frame, PoolEvent } from '../../../shared/protocol';
+import { makeFrame } from '../../../shared/frames';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { attachCanvas } from '../draw/canvas';
 import { DrawLoop } from '../draw/loop';
@@ -25,18 +26,7 @@ class SyntheticHost {
   private readonly laneClock = new Float64Array(WORKERS + 1);
 
   frame(patch: Partial<Frame>): Frame {
-    return {
-      seq: ++this.seq,
-      at: performance.now(),
-      runId: this.runId || null,
-      counts: null,
-      events: [],
-      dispatched: { worker: [], first: [], count: [], at: [] },
-      started: { worker: [], task: [], at: [] },
-      done: { worker: [], task: [], start: [], end: [], result: [] },
-      waits: { worker: [], task: [], start: [], end: [] },
-      ...patch,
-    };
+    return makeFrame({ seq: ++this.seq, at: performance.now(), runId: this.runId || null, ...patch });
   }
 
   startRun(tasks: number, at: number): Frame {

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame, PoolEvent } from '../../../shared/protocol';
+import { makeFrame } from '../../../shared/frames';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { TaskStore } from '../../../shared/task-store';
 import { TimelineIndex } from './timeline-index';
 
 let seq = 0;
 function frame(patch: Partial<Frame>): Frame {
-  return {
-    seq: ++seq,
-    at: 0,
-    runId: 1,
-    counts: null,
-    events: [],
-    dispatched: { worker: [], first: [], count: [], at: [] },
-    started: { worker: [], task: [], at: [] },
-    done: { worker: [], task: [], start: [], end: [], result: [] },
-    waits: { worker: [], task: [], start: [], end: [] },
-    ...patch,
-  };
+  return makeFrame({ seq: ++seq, at: 0, runId: 1, ...patch });
 }
 
 function run(tasks: number, lanes: [worker: number, spawned: number, exited: number | null][]): TaskStore {
