@@ -64,6 +64,13 @@ describe('importTrace', () => {
     expect(() => importTrace(json)).toThrow(TraceImportError);
     expect(() => importTrace(json)).toThrow(message);
   });
+
+  it('reads a trace of 300,000 tasks (too many to spread into one call)', () => {
+    const events = Array.from({ length: 300_000 }, (_, i) => x(i * 10, 8, (i % 4) + 1));
+    const trace = importTrace(events);
+    expect(trace.tasks).toHaveLength(300_000);
+    expect(trace.durationMs).toBeCloseTo(2_999.998, 6);
+  });
 });
 
 describe('TraceReplay', () => {

@@ -9,10 +9,11 @@ import { RuntimeContext, type Runtime } from './app/runtime';
 import { DrawLoop } from './draw/loop';
 import { Pump } from './pump';
 import { useApp } from './store';
+import { ReplayScope } from './views/ReplayScope';
 
 const api = connectApi();
 const loop = new DrawLoop();
-const pump = new Pump(loop, (snapshot) => useApp.getState().publishRun(snapshot));
+const pump = new Pump(loop, (snapshot) => useApp.getState().publishLive(snapshot));
 pump.connect(api, (message) => useApp.getState().setHostError(message));
 const runtime: Runtime = { api, loop, pump };
 
@@ -26,7 +27,9 @@ void api.info().then((result) => {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <RuntimeContext value={runtime}>
-      <App />
+      <ReplayScope>
+        <App />
+      </ReplayScope>
     </RuntimeContext>
   </StrictMode>,
 );

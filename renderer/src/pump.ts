@@ -59,9 +59,14 @@ export class Pump {
     return () => {
       off();
       clearInterval(watchdog);
-      if (this.publishTimer) clearTimeout(this.publishTimer);
-      this.publishTimer = null;
+      this.dispose();
     };
+  }
+
+  /** Stops publishing: nothing shows this pump's store any more. */
+  dispose(): void {
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = null;
   }
 
   ingest(frame: Frame): void {

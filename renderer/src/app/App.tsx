@@ -3,16 +3,20 @@ import { ConsolePanel } from '../views/ConsolePanel';
 import { Controls } from '../views/Controls';
 import { Header } from '../views/Header';
 import { PoolView } from '../views/PoolView';
+import { ReplayBanner } from '../views/ReplayBanner';
 import { StatsPanel } from '../views/StatsPanel';
 import { TimelineView } from '../views/TimelineView';
 import { Toasts } from '../views/Toasts';
 import { WorkersPanel } from '../views/WorkersPanel';
+import { useShortcuts } from './shortcuts';
 
 export function App() {
+  useShortcuts();
   return (
     <Tooltip.Provider delayDuration={350} skipDelayDuration={150}>
       <div className="app">
         <Header />
+        <ReplayBanner />
         <div className="workspace">
           <Controls />
           <main className="center">

@@ -5,15 +5,17 @@
  */
 import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './config-slice';
+import { createIoSlice, type IoSlice } from './io-slice';
 import { createRunSlice, type RunSlice } from './run-slice';
 import { createViewSlice, type ViewSlice } from './view-slice';
 
-export type AppState = ConfigSlice & RunSlice & ViewSlice;
+export type AppState = ConfigSlice & RunSlice & ViewSlice & IoSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createConfigSlice(...a),
   ...createRunSlice(...a),
   ...createViewSlice(...a),
+  ...createIoSlice(...a),
 }));
 
 export type { RunSnapshot, WorkerRow, WorkerState } from './run-slice';

@@ -1,6 +1,5 @@
 import { DropdownMenu, Switch } from 'radix-ui';
-import { memo, useCallback, useEffect, useRef } from 'react';
-import type { CommandResult } from '../../../shared/protocol';
+import { memo } from 'react';
 import {
   BACKENDS,
   DISTRIBUTIONS,
@@ -12,6 +11,7 @@ import {
   type RunSpec,
 } from '../../../shared/run-spec';
 import { WORKLOADS } from '../../../shared/workloads';
+import { report, usePoolCommands } from '../app/pool-commands';
 import { useRuntime } from '../app/runtime';
 import { useApp } from '../store';
 import { Field, NumberInput, Segmented, StepSlider, Tip } from './ui';
@@ -43,37 +43,16 @@ const fmtCount = (n: number) => n.toLocaleString('en-US');
 const fmtMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(2)} ms`);
 const plural = (n: number, word: string) => `${fmtCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
-/** Reports a refused command politely; returns whether it succeeded. */
-function useReport() {
-  const notify = useApp((s) => s.notify);
-  return useCallback(
-    (title: string, result: CommandResult<unknown>) => {
-      if (!result.ok) notify({ tone: 'error', title, message: result.message });
-      return result.ok;
-    },
-    [notify],
-  );
-}
-
 export const Controls = memo(function Controls() {
   const { api } = useRuntime();
   const spec = useApp((s) => s.spec);
   const setSpec = useApp((s) => s.setSpec);
   const cores = useApp((s) => s.host?.cores ?? null);
   const running = useApp((s) => s.run.status === 'running');
-  const report = useReport();
-  const resizeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => () => void (resizeTimer.current && clearTimeout(resizeTimer.current)), []);
-
-  // The slider drives the live pool (lightly debounced while the thumb moves).
-  const setPoolSize = (poolSize: number) => {
-    setSpec({ poolSize });
-    if (resizeTimer.current) clearTimeout(resizeTimer.current);
-    resizeTimer.current = setTimeout(() => {
-      resizeTimer.current = null;
-      void api.resize(poolSize).then((r) => report('Could not resize the pool', r));
-    }, 120);
-  };
+  // A replay fills the panels; the live pool's controls wait until the user is back.
+  const replaying = useApp((s) => s.replay !== null);
+  // The slider drives the live pool.
+  const { setPoolSize } = usePoolCommands();
 
   // Switching backends replaces every worker, so it happens at once, between runs.
   const setBackend = (backend: Backend) => {
@@ -88,7 +67,7 @@ export const Controls = memo(function Controls() {
   const effective = effectiveChunkSize(spec);
 
   return (
-    <aside className="controls" aria-label="Run settings">
+    <aside className="controls" aria-label="Run settings" inert={replaying}>
       <div className="controls-scroll">
         <section className="control-group" aria-labelledby="group-pool">
           <h2 id="group-pool">Pool</h2>
@@ -96,7 +75,7 @@ export const Controls = memo(function Controls() {
             label="Pool size"
             value={plural(serial ? 1 : spec.poolSize, 'worker')}
             disabled={serial}
-            tip="How many workers run tasks at once. Beyond the machine's core count, CPU-bound tasks only take turns on the same cores, so more workers stop helping."
+            tip="How many workers run tasks at once. Beyond the machine's core count, CPU-bound tasks only take turns on the same cores, so more workers stop helping. The + and − keys add or remove a worker."
             hint={
               serial
                 ? 'The serial backend always runs one task at a time.'
@@ -306,41 +285,19 @@ export const Controls = memo(function Controls() {
   );
 });
 
+/** The buttons; the same commands are on the keyboard and in the app menu (app/shortcuts.ts). */
 const Actions = memo(function Actions() {
   const { api } = useRuntime();
+  const pool = usePoolCommands();
   const status = useApp((s) => s.run.status);
   const paused = useApp((s) => s.run.paused);
-  const report = useReport();
   const running = status === 'running';
-
-  const run = useCallback(() => {
-    void api.start(useApp.getState().spec).then((r) => report('Could not start the run', r));
-  }, [api, report]);
-
-  // Ctrl/⌘+Enter runs from anywhere, and so does the app menu's Pool › Run.
-  useEffect(() => {
-    const idle = () => useApp.getState().run.status !== 'running';
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && idle()) {
-        event.preventDefault();
-        run();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    const offMenu = api.onMenu((action) => {
-      if (action === 'run' && idle()) run();
-    });
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      offMenu();
-    };
-  }, [api, run]);
 
   return (
     <div className="actions">
       {running && <p className="controls-note">Pool size applies now; other changes apply to the next run.</p>}
-      <Tip content="Start a run with these settings (Ctrl+Enter).">
-        <button type="button" className="btn primary run" onClick={run} disabled={running}>
+      <Tip content="Start a run with these settings (Ctrl+Enter, or Space when nothing is running).">
+        <button type="button" className="btn primary run" onClick={pool.run} disabled={running}>
           <svg viewBox="0 0 16 16" aria-hidden="true">
             <path d="M4 2.5v11l9-5.5z" />
           </svg>
@@ -350,25 +307,16 @@ const Actions = memo(function Actions() {
       <Tip
         content={
           paused
-            ? 'Hand out queued tasks again.'
-            : 'Stop handing out queued tasks; workers finish what they already hold.'
+            ? 'Hand out queued tasks again (Space).'
+            : 'Stop handing out queued tasks; workers finish what they already hold (Space).'
         }
       >
-        <button
-          type="button"
-          className="btn"
-          disabled={!running}
-          onClick={() =>
-            void (paused ? api.resume() : api.pause()).then((r) =>
-              report(paused ? 'Could not resume' : 'Could not pause', r),
-            )
-          }
-        >
+        <button type="button" className="btn" disabled={!running} onClick={pool.togglePause}>
           {paused ? 'Resume' : 'Pause'}
         </button>
       </Tip>
       <DropdownMenu.Root>
-        <Tip content="Drop the queued tasks, and either stop the running ones now or let them finish.">
+        <Tip content="Drop the queued tasks, and either stop the running ones now (Esc) or let them finish.">
           <DropdownMenu.Trigger asChild disabled={!running}>
             <button type="button" className="btn">
               Cancel
@@ -380,17 +328,11 @@ const Actions = memo(function Actions() {
         </Tip>
         <DropdownMenu.Portal>
           <DropdownMenu.Content className="menu" sideOffset={6} align="start">
-            <DropdownMenu.Item
-              className="menu-item"
-              onSelect={() => void api.cancel('kill').then((r) => report('Could not cancel', r))}
-            >
+            <DropdownMenu.Item className="menu-item" onSelect={() => pool.cancel('kill')}>
               <strong>Stop now</strong>
-              <span>Kill running tasks; their workers are replaced.</span>
+              <span>Kill running tasks; their workers are replaced (Esc).</span>
             </DropdownMenu.Item>
-            <DropdownMenu.Item
-              className="menu-item"
-              onSelect={() => void api.cancel('finish').then((r) => report('Could not cancel', r))}
-            >
+            <DropdownMenu.Item className="menu-item" onSelect={() => pool.cancel('finish')}>
               <strong>Let running tasks finish</strong>
               <span>Only the queue is dropped.</span>
             </DropdownMenu.Item>

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
+import { FileMenu } from './FileMenu';
 
 export const Header = memo(function Header() {
   const host = useApp(
@@ -44,6 +45,7 @@ export const Header = memo(function Header() {
         ) : (
           <span className="badge">Connecting…</span>
         )}
+        <FileMenu />
       </div>
     </header>
   );

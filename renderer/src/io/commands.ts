@@ -1,0 +1,153 @@
+/**
+ * Export and import as commands: the header's menu, the keyboard and the
+ * desktop app's menu all call these. Exports read whatever the views show —
+ * the live pool's run, or the replay.
+ */
+import { formatMs } from '../../../shared/format';
+import { tasksToCsv } from '../../../shared/csv';
+import type { TaskStore } from '../../../shared/task-store';
+import { toChromeTrace } from '../../../shared/trace';
+import { useRuntime, type Runtime } from '../app/runtime';
+import type { Pump } from '../pump';
+import { useApp } from '../store';
+import { download } from './download';
+import { parseInWorker, refuseBySize } from './import-trace';
+import { Replay } from './replay';
+import { viewPng, type PngCaption } from './view-png';
+
+export interface IoCommands {
+  exportTrace(): void;
+  exportCsv(): void;
+  exportPng(): void;
+  /** Opens the file picker (or, without a user gesture to open it, the menu that can). */
+  pickTrace(): void;
+  importFile(file: File): Promise<void>;
+}
+
+const notifyError = (title: string, message: string) => useApp.getState().notify({ tone: 'error', title, message });
+
+/** The pump whose store the views show. */
+export function shownPump(runtime: Runtime): Pump {
+  return useApp.getState().replay?.pump ?? runtime.pump;
+}
+
+function baseName(store: TaskStore): string {
+  const replay = useApp.getState().replay;
+  if (replay) return `${replay.file.replace(/(\.trace)?\.json$/i, '')}-replay`;
+  return `poolscope-run-${store.run?.runId ?? 0}`;
+}
+
+function caption(store: TaskStore): PngCaption {
+  const replay = useApp.getState().replay;
+  if (replay) {
+    const { tasks, lanes } = replay.trace;
+    return {
+      title: `Poolscope · replay of ${replay.file}`,
+      detail: `${tasks.length.toLocaleString('en-US')} tasks on ${lanes.length} lanes · at ${formatMs(replay.snapshot().position)}`,
+    };
+  }
+  const run = store.run;
+  const spec = run?.spec;
+  return {
+    title: `Poolscope · run ${run?.runId ?? '–'}`,
+    detail: spec
+      ? `${spec.workload} × ${spec.tasks.toLocaleString('en-US')} · ${spec.backend} pool of ${spec.poolSize} · ${spec.mode} · ${run.status} · ${new Date().toLocaleString()}`
+      : '',
+  };
+}
+
+let input: HTMLInputElement | null = null;
+let onPicked: (file: File) => void = () => {};
+
+/** One hidden file input for the page, handing what is picked to whoever opened it last. */
+function fileInput(then: (file: File) => void): HTMLInputElement {
+  onPicked = then;
+  if (input) return input;
+  const element = document.createElement('input');
+  element.type = 'file';
+  element.accept = '.json,application/json';
+  element.hidden = true;
+  element.dataset.testid = 'trace-file-input';
+  element.setAttribute('aria-label', 'Trace file to import');
+  element.addEventListener('change', () => {
+    const file = element.files?.[0];
+    // Cleared, so that picking the same file again is a change too.
+    element.value = '';
+    if (file) onPicked(file);
+  });
+  document.body.append(element);
+  input = element;
+  return element;
+}
+
+const created = new WeakMap<Runtime, IoCommands>();
+
+export function ioCommands(runtime: Runtime): IoCommands {
+  const existing = created.get(runtime);
+  if (existing) return existing;
+
+  /** The store to export, or null (and the user told why) when there is nothing yet. */
+  const exportable = (what: string): TaskStore | null => {
+    const store = shownPump(runtime).store;
+    if (store.run) return store;
+    notifyError(`Nothing to export as ${what}`, 'Run a workload (or import a trace) first.');
+    return null;
+  };
+
+  const commands: IoCommands = {
+    exportTrace() {
+      const store = exportable('a trace');
+      if (!store) return;
+      const json = JSON.stringify(toChromeTrace(store));
+      download(new Blob([json], { type: 'application/json' }), `${baseName(store)}.trace.json`);
+    },
+    exportCsv() {
+      const store = exportable('CSV');
+      if (!store) return;
+      download(new Blob([tasksToCsv(store)], { type: 'text/csv' }), `${baseName(store)}.csv`);
+    },
+    exportPng() {
+      const store = exportable('an image');
+      if (!store) return;
+      const root = document.querySelector<HTMLElement>('main') ?? document.body;
+      viewPng(root, caption(store)).then(
+        (blob) => download(blob, `${baseName(store)}.png`),
+        (error: unknown) => notifyError('Could not export the image', String(error)),
+      );
+    },
+    pickTrace() {
+      const { importing, setFileMenuOpen } = useApp.getState();
+      if (importing) return;
+      // A file picker needs a user gesture; a click in the desktop app's own menu does not count as one here.
+      if (navigator.userActivation && !navigator.userActivation.isActive) setFileMenuOpen(true);
+      else fileInput(commands.importFile).click();
+    },
+    async importFile(file) {
+      const state = useApp.getState();
+      const refused = refuseBySize(file);
+      if (refused) {
+        notifyError('Trace too large', refused);
+        return;
+      }
+      if (state.importing) return;
+      state.setImporting(file.name);
+      const result = await parseInWorker(file);
+      useApp.getState().setImporting(null);
+      if (!result.ok) {
+        notifyError(`Could not import ${file.name}`, result.message);
+        return;
+      }
+      const replay: Replay = new Replay(result.trace, file.name, runtime.loop, (snapshot) => {
+        // A replay left behind may still have a publish pending.
+        if (useApp.getState().replay === replay) useApp.getState().publishRun(snapshot);
+      });
+      useApp.getState().enterReplay(replay);
+    },
+  };
+  created.set(runtime, commands);
+  return commands;
+}
+
+export function useIoCommands(): IoCommands {
+  return ioCommands(useRuntime());
+}
