@@ -8,16 +8,19 @@ import { StatsPanel } from '../views/StatsPanel';
 import { TimelineView } from '../views/TimelineView';
 import { Toasts } from '../views/Toasts';
 import { WorkersPanel } from '../views/WorkersPanel';
+import { TeachWorkspace } from '../teach/TeachWorkspace';
+import { useViewPanel } from '../teach/ViewTabs';
 import { useShortcuts } from './shortcuts';
 
 export function App() {
   useShortcuts();
+  const livePanel = useViewPanel('live');
   return (
     <Tooltip.Provider delayDuration={350} skipDelayDuration={150}>
       <div className="app">
         <Header />
         <ReplayBanner />
-        <div className="workspace">
+        <div className="workspace" {...livePanel}>
           <Controls />
           <main className="center">
             <PoolView />
@@ -29,6 +32,7 @@ export function App() {
             <ConsolePanel />
           </div>
         </div>
+        <TeachWorkspace />
         <Toasts />
       </div>
     </Tooltip.Provider>

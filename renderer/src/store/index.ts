@@ -8,13 +8,15 @@ import { createConfigSlice, type ConfigSlice } from './config-slice';
 import { createIoSlice, type IoSlice } from './io-slice';
 import { createRunSlice, type RunSlice } from './run-slice';
 import { createViewSlice, type ViewSlice } from './view-slice';
+import { createTeachSlice, type TeachSlice } from '../teach/teach-slice';
 
-export type AppState = ConfigSlice & RunSlice & ViewSlice & IoSlice;
+export type AppState = ConfigSlice & RunSlice & ViewSlice & TeachSlice & IoSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createConfigSlice(...a),
   ...createRunSlice(...a),
   ...createViewSlice(...a),
+  ...createTeachSlice(...a),
   ...createIoSlice(...a),
 }));
 

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { FileMenu } from './FileMenu';
+import { ViewTabs } from '../teach/ViewTabs';
 
 export const Header = memo(function Header() {
   const host = useApp(
@@ -22,6 +23,7 @@ export const Header = memo(function Header() {
         <h1>Poolscope</h1>
         <span className="tagline">a real process pool, live</span>
       </div>
+      <ViewTabs />
       <div className="header-status">
         {error && (
           <span className="badge error" role="status">

@@ -1,0 +1,202 @@
+/**
+ * The teaching views end to end: the seed's scenarios picked and run in the UI
+ * on the real pool, a measured comparison of backends, a sweep, and the run
+ * history — each checked against what the page shows and what the host did.
+ */
+import { availableParallelism } from 'node:os';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('host-info')).toBeVisible();
+}
+
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+async function pickScenario(page: Page, id: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Scenarios' }).click();
+  await page.getByRole('button', { name: new RegExp(`^${id}\\b`) }).click();
+  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${id} ·`) })).toBeVisible();
+}
+
+async function runScenario(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Run( again)?$/ }).click();
+  await expect(page.getByTestId('scenario-status')).toHaveText('done', { timeout: 30_000 });
+}
+
+const outputLines = (page: Page) => page.getByRole('log', { name: 'Program output' }).getByTestId('output-line');
+
+// Scenarios close their pool, as the seed's programs do: give the next test the usual pool back.
+test.afterEach(({ browserHost }) => {
+  browserHost.pool.configure(availableParallelism(), 'process');
+});
+
+test('the Q1 preset, picked in the UI, prints exactly the seed’s two lines', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  await pickScenario(page, 'Q1');
+  await runScenario(page);
+
+  await expect(outputLines(page)).toHaveText([
+    '[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]',
+    'All squares calculated with multiprocessing',
+  ]);
+  // Every step of the program ran and was timed: five workers started, ten tasks mapped, all five joined.
+  const steps = page.getByTestId('scenario-step');
+  await expect(steps).toHaveCount(5);
+  for (const step of await steps.all()) await expect(step).toHaveAttribute('data-status', 'done');
+  await expect(steps.nth(0)).toContainText('5 workers ready');
+  await expect(steps.nth(1)).toContainText('10 tasks');
+  await expect(steps.nth(3)).toContainText('5 workers exited');
+  await expect(page.getByRole('img', { name: /Timeline of Q1/ })).toHaveAttribute('data-rows', '5');
+  await attachScreenshot(page, testInfo, 'q1');
+
+  // Picking the preset put its settings into the live controls.
+  await page.getByRole('tab', { name: 'Live' }).click();
+  await expect(page.getByRole('slider', { name: /pool size/i })).toHaveAttribute('aria-valuenow', '5');
+  await expect(page.getByLabel('Workload', { exact: true })).toHaveValue('square');
+  await expect(page.getByRole('spinbutton', { name: 'Task count value' })).toHaveAttribute('aria-valuenow', '10');
+});
+
+test('Q4 prints its results, and Q3 its child’s line and then the parent’s after the join', async ({
+  page,
+  hostUrl,
+  browserHost,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await pickScenario(page, 'Q4');
+  await runScenario(page);
+  await expect(outputLines(page)).toHaveText(['Results: [2, 4, 6, 8, 10]']);
+
+  await pickScenario(page, 'Q3');
+  await runScenario(page);
+  await expect(outputLines(page)).toHaveText(['Child process is running.', 'Main process is done.']);
+  const steps = page.getByTestId('scenario-step');
+  await expect(steps.nth(0)).toContainText(/started in [\d.]+ ms/);
+  await expect(steps.nth(1)).toContainText('1 worker exited');
+  // The child really is gone: joined means exited, and the host has no worker left.
+  expect(browserHost.pool.workerPids()).toEqual([]);
+  const timeline = page.getByRole('img', { name: /Timeline of Q3/ });
+  await expect(timeline).toHaveAttribute('data-rows', '1');
+  await expect(timeline).toHaveAttribute('data-tasks', '1');
+  // Its line came from the child process, in the console under its worker.
+  await expect(page.getByRole('log', { name: 'Worker output' })).toContainText('Child process is running.');
+  await attachScreenshot(page, testInfo, 'q3');
+});
+
+test('Q5 steps through create, map, close and join one click at a time', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  await pickScenario(page, 'Q5');
+  const next = page.locator('.scenario-actions .btn.primary');
+  const steps = page.getByTestId('scenario-step');
+  await expect(next).toHaveText('Step 1: pool = Pool(processes=5)');
+  await next.click();
+  await expect(steps.nth(0)).toHaveAttribute('data-status', 'done');
+  await expect(steps.nth(1)).toHaveAttribute('data-status', 'pending');
+  await expect(next).toHaveText('Next: results = pool.map(double, [1, 2, 3, 4, 5])');
+  await attachScreenshot(page, testInfo, 'q5-after-create');
+  for (let k = 1; k < 5; k++) {
+    await next.click();
+    await expect(steps.nth(k)).toHaveAttribute('data-status', 'done');
+  }
+  await expect(page.getByTestId('scenario-status')).toHaveText('done');
+  await expect(outputLines(page)).toHaveText(['Results: [2, 4, 6, 8, 10]']);
+});
+
+test('a small CPU-bound comparison measures a row per backend, on one time axis', async ({
+  page,
+  hostUrl,
+}, testInfo) => {
+  await open(page, hostUrl);
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  await page.getByRole('radio', { name: 'CPU-bound' }).click();
+  for (const backend of ['thread', 'serial'])
+    await page.getByRole('checkbox', { name: new RegExp(`^${backend}`) }).uncheck();
+  const tasks = page.getByRole('spinbutton', { name: 'Compare tasks' });
+  await tasks.fill('12');
+  await tasks.press('Enter');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await expect(page.getByTestId('compare-reading')).toBeVisible({ timeout: 30_000 });
+  await attachScreenshot(page, testInfo, 'compare');
+
+  const rows = page.getByTestId('compare-row');
+  await expect(rows).toHaveCount(2);
+  const speedup = async (backend: string) => {
+    const text = await rows
+      .and(page.locator(`[data-backend="${backend}"]`))
+      .getByTestId('compare-speedup')
+      .innerText();
+    expect(text).toMatch(/^\d+\.\d\d×$/);
+    return parseFloat(text);
+  };
+  const [process, gil] = [await speedup('process'), await speedup('gil')];
+  // Two processes compute at once; GIL threads take turns.
+  expect(process).toBeGreaterThan(gil);
+  for (const row of await rows.all()) await expect(row.locator('td').nth(3)).toContainText(/ms$/);
+
+  // Each backend's run is drawn from its own record: its workers and all its tasks.
+  for (const name of ['process', 'GIL']) {
+    const timeline = page.getByRole('img', { name: new RegExp(`^${name}: 2 workers`) });
+    await expect(timeline).toHaveAttribute('data-rows', '2');
+    await expect(timeline).toHaveAttribute('data-tasks', '12');
+  }
+});
+
+test('a sweep plots speedup and efficiency for each pool size', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  await page.getByRole('tab', { name: 'Sweep' }).click();
+  for (const [name, value] of [
+    ['Sweep tasks', '8'],
+    ['Sweep task cost', '10'],
+  ]) {
+    const box = page.getByRole('spinbutton', { name });
+    await box.fill(value);
+    await box.press('Enter');
+  }
+  const largest = page.getByRole('slider', { name: 'Largest pool' });
+  await largest.focus();
+  await largest.press('Home');
+  await expect(largest).toHaveAttribute('aria-valuetext', 'up to 2 workers');
+  await page.getByRole('button', { name: 'Sweep', exact: true }).click();
+  await expect(page.getByTestId('sweep-row')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.getByTestId('sweep-reading')).toContainText(/Serial fraction .*: [\d.]+ %/);
+  await expect(page.getByTestId('sweep-speedup')).toHaveAttribute('aria-label', /1: 1\.00×, 2: [\d.]+×/);
+  await attachScreenshot(page, testInfo, 'sweep');
+});
+
+test('the history lists every run, newest first, and puts two side by side', async ({ page, hostUrl }, testInfo) => {
+  await open(page, hostUrl);
+  // A live run from the controls…
+  await page.getByLabel('Workload', { exact: true }).selectOption('square');
+  const count = page.getByRole('spinbutton', { name: 'Task count value' });
+  await count.fill('20');
+  await count.press('Enter');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 30_000 });
+  // …then a scenario.
+  await pickScenario(page, 'Q4');
+  await runScenario(page);
+
+  await page.getByRole('tab', { name: /History/ }).click();
+  const items = page.getByTestId('history-item');
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0)).toHaveAttribute('data-source', 'scenario');
+  await expect(items.nth(0)).toContainText('Q4');
+  await expect(items.nth(0)).toContainText('double × 5');
+  await expect(items.nth(1)).toHaveAttribute('data-source', 'live');
+  await expect(items.nth(1)).toContainText('square × 20');
+
+  for (const item of await items.all()) await item.getByRole('checkbox').check();
+  const diff = page.getByTestId('history-diff');
+  await expect(diff).toContainText('B vs A');
+  const done = diff.getByRole('row', { name: /^Done/ });
+  await expect(done).toContainText('5');
+  await expect(done).toContainText('20');
+  await expect(page.getByRole('img', { name: /^Timeline of run/ })).toHaveCount(2);
+  await attachScreenshot(page, testInfo, 'history');
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { makeFrame } from '../../../shared/frames';
+import type { Frame, PoolEvent } from '../../../shared/protocol';
+import { makeRunSpec } from '../../../shared/run-spec';
+import { HistoryRecorder, type HistoryEntry } from './history';
+
+let seq = 0;
+const frame = (events: PoolEvent[], extra: Partial<Frame> = {}): Frame =>
+  makeFrame({ seq: ++seq, at: events[events.length - 1]?.at ?? 0, runId: null, events, ...extra });
+
+const spec = (tasks: number) => makeRunSpec({ workload: 'square', tasks, poolSize: 2 }, 2);
+const spawn = (worker: number, at: number): PoolEvent[] => [
+  { type: 'worker-spawned', worker, pid: 100 + worker, at },
+  { type: 'worker-ready', worker, pid: 100 + worker, at: at + 5 },
+];
+const started = (runId: number, tasks: number, at: number): PoolEvent => ({
+  type: 'run-started',
+  runId,
+  at,
+  spec: spec(tasks),
+  chunksize: 1,
+});
+const finished = (runId: number, tasks: number, at: number): PoolEvent => ({
+  type: 'run-finished',
+  runId,
+  at,
+  status: 'completed',
+  counts: { submitted: tasks, queued: 0, running: 0, done: tasks, failed: 0, cancelled: 0 },
+});
+const done = (worker: number, task: number, start: number, end: number) => ({
+  worker: [worker],
+  task: [task],
+  start: [start],
+  end: [end],
+  result: [task * task],
+});
+
+/** Runs `runs` one-task runs on worker 1, one after another. */
+function record(recorder: HistoryRecorder, runs: number, tasks = 1): void {
+  for (let r = 1; r <= runs; r++) {
+    const t = r * 100;
+    recorder.ingest(frame([started(r, tasks, t)], { runId: r }));
+    recorder.ingest(frame([finished(r, tasks, t + 10)], { runId: r, done: done(1, 0, t + 1, t + 9) }));
+  }
+}
+
+describe('HistoryRecorder', () => {
+  it('gives each run its own store, seeded with the workers that were already alive', () => {
+    let entries: HistoryEntry[] = [];
+    const recorder = new HistoryRecorder((e) => (entries = e));
+    recorder.ingest(
+      frame([{ type: 'pool-resized', at: 0, poolSize: 2, backend: 'process' }, ...spawn(1, 1), ...spawn(2, 2)]),
+    );
+    recorder.ingest(frame([started(1, 2, 50)], { runId: 1, done: done(1, 0, 51, 60) }));
+    recorder.ingest(frame([finished(1, 2, 70)], { runId: 1, done: done(2, 1, 52, 69) }));
+
+    const store = recorder.store(1);
+    expect(store?.laneList().map((l) => [l.worker, l.spawnedAt, l.readyAt])).toEqual([
+      [1, 1, 6],
+      [2, 2, 7],
+    ]);
+    expect(Array.from(store?.result.subarray(0, 2) ?? [])).toEqual([0, 1]);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ runId: 1, status: 'completed', startedAt: 50, finishedAt: 70, kept: true });
+    expect(entries[0].stats?.done).toBe(2);
+  });
+
+  it('splits a frame at a run start: the exits before it belong to the previous run, the next pool is not its', () => {
+    const recorder = new HistoryRecorder(() => {});
+    recorder.ingest(frame(spawn(1, 0)));
+    record(recorder, 1);
+    // The join after run 1, the next pool's worker, and run 2 — all in one frame.
+    recorder.ingest(
+      frame(
+        [
+          { type: 'worker-exited', worker: 1, at: 120, cause: 'closed', code: 0, signal: null, stderrTail: '' },
+          ...spawn(2, 130),
+          started(2, 1, 140),
+        ],
+        { runId: 2 },
+      ),
+    );
+    const first = recorder.store(1);
+    expect(first?.laneList().map((l) => [l.worker, l.exitedAt])).toEqual([[1, 120]]);
+    expect(
+      recorder
+        .store(2)
+        ?.laneList()
+        .map((l) => l.worker),
+    ).toEqual([2]);
+  });
+
+  it('keeps stores for the newest runs only, and summaries for all', () => {
+    let entries: HistoryEntry[] = [];
+    const recorder = new HistoryRecorder((e) => (entries = e), { runs: 3, tasks: 1_000, entries: 100 });
+    recorder.ingest(frame(spawn(1, 0)));
+    record(recorder, 5);
+    expect(entries.map((e) => [e.runId, e.kept])).toEqual([
+      [5, true],
+      [4, true],
+      [3, true],
+      [2, false],
+      [1, false],
+    ]);
+    expect(recorder.store(2)).toBeNull();
+    expect(entries[4].stats?.done).toBe(1);
+  });
+
+  it('keeps within a task budget, but always the newest run', () => {
+    const recorder = new HistoryRecorder(() => {}, { runs: 20, tasks: 10, entries: 100 });
+    recorder.ingest(frame(spawn(1, 0)));
+    record(recorder, 3, 6);
+    expect([1, 2, 3].map((id) => recorder.store(id) !== null)).toEqual([false, false, true]);
+  });
+
+  it('names runs by who started them, before or after their frames', () => {
+    let entries: HistoryEntry[] = [];
+    const recorder = new HistoryRecorder((e) => (entries = e));
+    recorder.label(1, 'compare', 'GIL');
+    record(recorder, 2);
+    recorder.label(2, 'sweep', '2 workers');
+    expect(entries.map((e) => [e.runId, e.source, e.label])).toEqual([
+      [2, 'sweep', '2 workers'],
+      [1, 'compare', 'GIL'],
+    ]);
+  });
+
+  it('drops samples of workers that have exited', () => {
+    const recorder = new HistoryRecorder(() => {});
+    recorder.ingest(frame(spawn(1, 0)));
+    recorder.ingest(
+      frame([{ type: 'worker-exited', worker: 1, at: 10, cause: 'closed', code: 0, signal: null, stderrTail: '' }]),
+    );
+    const out = recorder.ingest(
+      frame([{ type: 'sample', at: 11, workers: [{ worker: 1, pid: 101, cpu: 0, rssBytes: 1, core: null }] }]),
+    );
+    expect(out.events).toEqual([{ type: 'sample', at: 11, workers: [] }]);
+    expect(recorder.pool.live.size).toBe(0);
+  });
+});

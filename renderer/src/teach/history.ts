@@ -1,0 +1,175 @@
+/**
+ * Every run of the session, whoever started it: its spec, how it ended and its
+ * statistics at the end, plus — for the recent ones — its own TaskStore, so two
+ * runs can be drawn side by side long after the live view moved on.
+ */
+import { makeFrame } from '../../../shared/frames';
+import type { Frame, PoolEvent } from '../../../shared/protocol';
+import type { RunSpec } from '../../../shared/run-spec';
+import { computeStats, type RunStats } from '../../../shared/stats';
+import { TaskStore } from '../../../shared/task-store';
+import { PoolTracker } from './pool-tracker';
+
+/** Who started a run. */
+export type RunSource = 'live' | 'scenario' | 'compare' | 'sweep';
+
+/** One run as the history list shows it (no per-task data). */
+export interface HistoryEntry {
+  runId: number;
+  source: RunSource;
+  /** What it was within its source, e.g. "Q1", "GIL" or "3 workers"; empty for live runs. */
+  label: string;
+  spec: RunSpec;
+  chunksize: number;
+  status: 'running' | 'completed' | 'cancelled' | 'failed';
+  startedAt: number;
+  finishedAt: number | null;
+  /** computeStats when the run finished; null while it runs. */
+  stats: RunStats | null;
+  /** Whether its TaskStore is still kept (older runs keep only their summary). */
+  kept: boolean;
+}
+
+interface RunRecord extends Omit<HistoryEntry, 'source' | 'label' | 'kept'> {
+  store: TaskStore | null;
+}
+
+export interface HistoryLimits {
+  /** Runs whose TaskStore is kept, newest first. */
+  runs: number;
+  /** Total tasks over the kept stores. The newest run is kept whatever its size. */
+  tasks: number;
+  /** Summaries kept at all. */
+  entries: number;
+}
+
+export const HISTORY_LIMITS: HistoryLimits = { runs: 20, tasks: 2_000_000, entries: 500 };
+
+export class HistoryRecorder {
+  readonly pool = new PoolTracker();
+  /** Newest first. */
+  private records: RunRecord[] = [];
+  private readonly labels = new Map<number, { source: RunSource; label: string }>();
+
+  constructor(
+    private readonly onChange: (entries: HistoryEntry[]) => void,
+    private readonly limits: HistoryLimits = HISTORY_LIMITS,
+  ) {}
+
+  /**
+   * Feeds a frame to the run it belongs to, and returns it as every consumer
+   * should see it: samples name only workers still alive (see PoolTracker.liveSample).
+   * A frame that starts a run is split there: what came before goes to the
+   * previous run (the exits after a join, say), and the new run's store is seeded
+   * with the workers alive at that moment.
+   */
+  ingest(raw: Frame): Frame {
+    const events: PoolEvent[] = [];
+    let from = 0;
+    let changed = false;
+    for (const event of raw.events) {
+      if (event.type === 'run-started' && event.runId !== this.records[0]?.runId) {
+        if (events.length > from) this.feed(raw, events.slice(from), false);
+        this.open(event, raw);
+        from = events.length;
+        changed = true;
+      }
+      this.pool.apply(event);
+      events.push(event.type === 'sample' ? this.pool.liveSample(event) : event);
+    }
+    const frame = events.every((e, i) => e === raw.events[i]) ? raw : { ...raw, events };
+    this.feed(frame, from === 0 ? events : events.slice(from), true);
+    for (const event of events) {
+      if (event.type !== 'run-finished') continue;
+      const record = this.records.find((r) => r.runId === event.runId);
+      if (!record || record.finishedAt !== null) continue;
+      record.status = event.status;
+      record.finishedAt = event.at;
+      if (record.store) record.stats = computeStats(record.store, event.at);
+      changed = true;
+    }
+    if (changed) this.publish();
+    return frame;
+  }
+
+  /** Says who started a run; may come before or after its frames. */
+  label(runId: number, source: RunSource, label: string): void {
+    this.labels.set(runId, { source, label });
+    if (this.records.some((r) => r.runId === runId)) this.publish();
+  }
+
+  /** The run's TaskStore, if it is still kept. */
+  store(runId: number): TaskStore | null {
+    return this.records.find((r) => r.runId === runId)?.store ?? null;
+  }
+
+  /** One run's summary, if it is still in the history. */
+  entry(runId: number): HistoryEntry | null {
+    const record = this.records.find((r) => r.runId === runId);
+    return record ? this.summary(record) : null;
+  }
+
+  /** Newest first. */
+  entries(): HistoryEntry[] {
+    return this.records.map((record) => this.summary(record));
+  }
+
+  private summary({ store, ...record }: RunRecord): HistoryEntry {
+    const tag = this.labels.get(record.runId);
+    return { ...record, source: tag?.source ?? 'live', label: tag?.label ?? '', kept: store !== null };
+  }
+
+  private open(event: Extract<PoolEvent, { type: 'run-started' }>, frame: Frame): void {
+    const store = new TaskStore();
+    const seq = (frame.firstSeq ?? frame.seq) - 1;
+    store.ingest(makeFrame({ seq, at: event.at, runId: null, events: this.pool.presentEvents(event.at) }));
+    this.records.unshift({
+      runId: event.runId,
+      spec: event.spec,
+      chunksize: event.chunksize,
+      status: 'running',
+      startedAt: event.at,
+      finishedAt: null,
+      stats: null,
+      store,
+    });
+    this.evict();
+  }
+
+  /**
+   * Gives the newest run's store its part of a frame. The columns belong to the
+   * frame's (latest) run, so only the last part carries them. A finished run
+   * takes only its own workers' exits (a join after the run), not the next pool.
+   */
+  private feed(frame: Frame, events: PoolEvent[], columns: boolean): void {
+    const store = this.records[0]?.store;
+    if (!store) return;
+    const finished = store.run?.finishedAt != null;
+    const part = finished ? events.filter((e) => e.type === 'worker-exited' && store.lanes.has(e.worker)) : events;
+    if (columns && !finished && part.length === frame.events.length) store.ingest(frame);
+    else if (columns && !finished) store.ingest({ ...frame, events: part });
+    else if (part.length > 0)
+      store.ingest(makeFrame({ seq: frame.seq, firstSeq: frame.firstSeq, at: frame.at, runId: null, events: part }));
+  }
+
+  /** Keeps stores for the newest runs within the limits; older runs keep their summary only. */
+  private evict(): void {
+    let runs = 0;
+    let tasks = 0;
+    for (const record of this.records) {
+      if (!record.store) continue;
+      runs++;
+      tasks += record.spec.tasks;
+      if (runs > 1 && (runs > this.limits.runs || tasks > this.limits.tasks)) {
+        record.store = null;
+        runs--;
+        tasks -= record.spec.tasks;
+      }
+    }
+    for (const gone of this.records.splice(this.limits.entries)) this.labels.delete(gone.runId);
+  }
+
+  private publish(): void {
+    this.onChange(this.entries());
+  }
+}

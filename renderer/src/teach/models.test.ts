@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { makeFrame } from '../../../shared/frames';
+import { makeRunSpec } from '../../../shared/run-spec';
+import { SCENARIOS } from '../../../shared/scenarios';
+import { TaskStore } from '../../../shared/task-store';
+import { compareReading } from './compare-model';
+import { afterMapLines, finalLines, mapCall, workerLines } from './scenario-output';
+import { summariseSweep } from './sweep-model';
+import type { CompareRow } from './teach-slice';
+
+const row = (backend: CompareRow['backend'], speedup: number): CompareRow => ({
+  backend,
+  runId: 1,
+  workers: backend === 'serial' ? 1 : 2,
+  wallMs: 100,
+  speedup,
+  startupMs: 40,
+  rssPerWorkerBytes: null,
+  failed: 0,
+  store: null,
+});
+
+describe('compareReading', () => {
+  const cpu = { preset: 'cpu' as const, poolSize: 2, cores: 2, tasks: 40, vsSerial: true };
+
+  it('says which backends used the cores and that GIL threads take turns', () => {
+    const rows = [row('serial', 1), row('process', 1.96), row('thread', 1.91), row('gil', 0.98)];
+    expect(compareReading(rows, cpu)).toBe(
+      'Processes and threads compute on 2 cores at once (process 2.0×, thread 1.9×); GIL threads take turns: 1.0× — no faster than one worker.',
+    );
+  });
+
+  it('measures I/O-bound work against the pool size, not the cores', () => {
+    const rows = [row('serial', 1), row('process', 3.9), row('gil', 3.8)];
+    expect(compareReading(rows, { ...cpu, preset: 'io', poolSize: 4 })).toBe(
+      'Processes and GIL threads overlap their waits, which need no core (process 3.9×, GIL 3.8×).',
+    );
+  });
+
+  it('reports a shortfall as measured', () => {
+    expect(compareReading([row('process', 1.4)], cpu)).toBe('Processes: 1.4× of an ideal 2×.');
+  });
+});
+
+describe('summariseSweep', () => {
+  it('takes speedups against one worker and fits Amdahl below the core count only', () => {
+    const { points, serialFraction } = summariseSweep(
+      [
+        { workers: 1, runId: 1, wallMs: 1000 },
+        { workers: 2, runId: 2, wallMs: 500 },
+        { workers: 3, runId: 3, wallMs: 500 },
+        { workers: 4, runId: 4, wallMs: 500 },
+      ],
+      2,
+    );
+    expect(serialFraction).toBe(0);
+    expect(points.map((p) => [p.workers, p.speedup, p.efficiency])).toEqual([
+      [1, 1, 1],
+      [2, 2, 1],
+      [3, 2, 2 / 3],
+      [4, 2, 0.5],
+    ]);
+    expect(points[3].amdahl).toBe(4);
+  });
+});
+
+describe('scenario output', () => {
+  function ranStore(tasks: number, from: number, value: (n: number) => number, lines: string[] = []): TaskStore {
+    const store = new TaskStore();
+    const spec = makeRunSpec({ workload: 'square', tasks, from, poolSize: 2 }, 2);
+    const task = Array.from({ length: tasks }, (_, i) => i);
+    store.ingest(
+      makeFrame({
+        seq: 1,
+        at: 10,
+        runId: 1,
+        events: [
+          { type: 'run-started', runId: 1, at: 0, spec, chunksize: 1 },
+          ...lines.map((text, i) => ({
+            type: 'output' as const,
+            worker: 1,
+            task: i,
+            stream: 'stdout' as const,
+            text,
+            at: 5,
+          })),
+        ],
+        done: {
+          worker: task.map(() => 1),
+          task,
+          start: task.map(() => 1),
+          end: task.map(() => 2),
+          result: task.map((i) => value(from + i)),
+        },
+      }),
+    );
+    return store;
+  }
+
+  it('prints Q1 as the seed does', () => {
+    const store = ranStore(10, 0, (n) => n * n);
+    expect([...afterMapLines(SCENARIOS.q1, store), ...finalLines(SCENARIOS.q1, store)]).toEqual(SCENARIOS.q1.expected);
+  });
+
+  it('prints Q4 and Q5 from the run’s own results', () => {
+    const store = ranStore(5, 1, (n) => 2 * n);
+    expect(finalLines(SCENARIOS.q4, store)).toEqual(['Results: [2, 4, 6, 8, 10]']);
+    expect(finalLines(SCENARIOS.q5, store)).toEqual(SCENARIOS.q5.expected);
+  });
+
+  it('prints Q6’s worker lines in arrival order, then the parent’s', () => {
+    const lines = ['Process 3: The square of 3 is 9.', 'Process 1: The square of 1 is 1.'];
+    const store = ranStore(2, 1, () => NaN, lines);
+    expect([...workerLines(store), ...finalLines(SCENARIOS.q6, store)]).toEqual([
+      ...lines,
+      'All processes have finished.',
+    ]);
+  });
+
+  it('names the map call as Python would write it', () => {
+    expect(mapCall(makeRunSpec(SCENARIOS.q1.spec, 2))).toBe('results = pool.map(square, range(10))');
+    expect(mapCall(makeRunSpec(SCENARIOS.q4.spec, 2))).toBe('results = pool.map(double, [1, 2, 3, 4, 5])');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The steps of a Python pool program, as PoolscopeApi calls checked against the
+ * frames: create the pool (configure, then wait until every worker said it is
+ * ready), map (start, then wait for the run to finish), close and join (close,
+ * then wait until every worker has exited). Times come from the host's clock in
+ * the frames, so a step's duration is what the pool took, not the page.
+ */
+import type { CommandResult, PoolscopeApi } from '../../../shared/protocol';
+import type { Backend, RunSpec } from '../../../shared/run-spec';
+import type { TaskStore } from '../../../shared/task-store';
+import type { HistoryEntry, RunSource } from './history';
+import type { LiveWorker } from './pool-tracker';
+import { Cancelled, type Session } from './session';
+
+export interface StepContext {
+  api: PoolscopeApi;
+  session: Session;
+  signal: AbortSignal;
+}
+
+/** Workers start in well under a second; anything this slow means the host is stuck. */
+const POOL_TIMEOUT_MS = 15_000;
+/** No worker spawned this long after a resize means the pool has stopped trying. */
+const STALL_MS = 2_000;
+/** Samples come every 250 ms while workers live; past this, memory is not reported. */
+const SAMPLE_TIMEOUT_MS = 2_000;
+
+/** A refused command as an Error carrying the host's own message. */
+export function expectOk<T>(result: CommandResult<T>, what: string): T {
+  if (!result.ok) throw new Error(`${what}: ${result.message}`);
+  return result.value;
+}
+
+/** pool.close(): no more work; every worker exits once idle. Returns when the host closed it. */
+export async function closePool({ api, session, signal }: StepContext): Promise<number> {
+  const closed = session.nextEvent('pool-resized', (e) => e.poolSize === 0, {
+    what: 'the pool to close',
+    signal,
+    timeoutMs: POOL_TIMEOUT_MS,
+  });
+  expectOk(await api.close(), 'Could not close the pool');
+  return (await closed).at;
+}
+
+/** pool.join(): waits until every worker has exited; returns when the last one did. */
+export function joinPool({ session, signal }: StepContext, closedAt: number): Promise<number> {
+  return session.until(() => (session.pool.live.size === 0 ? Math.max(closedAt, session.pool.lastExitAt) : undefined), {
+    what: 'the workers to exit',
+    signal,
+    timeoutMs: POOL_TIMEOUT_MS,
+  });
+}
+
+export interface CreatedPool {
+  /** When the host resized the pool: the Pool(...) call. */
+  requestedAt: number;
+  /** When the last worker said it was ready. */
+  readyAt: number;
+  workers: LiveWorker[];
+}
+
+/** Pool(processes=size): sizes the pool and waits until exactly `size` workers are alive and ready. */
+export async function createPool(ctx: StepContext, size: number, backend: Backend): Promise<CreatedPool> {
+  const { api, session, signal } = ctx;
+  const workers = backend === 'serial' ? 1 : size;
+  const resized = session.nextEvent('pool-resized', (e) => e.poolSize === workers && e.backend === backend, {
+    what: `a pool of ${workers}`,
+    signal,
+    timeoutMs: POOL_TIMEOUT_MS,
+  });
+  expectOk(await api.configure(workers, backend), 'Could not configure the pool');
+  const requestedAt = (await resized).at;
+  const ready = () => {
+    const live = [...session.pool.live.values()];
+    if (live.length !== workers || live.some((w) => w.readyAt === null)) return undefined;
+    // Fresh workers are spawned the moment the pool is resized; where some were there already, count from the resize.
+    const from = Math.max(requestedAt, Math.min(...live.map((w) => w.spawnedAt)));
+    return { requestedAt: from, readyAt: Math.max(from, ...live.map((w) => w.readyAt ?? from)), workers: live };
+  };
+  try {
+    return await session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs: STALL_MS });
+  } catch (error) {
+    // A pool that gave up after failed start-ups spawns nothing until reset: give it its fresh start.
+    if (signal.aborted) throw error;
+    const stalled = session.pool.lastSpawnAt < requestedAt && session.pool.live.size < workers;
+    if (stalled) expectOk(await api.reset(), 'Could not restart the pool');
+    return session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs: POOL_TIMEOUT_MS });
+  }
+}
+
+/**
+ * Resident memory per worker from the first sample after `after`: distinct
+ * processes' RSS over the number of workers, since threads share their process's.
+ * Null where the host does not sample memory.
+ */
+export async function memoryPerWorker(
+  { session, signal }: StepContext,
+  workers: LiveWorker[],
+  after: number,
+): Promise<number | null> {
+  const ids = new Set(workers.map((w) => w.worker));
+  try {
+    const sample = await session.nextEvent(
+      'sample',
+      (e) => e.at > after && e.workers.some((s) => ids.has(s.worker) && s.rssBytes > 0),
+      { what: 'a memory sample', signal, timeoutMs: SAMPLE_TIMEOUT_MS },
+    );
+    const byPid = new Map<number, number>();
+    for (const s of sample.workers) if (ids.has(s.worker)) byPid.set(s.pid, s.rssBytes);
+    let total = 0;
+    for (const rss of byPid.values()) total += rss;
+    return total / workers.length;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return null;
+  }
+}
+
+export interface FinishedRun {
+  entry: HistoryEntry;
+  /** Its TaskStore, from the history (kept: it is the newest run). */
+  store: TaskStore | null;
+}
+
+/**
+ * pool.map(...): starts the run, names it in the history, and waits for it to
+ * finish. Cancelling stops it at once (running tasks are killed).
+ */
+export async function runToEnd(
+  { api, session, signal }: StepContext,
+  spec: RunSpec,
+  source: RunSource,
+  label: string,
+  onStart?: (runId: number) => void,
+): Promise<FinishedRun> {
+  if (signal.aborted) throw new Cancelled();
+  const { runId } = expectOk(await api.start(spec), 'Could not start the run');
+  session.history.label(runId, source, label);
+  onStart?.(runId);
+  const stop = () => void api.cancel('kill');
+  signal.addEventListener('abort', stop);
+  try {
+    const entry = await session.until(
+      () => {
+        const entry = session.history.entry(runId);
+        return entry && entry.finishedAt !== null ? entry : undefined;
+      },
+      { what: `run ${runId} to finish`, signal },
+    );
+    return { entry, store: session.history.store(runId) };
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The teaching views' state: which view is open, the scenario being shown, the
+ * latest compare and sweep with their settings, and the run history. Runners
+ * (scenario-runner, compare-runner, sweep-runner) write it a few times per run;
+ * per-task data stays in TaskStores, which this holds by reference only.
+ */
+import type { StateCreator } from 'zustand';
+import type { Backend, WorkloadKind } from '../../../shared/run-spec';
+import { BACKENDS } from '../../../shared/run-spec';
+import type { ScenarioId } from '../../../shared/scenarios';
+import type { TaskStore } from '../../../shared/task-store';
+import type { AppState } from '../store';
+import type { HistoryEntry } from './history';
+import type { Marker } from './run-timeline';
+
+export const TEACH_VIEWS = ['live', 'scenarios', 'compare', 'sweep', 'history'] as const;
+export type TeachView = (typeof TEACH_VIEWS)[number];
+
+export type JobStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface Progress {
+  /** What is happening now, e.g. "thread: starting 2 workers". */
+  label: string;
+  done: number;
+  total: number;
+}
+
+export interface StepState {
+  /** The Python call this step stands for. */
+  code: string;
+  /** What it does, in words. */
+  title: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  /** Measured duration. */
+  ms: number | null;
+  /** What was measured, e.g. "5 workers ready". */
+  note: string;
+}
+
+export interface ScenarioState {
+  id: ScenarioId;
+  status: JobStatus;
+  steps: StepState[];
+  /** What the program prints, in order: workers' lines as they arrived, then the parent's. */
+  output: string[];
+  error: string | null;
+  /** The scenario's own record: every frame from its first step to its last. */
+  store: TaskStore | null;
+  markers: Marker[];
+}
+
+export type ComparePreset = 'cpu' | 'io';
+
+export interface CompareSettings {
+  preset: ComparePreset;
+  /** Null: the host's core count. */
+  poolSize: number | null;
+  tasks: number;
+  backends: Backend[];
+}
+
+export interface CompareRow {
+  backend: Backend;
+  runId: number;
+  workers: number;
+  wallMs: number;
+  /** Serial wall over this wall when serial ran; Σ task time / wall otherwise. */
+  speedup: number;
+  startupMs: number;
+  rssPerWorkerBytes: number | null;
+  failed: number;
+  store: TaskStore | null;
+}
+
+export interface CompareState {
+  settings: CompareSettings;
+  status: JobStatus;
+  progress: Progress | null;
+  rows: CompareRow[];
+  /** What the rows measured: the preset, size and cores they ran with. */
+  measured: { preset: ComparePreset; poolSize: number; cores: number; tasks: number; vsSerial: boolean } | null;
+  error: string | null;
+}
+
+export interface SweepSettings {
+  workload: Extract<WorkloadKind, 'cpu' | 'io'>;
+  costMs: number;
+  tasks: number;
+  backend: Exclude<Backend, 'serial'>;
+  /** Null: twice the host's core count. */
+  maxSize: number | null;
+}
+
+export interface SweepPoint {
+  workers: number;
+  runId: number;
+  wallMs: number;
+  speedup: number;
+  efficiency: number;
+  /** What Amdahl's law with the fitted serial fraction predicts. */
+  amdahl: number;
+}
+
+export interface SweepState {
+  settings: SweepSettings;
+  status: JobStatus;
+  progress: Progress | null;
+  points: SweepPoint[];
+  serialFraction: number | null;
+  cores: number | null;
+  error: string | null;
+}
+
+export interface TeachSlice {
+  view: TeachView;
+  /** Which teaching job holds the pool, if any: one at a time. */
+  teachBusy: 'scenario' | 'compare' | 'sweep' | null;
+  scenario: ScenarioState | null;
+  compare: CompareState;
+  sweep: SweepState;
+  /** Every run of the session, newest first. */
+  history: HistoryEntry[];
+  /** Runs picked to compare (at most two, in the order picked). */
+  historyPick: number[];
+  setView: (view: TeachView) => void;
+  setTeachBusy: (busy: TeachSlice['teachBusy']) => void;
+  setScenario: (scenario: ScenarioState | null) => void;
+  patchScenario: (patch: Partial<ScenarioState>) => void;
+  setCompareSettings: (patch: Partial<CompareSettings>) => void;
+  patchCompare: (patch: Partial<Omit<CompareState, 'settings'>>) => void;
+  setSweepSettings: (patch: Partial<SweepSettings>) => void;
+  patchSweep: (patch: Partial<Omit<SweepState, 'settings'>>) => void;
+  setHistory: (entries: HistoryEntry[]) => void;
+  toggleHistoryPick: (runId: number) => void;
+}
+
+export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set) => ({
+  view: 'live',
+  teachBusy: null,
+  scenario: null,
+  compare: {
+    settings: { preset: 'cpu', poolSize: null, tasks: 40, backends: [...BACKENDS] },
+    status: 'idle',
+    progress: null,
+    rows: [],
+    measured: null,
+    error: null,
+  },
+  sweep: {
+    settings: { workload: 'cpu', costMs: 20, tasks: 48, backend: 'process', maxSize: null },
+    status: 'idle',
+    progress: null,
+    points: [],
+    serialFraction: null,
+    cores: null,
+    error: null,
+  },
+  history: [],
+  historyPick: [],
+  setView: (view) => set({ view }),
+  setTeachBusy: (teachBusy) => set({ teachBusy }),
+  setScenario: (scenario) => set({ scenario }),
+  patchScenario: (patch) => set((s) => (s.scenario ? { scenario: { ...s.scenario, ...patch } } : {})),
+  setCompareSettings: (patch) =>
+    set((s) => ({ compare: { ...s.compare, settings: { ...s.compare.settings, ...patch } } })),
+  patchCompare: (patch) => set((s) => ({ compare: { ...s.compare, ...patch } })),
+  setSweepSettings: (patch) => set((s) => ({ sweep: { ...s.sweep, settings: { ...s.sweep.settings, ...patch } } })),
+  patchSweep: (patch) => set((s) => ({ sweep: { ...s.sweep, ...patch } })),
+  setHistory: (history) =>
+    set((s) => ({
+      history,
+      // A pick whose run left the history is dropped.
+      historyPick: s.historyPick.filter((id) => history.some((e) => e.runId === id)),
+    })),
+  toggleHistoryPick: (runId) =>
+    set((s) => ({
+      historyPick: s.historyPick.includes(runId)
+        ? s.historyPick.filter((id) => id !== runId)
+        : [...s.historyPick, runId].slice(-2),
+    })),
+});
