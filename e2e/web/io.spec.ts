@@ -75,11 +75,28 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   page,
   hostUrl,
 }, testInfo) => {
+  // The import worker must load under the host's CSP (worker-src falls back to script-src 'self').
+  const blocked: string[] = [];
+  const workers: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) blocked.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.url().includes('/assets/')) blocked.push(response.url());
+  });
+  page.on('worker', (worker) => workers.push(worker.url()));
+
   await open(page, hostUrl);
-  // Nothing to export before a run: the entries are there, disabled.
+  // Nothing to export before a run: the entries are there, disabled, and say why.
   await fileMenu(page).click();
-  await expect(menuItem(page, /^Trace \(Chrome JSON\)/)).toHaveAttribute('aria-disabled', 'true');
+  const traceItem = menuItem(page, /^Trace \(Chrome JSON\)/);
+  await expect(traceItem).toHaveAttribute('aria-disabled', 'true');
+  await traceItem.hover();
+  await expect(page.getByRole('tooltip')).toContainText('Nothing to export yet');
+  await menuItem(page, /^Import trace/).hover();
+  await expect(page.getByRole('tooltip')).toBeHidden();
   await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toBeHidden();
 
   await setPoolSize(page, 2);
   await configure(page, 'cpu', 24, 15);
@@ -98,6 +115,10 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   expect(new Set(taskSlices.map((e: { args: { task: number } }) => e.args.task)).size).toBe(24);
   const pids = new Set(taskSlices.map((e: { pid: number }) => e.pid));
   expect(pids.size).toBe(2);
+  // The same file from the keyboard.
+  const downloading = page.waitForEvent('download');
+  await page.keyboard.press('Control+e');
+  expect((await downloading).suggestedFilename()).toBe(traceDownload.suggestedFilename());
 
   const csvDownload = await exportVia(page, /^Tasks as CSV/);
   expect(csvDownload.suggestedFilename()).toMatch(/^poolscope-run-\d+\.csv$/);
@@ -125,6 +146,8 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   await expect(banner.getByTestId('replay-status')).toHaveText(
     `Replaying ${traceDownload.suggestedFilename()} · 24 tasks on 2 lanes`,
   );
+  // Parsed in the module worker, not on the page's thread.
+  expect(workers.filter((url) => /\/assets\/trace-worker-[\w-]+\.js$/.test(url))).toHaveLength(1);
   // The live pool's controls rest while the replay fills the panels.
   await expect(page.locator('aside.controls')).toHaveAttribute('inert', '');
   await banner.getByRole('radio', { name: '100×' }).click();
@@ -149,6 +172,7 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   await expect(page.getByTestId('stat-done')).toHaveText('24');
   await expect(page.locator('aside.controls')).not.toHaveAttribute('inert');
   await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  expect(blocked).toEqual([]);
 });
 
 test('a generic Chrome trace with B/E events replays; malformed ones are explained and change nothing', async ({
@@ -171,9 +195,12 @@ test('a generic Chrome trace with B/E events replays; malformed ones are explain
   );
   await attachScreenshot(page, testInfo, 'malformed-event');
 
+  // Ctrl+O opens the same picker.
   const notJson = testInfo.outputPath('not-json.json');
   writeFileSync(notJson, '{"traceEvents": [');
-  await importFile(page, notJson);
+  const choosing = page.waitForEvent('filechooser');
+  await page.keyboard.press('Control+o');
+  await (await choosing).setFiles(notJson);
   await expect(toast(page, 'Could not import not-json.json')).toContainText('not valid JSON');
 
   const unpaired = testInfo.outputPath('unpaired.json');

@@ -142,6 +142,8 @@ export function ioCommands(runtime: Runtime): IoCommands {
         if (useApp.getState().replay === replay) useApp.getState().publishRun(snapshot);
       });
       useApp.getState().enterReplay(replay);
+      // The replay shows in the live view's panels.
+      useApp.getState().setView('live');
     },
   };
   created.set(runtime, commands);

@@ -1,8 +1,7 @@
-import { DropdownMenu } from 'radix-ui';
+import { DropdownMenu, Tooltip } from 'radix-ui';
 import { memo, type ReactNode } from 'react';
 import { useIoCommands } from '../io/commands';
 import { useApp } from '../store';
-import { Tip } from './ui';
 import '../styles/io.css';
 
 /** How the platform writes the shortcut modifier. */
@@ -83,6 +82,17 @@ function ExportItem({ title, detail, shortcut, enabled, onSelect }: ExportItemPr
       {shortcut && <kbd>{shortcut}</kbd>}
     </DropdownMenu.Item>
   );
-  // Disabled items still take the pointer, so they can say why.
-  return enabled ? item : <Tip content={NOTHING_YET}>{item}</Tip>;
+  if (enabled) return item;
+  // Disabled items still take the pointer, so they can say why: beside the menu, gone as the pointer moves on.
+  return (
+    <Tooltip.Root disableHoverableContent>
+      <Tooltip.Trigger asChild>{item}</Tooltip.Trigger>
+      <Tooltip.Portal>
+        <Tooltip.Content className="tooltip" side="left" sideOffset={8} collisionPadding={12}>
+          {NOTHING_YET}
+          <Tooltip.Arrow className="tooltip-arrow" />
+        </Tooltip.Content>
+      </Tooltip.Portal>
+    </Tooltip.Root>
+  );
 }
