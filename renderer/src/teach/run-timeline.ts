@@ -77,6 +77,7 @@ export class RunTimelinePainter implements Painter {
     const data = ctx.canvas.dataset;
     data.rows = String(this.index.rows.length);
     data.tasks = String(store.orderLength);
+    data.waits = String(store.waits.length);
     return false;
   }
 }
