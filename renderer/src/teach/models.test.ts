@@ -4,7 +4,7 @@ import { makeRunSpec } from '../../../shared/run-spec';
 import { SCENARIOS } from '../../../shared/scenarios';
 import { TaskStore } from '../../../shared/task-store';
 import { compareReading } from './compare-model';
-import { afterMapLines, finalLines, mapCall, workerLines } from './scenario-output';
+import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
 import { summariseSweep } from './sweep-model';
 import type { CompareRow } from './teach-slice';
 
@@ -117,7 +117,9 @@ describe('scenario output', () => {
     ]);
   });
 
-  it('names the map call as Python would write it', () => {
+  it('names the calls as the seed writes them', () => {
+    expect(printCall(SCENARIOS.q1)).toBe('print("All squares calculated with multiprocessing")');
+    expect(printCall(SCENARIOS.q5)).toBe('print("Results:", results)');
     expect(mapCall(makeRunSpec(SCENARIOS.q1.spec, 2))).toBe('results = pool.map(square, range(10))');
     expect(mapCall(makeRunSpec(SCENARIOS.q4.spec, 2))).toBe('results = pool.map(double, [1, 2, 3, 4, 5])');
   });

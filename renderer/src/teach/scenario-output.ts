@@ -36,6 +36,12 @@ export function finalLines(scenario: Scenario, store: TaskStore | null): string[
   return expected.slice(-1);
 }
 
+/** The parent's closing print, as the seed writes it. */
+export function printCall(scenario: Scenario): string {
+  if (scenario.id === 'q4' || scenario.id === 'q5') return 'print("Results:", results)';
+  return `print(${JSON.stringify(scenario.expected?.at(-1) ?? '')})`;
+}
+
 /** The Python call a map step stands for, e.g. `results = pool.map(square, range(10))`. */
 export function mapCall(spec: RunSpec): string {
   const inputs =

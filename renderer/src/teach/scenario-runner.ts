@@ -13,7 +13,7 @@ import { TaskStore } from '../../../shared/task-store';
 import { formatMs } from '../../../shared/format';
 import { useApp } from '../store';
 import { closePool, createPool, joinPool, runToEnd, type StepContext } from './pool-steps';
-import { afterMapLines, finalLines, mapCall, workerLines } from './scenario-output';
+import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
 import { Cancelled, type Session } from './session';
 import type { StepState } from './teach-slice';
 
@@ -36,7 +36,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The steps of a scenario's program, each with what runs it. */
 function plan(scenario: Scenario, spec: RunSpec): { step: StepState; run: StepRun }[] {
   const step = (code: string, title: string): StepState => ({ code, title, status: 'pending', ms: null, note: '' });
-  const print = { step: step('print(…)', 'The parent prints'), run: printStep };
+  const print = { step: step(printCall(scenario), 'The parent prints'), run: printStep };
   if (scenario.kind === 'process') {
     return [
       { step: step('p = Process(target=f); p.start()', 'A child process starts and runs f'), run: startChild },
