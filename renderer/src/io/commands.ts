@@ -22,12 +22,14 @@ export interface IoCommands {
   /** Opens the file picker (or, without a user gesture to open it, the menu that can). */
   pickTrace(): void;
   importFile(file: File): Promise<void>;
+  /** Stops reading the file being imported. */
+  cancelImport(): void;
 }
 
 const notifyError = (title: string, message: string) => useApp.getState().notify({ tone: 'error', title, message });
 
 /** The pump whose store the views show. */
-export function shownPump(runtime: Runtime): Pump {
+function shownPump(runtime: Runtime): Pump {
   return useApp.getState().replay?.pump ?? runtime.pump;
 }
 
@@ -56,6 +58,8 @@ function caption(store: TaskStore): PngCaption {
   };
 }
 
+/** The import under way: one at a time for the page. */
+let importController: AbortController | null = null;
 let input: HTMLInputElement | null = null;
 let onPicked: (file: File) => void = () => {};
 
@@ -129,12 +133,14 @@ export function ioCommands(runtime: Runtime): IoCommands {
         notifyError('Trace too large', refused);
         return;
       }
-      if (state.importing) return;
+      if (importController) return;
+      const controller = (importController = new AbortController());
       state.setImporting(file.name);
-      const result = await parseInWorker(file);
+      const result = await parseInWorker(file, controller.signal);
+      importController = null;
       useApp.getState().setImporting(null);
       if (!result.ok) {
-        notifyError(`Could not import ${file.name}`, result.message);
+        if (!controller.signal.aborted) notifyError(`Could not import ${file.name}`, result.message);
         return;
       }
       const replay: Replay = new Replay(result.trace, file.name, runtime.loop, (snapshot) => {
@@ -144,6 +150,9 @@ export function ioCommands(runtime: Runtime): IoCommands {
       useApp.getState().enterReplay(replay);
       // The replay shows in the live view's panels.
       useApp.getState().setView('live');
+    },
+    cancelImport() {
+      importController?.abort();
     },
   };
   created.set(runtime, commands);

@@ -14,7 +14,7 @@ export function refuseBySize(file: { name: string; size: number }): string | nul
 }
 
 /** Parses `file` in a fresh module worker; resolves with the trace or a message, never rejects. */
-export function parseInWorker(file: Blob): Promise<TraceReadResult> {
+export function parseInWorker(file: Blob, signal: AbortSignal): Promise<TraceReadResult> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
@@ -32,6 +32,7 @@ export function parseInWorker(file: Blob): Promise<TraceReadResult> {
       event.preventDefault();
       finish({ ok: false, message: `the trace reader failed (${event.message || 'it could not be loaded'})` });
     };
+    signal.addEventListener('abort', () => finish({ ok: false, message: 'cancelled' }), { once: true });
     worker.postMessage(file);
   });
 }

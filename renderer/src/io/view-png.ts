@@ -42,7 +42,8 @@ export function viewPng(root: HTMLElement, caption: PngCaption): Promise<Blob> {
   const titleW = ctx.measureText(caption.title).width;
   ctx.fillStyle = t.text3;
   ctx.font = `12px ${t.font}`;
-  ctx.fillText(caption.detail, PAD + titleW + 12, TITLE_H / 2);
+  const detailX = PAD + titleW + 12;
+  ctx.fillText(ellipsize(ctx, caption.detail, width - PAD - detailX), detailX, TITLE_H / 2);
 
   // Screen position → image position.
   const x = (clientX: number) => clientX - left + PAD;
@@ -72,4 +73,12 @@ export function viewPng(root: HTMLElement, caption: PngCaption): Promise<Blob> {
       'image/png',
     ),
   );
+}
+
+/** `text`, cut with an ellipsis to fit `max` pixels in the context's current font. */
+function ellipsize(ctx: CanvasRenderingContext2D, text: string, max: number): string {
+  if (ctx.measureText(text).width <= max) return text;
+  let cut = text;
+  while (cut.length > 0 && ctx.measureText(`${cut}…`).width > max) cut = cut.slice(0, -1);
+  return cut ? `${cut.trimEnd()}…` : '';
 }

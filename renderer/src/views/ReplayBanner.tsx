@@ -1,6 +1,7 @@
 import { Slider } from 'radix-ui';
 import { memo, useSyncExternalStore } from 'react';
 import { formatMs } from '../../../shared/format';
+import { useIoCommands } from '../io/commands';
 import { REPLAY_SPEEDS, type Replay, type ReplaySpeed } from '../io/replay';
 import { useApp } from '../store';
 import { Segmented, Tip } from './ui';
@@ -17,12 +18,18 @@ const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}
 export const ReplayBanner = memo(function ReplayBanner() {
   const replay = useApp((s) => s.replay);
   const importing = useApp((s) => s.importing);
+  const io = useIoCommands();
   if (replay) return <ReplayControls replay={replay} importing={importing} />;
   if (!importing) return null;
   return (
-    <div className="replay-banner" role="status" data-testid="import-progress">
+    <div className="replay-banner" data-testid="import-progress">
       <span className="spinner" aria-hidden="true" />
-      Reading {importing}…
+      <p className="replay-title" role="status">
+        Reading <strong>{importing}</strong>…
+      </p>
+      <button type="button" className="btn" onClick={io.cancelImport}>
+        Cancel import
+      </button>
     </div>
   );
 });
