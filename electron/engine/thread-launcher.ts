@@ -7,6 +7,8 @@ type HostMessage =
   | { lane: number; exit: number };
 
 interface Lane {
+  /** The host process this thread runs in: a quitting host may linger while the next one starts. */
+  host: ChildHandle;
   handle: ChildHandle;
   deliver(message: unknown): void;
   output(stream: 'stdout' | 'stderr', text: string): void;
@@ -37,6 +39,7 @@ export class ThreadLauncher implements Launcher {
     let onExit: (exit: ChildExit) => void = () => {};
     let exited = false;
     const lane: Lane = {
+      host,
       handle: {
         get pid() {
           return host.pid;
@@ -86,14 +89,14 @@ export class ThreadLauncher implements Launcher {
     });
     host.onExit((exit) => {
       if (this.host === host) this.host = null;
-      // The host took every thread with it.
-      for (const lane of [...this.lanes.values()]) lane.exit(exit);
+      // The host took every thread with it — its own, not those of a host started since.
+      for (const lane of [...this.lanes.values()]) if (lane.host === host) lane.exit(exit);
     });
     // The host's own complaints (it cannot start, say) belong to every thread it carries.
     host.stdout?.resume();
     host.stderr?.setEncoding('utf8');
     host.stderr?.on('data', (text: string) => {
-      for (const lane of this.lanes.values()) lane.output('stderr', text);
+      for (const lane of this.lanes.values()) if (lane.host === host) lane.output('stderr', text);
     });
     this.host = host;
     return host;
