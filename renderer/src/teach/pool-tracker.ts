@@ -21,8 +21,7 @@ export class PoolTracker {
   backend: Backend | null = null;
   /** When the last worker exited, on the host's clock. */
   lastExitAt = -Infinity;
-  /** When the last worker was spawned. */
-  lastSpawnAt = -Infinity;
+
   /** Highest worker id seen: ids only grow, so a sample naming a lower unknown id is stale. */
   private maxWorker = 0;
 
@@ -34,7 +33,6 @@ export class PoolTracker {
         return;
       case 'worker-spawned':
         this.maxWorker = Math.max(this.maxWorker, event.worker);
-        this.lastSpawnAt = Math.max(this.lastSpawnAt, event.at);
         this.live.set(event.worker, { worker: event.worker, pid: event.pid, spawnedAt: event.at, readyAt: null });
         return;
       case 'worker-ready': {
