@@ -20,3 +20,42 @@ export function fitSerialFraction(points: { workers: number; speedup: number }[]
   }
   return xx > 0 ? Math.min(1, Math.max(0, xy / xx)) : 0;
 }
+
+/** A pool-size sweep's point: its measured wall time and what follows from it. */
+export type SweepPoint<T extends SweepWall = SweepWall> = T & {
+  /** Wall time on one worker over wall time on this many. */
+  speedup: number;
+  /** Speedup per worker, 0…1. */
+  efficiency: number;
+  /** What Amdahl's law with the fitted serial fraction predicts. */
+  amdahl: number;
+};
+
+export interface SweepWall {
+  workers: number;
+  wallMs: number;
+}
+
+/**
+ * Speedup, efficiency and an Amdahl fit from a sweep's wall times. The fit uses
+ * pool sizes up to the core count only: past it, speedup flattens for want of
+ * cores, not because of serial work.
+ */
+export function summariseSweep<T extends SweepWall>(
+  walls: T[],
+  cores: number,
+): { points: SweepPoint<T>[]; serialFraction: number } {
+  if (walls.length === 0) return { points: [], serialFraction: 0 };
+  // Without a one-worker run, assume the smallest pool scaled perfectly down to one.
+  const base = walls.find((w) => w.workers === 1)?.wallMs ?? walls[0].wallMs * walls[0].workers;
+  const measured = walls.map((w) => ({ ...w, speedup: base / w.wallMs }));
+  const serialFraction = fitSerialFraction(measured.filter((p) => p.workers <= cores));
+  return {
+    serialFraction,
+    points: measured.map((p) => ({
+      ...p,
+      efficiency: p.speedup / p.workers,
+      amdahl: amdahlSpeedup(serialFraction, p.workers),
+    })),
+  };
+}

@@ -3,6 +3,7 @@
  * the seed's example output exactly, on a real pool, and explains in this
  * app's own words what to watch for.
  */
+import { pyList, pyRepr } from './format';
 import type { RunSpec } from './run-spec';
 
 export const SCENARIO_IDS = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'] as const;
@@ -110,3 +111,24 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
     expected: ['All processes have finished.'],
   },
 };
+
+/**
+ * What the seed's parent program prints, made from the run's real results (in
+ * input order, NaN for none): right after map returns, and after the join.
+ * Workers' own lines (Q3, Q6) come from their output, not from here.
+ */
+export function parentOutput(
+  scenario: Scenario,
+  results: ArrayLike<number>,
+): { afterMap: string[]; afterJoin: string[] } {
+  const list = pyList(Array.from(results, (value) => pyRepr(value)));
+  switch (scenario.id) {
+    case 'q1':
+      return { afterMap: [list], afterJoin: (scenario.expected ?? []).slice(-1) };
+    case 'q4':
+    case 'q5':
+      return { afterMap: [], afterJoin: [`Results: ${list}`] };
+    default:
+      return { afterMap: [], afterJoin: (scenario.expected ?? []).slice(-1) };
+  }
+}

@@ -4,7 +4,7 @@
  * start-up cost is measured too.
  */
 import { availableParallelism } from 'node:os';
-import { amdahlSpeedup, fitSerialFraction } from '../../shared/amdahl';
+import { summariseSweep, type SweepPoint } from '../../shared/amdahl';
 import type { Backend, RunSpec } from '../../shared/run-spec';
 import { now } from './clock';
 import type { Launcher } from './launcher';
@@ -83,16 +83,6 @@ async function memoryPerWorker(pool: Pool): Promise<number | null> {
   return workers.length > 0 ? total / workers.length : null;
 }
 
-export interface SweepPoint {
-  workers: number;
-  wallMs: number;
-  /** Wall time on one worker over wall time on this many. */
-  speedup: number;
-  efficiency: number;
-  /** What Amdahl's law with the fitted serial fraction predicts. */
-  amdahl: number;
-}
-
 export interface Sweep {
   points: SweepPoint[];
   serialFraction: number;
@@ -118,17 +108,5 @@ export async function sweepPoolSizes(spec: RunSpec, sizes: readonly number[], op
   } finally {
     await pool.close();
   }
-  const base = walls.find((w) => w.workers === 1)?.wallMs ?? walls[0].wallMs * walls[0].workers;
-  const measured = walls.map(({ workers, wallMs }) => ({ workers, wallMs, speedup: base / wallMs }));
-  // Past the core count speedup flattens for want of cores, not because of serial work: fit below it.
-  const cores = availableParallelism();
-  const serialFraction = fitSerialFraction(measured.filter((p) => p.workers <= cores));
-  return {
-    serialFraction,
-    points: measured.map((p) => ({
-      ...p,
-      efficiency: p.speedup / p.workers,
-      amdahl: amdahlSpeedup(serialFraction, p.workers),
-    })),
-  };
+  return summariseSweep(walls, availableParallelism());
 }

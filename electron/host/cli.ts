@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { tasksToCsv } from '../../shared/csv';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
 import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from '../../shared/run-spec';
-import { SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
+import { parentOutput, SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
 import { toChromeTrace } from '../../shared/trace';
@@ -270,16 +270,8 @@ async function scenarioCommand(line: CommandLine): Promise<number> {
     const joinStart = now();
     await pool.close();
     if (scenario.kind !== 'pool') narrate(`join(): every worker has exited (${formatMs(now() - joinStart)})`);
-    const values = Array.from(result.values, (v) => pyRepr(v));
-    const finale: Record<ScenarioId, string | null> = {
-      q1: `${pyList(values)}\nAll squares calculated with multiprocessing`,
-      q2: null,
-      q3: 'Main process is done.',
-      q4: `Results: ${pyList(values)}`,
-      q5: `Results: ${pyList(values)}`,
-      q6: 'All processes have finished.',
-    };
-    process.stdout.write(`${finale[id]}\n`);
+    const { afterMap, afterJoin } = parentOutput(scenario, result.values);
+    for (const line of [...afterMap, ...afterJoin]) process.stdout.write(`${line}\n`);
     if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
   } finally {

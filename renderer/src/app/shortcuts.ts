@@ -74,7 +74,11 @@ export function useShortcuts(): void {
     };
     /** Returns whether it acted, so a key that did nothing keeps its default. */
     const act = (action: Shortcut | MenuAction): boolean => {
-      const replay = useApp.getState().replay;
+      const { replay, teachBusy } = useApp.getState();
+      // A scenario, compare or sweep drives the pool itself; the pool keys must not cut in.
+      const poolKey =
+        action === 'run' || action === 'toggle' || action === 'cancel' || action === 'grow' || action === 'shrink';
+      if (teachBusy && poolKey) return false;
       switch (action) {
         case 'run':
           return run();

@@ -5,7 +5,7 @@ import { SCENARIOS } from '../../../shared/scenarios';
 import { TaskStore } from '../../../shared/task-store';
 import { compareReading } from './compare-model';
 import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
-import { summariseSweep } from './sweep-model';
+import { summariseSweep } from '../../../shared/amdahl';
 import type { CompareRow } from './teach-slice';
 
 const row = (backend: CompareRow['backend'], speedup: number): CompareRow => ({

@@ -3,17 +3,10 @@
  * as Python prints a list, workers' lines in the order they arrived, and the
  * parent's closing line (the scenario's expected text).
  */
-import { pyList, pyRepr } from '../../../shared/format';
+import { pyList } from '../../../shared/format';
 import type { RunSpec } from '../../../shared/run-spec';
-import type { Scenario } from '../../../shared/scenarios';
+import { parentOutput, type Scenario } from '../../../shared/scenarios';
 import type { TaskStore } from '../../../shared/task-store';
-
-/** The run's results in input order, as `print(results)` shows them. */
-export function resultsList(store: TaskStore): string {
-  const values: string[] = [];
-  for (let i = 0; i < store.size; i++) values.push(pyRepr(store.result[i]));
-  return pyList(values);
-}
 
 /** Lines workers wrote to stdout from `from` (an index into store.output) on, in arrival order. */
 export function workerLines(store: TaskStore, from = 0): string[] {
@@ -25,15 +18,12 @@ export function workerLines(store: TaskStore, from = 0): string[] {
 
 /** What the parent prints right after map returns, before closing the pool (Q1 prints its results there). */
 export function afterMapLines(scenario: Scenario, store: TaskStore): string[] {
-  return scenario.id === 'q1' ? [resultsList(store)] : [];
+  return parentOutput(scenario, store.result.subarray(0, store.size)).afterMap;
 }
 
 /** What the parent prints once the pool (or the child) has been joined. */
 export function finalLines(scenario: Scenario, store: TaskStore | null): string[] {
-  const expected = scenario.expected ?? [];
-  if ((scenario.id === 'q4' || scenario.id === 'q5') && store) return [`Results: ${resultsList(store)}`];
-  // Q1's closing line follows its results; Q3's follows the child's line; Q6's follows the workers' lines.
-  return expected.slice(-1);
+  return parentOutput(scenario, store ? store.result.subarray(0, store.size) : []).afterJoin;
 }
 
 /** The parent's closing print, as the seed writes it. */

@@ -9,7 +9,7 @@ import { useApp } from '../store';
 import { createPool, runToEnd, type StepContext } from './pool-steps';
 import { ProgressTicker } from './progress';
 import { Cancelled, type Session } from './session';
-import { summariseSweep, type SweepWall } from './sweep-model';
+import { summariseSweep } from '../../../shared/amdahl';
 
 export class SweepRunner {
   private abort: AbortController | null = null;
@@ -38,7 +38,7 @@ export class SweepRunner {
     const ticker = new ProgressTicker(this.session, tasks * sizes.length, (progress) => patch({ progress }));
     state.setTeachBusy('sweep');
     patch({ status: 'running', points: [], serialFraction: null, cores, error: null });
-    const walls: SweepWall[] = [];
+    const walls: { workers: number; runId: number; wallMs: number }[] = [];
     try {
       for (const workers of sizes) {
         ticker.phase(`${workers} worker${workers === 1 ? '' : 's'}: sizing the pool`);

@@ -4,6 +4,7 @@
  * (scenario-runner, compare-runner, sweep-runner) write it a few times per run;
  * per-task data stays in TaskStores, which this holds by reference only.
  */
+import type { SweepPoint as AmdahlSweepPoint } from '../../../shared/amdahl';
 import type { StateCreator } from 'zustand';
 import type { Backend, WorkloadKind } from '../../../shared/run-spec';
 import { BACKENDS } from '../../../shared/run-spec';
@@ -91,15 +92,7 @@ export interface SweepSettings {
   maxSize: number | null;
 }
 
-export interface SweepPoint {
-  workers: number;
-  runId: number;
-  wallMs: number;
-  speedup: number;
-  efficiency: number;
-  /** What Amdahl's law with the fitted serial fraction predicts. */
-  amdahl: number;
-}
+export type SweepPoint = AmdahlSweepPoint<{ workers: number; runId: number; wallMs: number }>;
 
 export interface SweepState {
   settings: SweepSettings;
