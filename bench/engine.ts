@@ -12,6 +12,7 @@ import { now } from '../electron/engine/clock';
 import { forkLauncher, workerEnv } from '../electron/engine/launcher';
 import { Pool, type RunResult } from '../electron/engine/pool';
 import { projectRoot, workerEntryPath } from '../electron/host/build';
+import { TaskStore } from '../shared/task-store';
 import type { Frame, PoolEvent } from '../shared/protocol';
 import { chunkSizeFor, makeRunSpec, type RunSpec } from '../shared/run-spec';
 import { findPython, PythonPools, type PythonCpuRun, type PythonInfo } from './python';
@@ -130,7 +131,7 @@ function appLikeListener(): { listener: (frame: Frame) => void; seen: { frames: 
     listener: (frame) => {
       seen.frames++;
       seen.items +=
-        frame.done.task.length + frame.dispatched.first.length + frame.started.task.length + frame.events.length;
+        frame.settled.task.length + frame.dispatched.first.length + frame.started.task.length + frame.events.length;
     },
     seen,
   };
@@ -217,7 +218,7 @@ async function benchCpu(ctx: Ctx): Promise<BenchRow[]> {
   // Per worker: its first task's start, last task's end and Σ task time in the current run.
   let spans = new Map<number, { first: number; last: number; busy: number }>();
   pool.onFrame((frame) => {
-    const { worker, start, end } = frame.done;
+    const { worker, start, end } = frame.settled;
     for (let i = 0; i < start.length; i++) {
       busyMs += end[i] - start[i];
       taskMs.push(end[i] - start[i]);
@@ -701,8 +702,9 @@ async function benchKill(ctx: Ctx): Promise<BenchRow[]> {
       const { submitted, done, failed, cancelled } = result.counts;
       lost += submitted - done - failed - cancelled;
       crashed += result.failures.filter((f) => f.reason === 'crash').length;
-      const exited = events.find((e) => e.type === 'worker-exited' && e.worker === victim.worker);
-      const ready = events.find((e) => e.type === 'worker-ready' && e.at > killedAt);
+      const exited = events.find((e) => e.type === 'worker-exited' && e.worker === victim.worker) as
+        { at: number } | undefined;
+      const ready = events.find((e) => e.type === 'worker-ready' && e.at > killedAt) as { at: number } | undefined;
       if (!exited || !ready) throw new Error('recovery: no worker-exited or worker-ready event after the kill');
       detectMs.push(exited.at - killedAt);
       recoveryMs.push(ready.at - killedAt);
@@ -737,6 +739,8 @@ async function benchTimeout(ctx: Ctx): Promise<BenchRow[]> {
   const TIMEOUT = 200;
   const pool = await openPool();
   const events = recordEvents(pool);
+  const store = new TaskStore();
+  pool.onFrame((frame) => store.ingest(frame));
   const settleMs: number[] = [];
   const replaceMs: number[] = [];
   try {
@@ -754,11 +758,12 @@ async function benchTimeout(ctx: Ctx): Promise<BenchRow[]> {
       await pool.ready();
       await sleep(30);
       checkNoneLost(result);
-      for (const failed of events) {
-        if (failed.type !== 'task-failed' || failed.reason !== 'timeout' || failed.start === null) continue;
-        settleMs.push(failed.at - failed.start);
-        const ready = events.find((e) => e.type === 'worker-ready' && e.at >= failed.at);
-        if (ready) replaceMs.push(ready.at - failed.at);
+      for (const failed of store.failures) {
+        if (failed.reason !== 'timeout') continue;
+        const [start, end] = [store.start[failed.task], store.end[failed.task]];
+        settleMs.push(end - start);
+        const ready = events.find((e) => e.type === 'worker-ready' && e.at >= end) as { at: number } | undefined;
+        if (ready) replaceMs.push(ready.at - end);
       }
       events.length = 0;
     }

@@ -39,23 +39,25 @@ export interface SweepWall {
 /**
  * Speedup, efficiency and an Amdahl fit from a sweep's wall times. The fit uses
  * pool sizes up to the core count only: past it, speedup flattens for want of
- * cores, not because of serial work.
+ * cores, not because of serial work. A line through one point says nothing:
+ * the fit (and its `amdahl` column) exists only from two such sizes on.
  */
 export function summariseSweep<T extends SweepWall>(
   walls: T[],
   cores: number,
-): { points: SweepPoint<T>[]; serialFraction: number } {
-  if (walls.length === 0) return { points: [], serialFraction: 0 };
+): { points: SweepPoint<T>[]; serialFraction: number | null } {
+  if (walls.length === 0) return { points: [], serialFraction: null };
   // Without a one-worker run, assume the smallest pool scaled perfectly down to one.
   const base = walls.find((w) => w.workers === 1)?.wallMs ?? walls[0].wallMs * walls[0].workers;
   const measured = walls.map((w) => ({ ...w, speedup: base / w.wallMs }));
-  const serialFraction = fitSerialFraction(measured.filter((p) => p.workers <= cores));
+  const fitted = measured.filter((p) => p.workers <= cores);
+  const serialFraction = new Set(fitted.map((p) => p.workers)).size >= 2 ? fitSerialFraction(fitted) : null;
   return {
     serialFraction,
     points: measured.map((p) => ({
       ...p,
       efficiency: p.speedup / p.workers,
-      amdahl: amdahlSpeedup(serialFraction, p.workers),
+      amdahl: serialFraction === null ? NaN : amdahlSpeedup(serialFraction, p.workers),
     })),
   };
 }

@@ -9,8 +9,8 @@ export function tasksToCsv(store: TaskStore): string {
   const run = store.run;
   if (!run) throw new Error('nothing to export: no run has started');
   const origin = run.startedAt;
-  const pids = new Map([...store.lanes.values()].map((lane) => [lane.worker, lane.pid]));
-  const rows = ['task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,result'];
+  const lanes = new Map([...store.lanes.values()].map((lane) => [lane.worker, lane]));
+  const rows = ['task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,cpu_ms,core_wait_ms,result'];
   for (let task = 0; task < store.size; task++) {
     const worker = store.worker[task];
     const start = store.start[task];
@@ -18,16 +18,23 @@ export function tasksToCsv(store: TaskStore): string {
     rows.push(
       [
         task,
-        worker >= 0 ? worker : '',
-        worker >= 0 ? (pids.get(worker) ?? '') : '',
+        worker >= 0 ? `W${lanes.get(worker)?.number ?? worker}` : '',
+        worker >= 0 ? (lanes.get(worker)?.pid ?? '') : '',
         STATE_NAMES[store.state[task]],
         worker >= 0 ? cell(store.dispatchedAt[task] - origin) : '',
         cell(start - origin),
         cell(end - origin),
         cell(end - start),
-        cell(store.result[task]),
+        cell(store.cpu[task]),
+        cell(store.coreWait[task]),
+        Number.isNaN(store.result[task]) ? csvText(store.resultText.get(task) ?? '') : cell(store.result[task]),
       ].join(','),
     );
   }
   return `${rows.join('\n')}\n`;
+}
+
+/** A text cell, quoted where it must be (RFC 4180). */
+function csvText(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

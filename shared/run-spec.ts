@@ -99,3 +99,8 @@ export function effectiveChunkSize(spec: RunSpec): number {
   const size = spec.chunksize === 'auto' ? auto : spec.chunksize;
   return Math.min(size, spec.tasks);
 }
+
+/** A run's short title, as lists and headings show it: `cpu × 40`. */
+export function runTitle(spec: Pick<RunSpec, 'workload' | 'tasks'>): string {
+  return `${spec.workload} × ${spec.tasks.toLocaleString('en-US')}`;
+}

@@ -1,13 +1,26 @@
+/**
+ * A run's statistics from its TaskStore, in O(lanes): every figure comes from
+ * figures.ts, so the CLI, the Live view and the teaching views agree.
+ */
+import * as figures from './figures';
 import type { TaskStore } from './task-store';
 
 export interface WorkerStats {
   worker: number;
+  number: number;
   pid: number | null;
   tasksDone: number;
   busyMs: number;
-  /** Busy time over the run's wall time so far, 0…1. */
+  cpuMs: number;
+  coreWaitMs: number;
+  /** How long it was in the pool during the run. */
+  inPoolMs: number;
+  /** Busy time over its time in the pool, 0…1. */
   utilisation: number;
 }
+
+/** Why a figure is missing, where it is: said on screen instead of a made-up number. */
+export type Unavailable = { unavailable: string };
 
 export interface RunStats {
   elapsedMs: number;
@@ -19,48 +32,76 @@ export interface RunStats {
   running: number;
   /** Settled tasks per second of wall time. */
   throughput: number;
-  /** Σ task time (less GIL waits) / wall time: how many cores' worth of work ran at once, on average. */
-  speedup: number;
-  /** Speedup per worker (the pool's average size over the run), 0…1. */
-  efficiency: number;
-  /** Busy time of all workers over (workers × wall). */
+  /** Σ task wall time. */
+  taskMs: number;
+  /** Σ task CPU time, or why it is unknown. */
+  cpuMs: number | null;
+  /** Live speedup: Σ CPU / wall (≤ cores); null when CPU time is unknown (see `missing`). */
+  speedup: number | null;
+  /** min(workers, cores), with workers the pool's average size over the run. */
+  ideal: number;
+  /** speedup / ideal. */
+  efficiency: number | null;
+  /** Σ time tasks waited for a core, and its share of task time; null where not measured. */
+  coreWaitMs: number | null;
+  coreWaitShare: number | null;
+  /** GIL backend: Σ time threads waited for the lock. */
+  lockWaitMs: number;
+  /** Busy time of all workers over their time in the pool. */
   utilisation: number;
-  /** Mean time from a chunk being sent (or its worker coming free, if later) to its first task starting. */
-  dispatchLatencyMs: number;
-  /** The busiest worker's busy time over the mean, minus one: 0 is perfectly even. */
+  /** Mean time from a chunk being sent (or its worker coming free, if later) to its first task starting; null when the source has no dispatch times. */
+  dispatchLatencyMs: number | null;
+  /** The most utilised worker over the mean, minus one: 0 is perfectly even. */
   loadImbalance: number;
+  /** The pool's average size over the run (workers come and go). */
+  averageWorkers: number;
+  /** Figures that could not be measured here, with why. */
+  missing: { speedup?: string; coreWait?: string; dispatchLatency?: string };
   workers: WorkerStats[];
 }
 
-/** Statistics of the store's run at time `now` (the run's end once it has finished). */
-export function computeStats(store: TaskStore, now: number): RunStats | null {
+/** Statistics of the store's run at time `now` (the run's end once it has finished), on a machine of `cores`. */
+export function computeStats(store: TaskStore, now: number, cores: number): RunStats | null {
   const run = store.run;
   const counts = store.counts;
   if (!run || !counts) return null;
   const end = run.finishedAt ?? now;
   const elapsedMs = Math.max(0, end - run.startedAt);
   const wall = Math.max(elapsedMs, 1e-6);
-  const lanes = store.laneList().filter((lane) => lane.tasksDone > 0 || lane.busyMs > 0 || lane.exitedAt === null);
-  const workers = lanes.map((lane) => ({
-    worker: lane.worker,
-    pid: lane.pid,
-    tasksDone: lane.tasksDone,
-    busyMs: lane.busyMs,
-    utilisation: Math.min(1, lane.busyMs / wall),
-  }));
-  // The pool may have grown or shrunk during the run: measure against the workers it really had.
   let workerMs = 0;
-  for (const lane of store.laneList()) {
+  let busyMs = 0;
+  const workers: WorkerStats[] = [];
+  for (const lane of store.lanes.values()) {
     const from = Math.max(lane.readyAt ?? lane.spawnedAt, run.startedAt);
     const to = Math.min(lane.exitedAt ?? end, end);
-    workerMs += Math.max(0, to - from);
+    const inPoolMs = Math.max(0, to - from);
+    workerMs += inPoolMs;
+    busyMs += lane.busyMs;
+    if (lane.tasksDone + lane.tasksFailed === 0 && lane.exitedAt !== null) continue;
+    workers.push({
+      worker: lane.worker,
+      number: lane.number,
+      pid: lane.pid,
+      tasksDone: lane.tasksDone,
+      busyMs: lane.busyMs,
+      cpuMs: lane.cpuMs,
+      coreWaitMs: lane.coreWaitMs,
+      inPoolMs,
+      utilisation: figures.utilisation(lane.busyMs, inPoolMs),
+    });
   }
-  const poolSize = Math.max(1, workerMs / wall);
-  // Time spent waiting for the GIL is inside tasks but is not work.
-  const speedup = Math.max(0, store.sumTaskMs - store.sumLockWaitMs) / wall;
-  const busy = workers.map((w) => w.busyMs);
-  const meanBusy = busy.length ? busy.reduce((a, b) => a + b, 0) / busy.length : 0;
-  const settled = counts.done + counts.failed;
+  const averageWorkers = Math.max(1, workerMs / wall);
+  const ideal = figures.idealSpeedup(averageWorkers, cores);
+  const settled = store.orderLength;
+  const missing: RunStats['missing'] = {};
+  // CPU time is known only if every settled task measured it; a partial sum would undercount.
+  const cpuKnown = settled > 0 && store.cpuTasks === settled;
+  if (settled > 0 && !cpuKnown) missing.speedup = 'the workers did not measure CPU time here';
+  const speedup = cpuKnown ? figures.liveSpeedup(store.sumCpuMs, wall) : null;
+  const waitKnown = settled > 0 && store.coreWaitTasks === settled;
+  if (settled > 0 && !waitKnown) missing.coreWait = 'waiting for a core is measured on Linux only';
+  const hasDispatch = store.dispatchLatencyCount > 0;
+  if (settled > 0 && !hasDispatch) missing.dispatchLatency = 'this source does not report when tasks were sent';
   return {
     elapsedMs,
     total: counts.submitted,
@@ -69,12 +110,20 @@ export function computeStats(store: TaskStore, now: number): RunStats | null {
     cancelled: counts.cancelled,
     queued: counts.queued,
     running: counts.running,
-    throughput: settled / (wall / 1000),
+    throughput: figures.throughput(counts.done + counts.failed, wall),
+    taskMs: store.sumTaskMs,
+    cpuMs: cpuKnown ? store.sumCpuMs : null,
     speedup,
-    efficiency: speedup / poolSize,
-    utilisation: Math.min(1, store.sumTaskMs / (wall * poolSize)),
-    dispatchLatencyMs: store.dispatchLatencyCount ? store.sumDispatchLatencyMs / store.dispatchLatencyCount : 0,
-    loadImbalance: meanBusy > 0 ? Math.max(...busy) / meanBusy - 1 : 0,
+    ideal,
+    efficiency: speedup === null ? null : figures.efficiency(speedup, ideal),
+    coreWaitMs: waitKnown ? store.sumCoreWaitMs : null,
+    coreWaitShare: waitKnown ? figures.coreWaitShare(store.sumCoreWaitMs, store.sumTaskMs) : null,
+    lockWaitMs: store.sumLockWaitMs,
+    utilisation: figures.utilisation(busyMs, workerMs),
+    dispatchLatencyMs: hasDispatch ? store.sumDispatchLatencyMs / store.dispatchLatencyCount : null,
+    loadImbalance: figures.loadImbalance(workers.filter((w) => w.inPoolMs > 0).map((w) => w.utilisation)),
+    averageWorkers,
+    missing,
     workers,
   };
 }

@@ -1,11 +1,21 @@
 /**
  * The columnar record of one run, fed by frames. Typed arrays indexed by task
  * id keep a million tasks cheap to hold and to scan; running sums keep the
- * statistics O(1). The renderer's canvases and the CLI's summary and trace
- * export all read from here.
+ * statistics O(1); every per-task step is O(1) too — a chunk is found through
+ * the task, never by scanning a lane. The renderer's canvases and the CLI's
+ * summary and trace export all read from here.
  */
-import type { Frame, PoolEvent, TaskCounts, WorkerExitCause, WorkerSample } from './protocol';
-import type { RunSpec } from './run-spec';
+import {
+  isClosingEvent,
+  rowsOf,
+  type Frame,
+  type LaneKind,
+  type PoolEvent,
+  type RunDescription,
+  type TaskCounts,
+  type WorkerExitCause,
+  type WorkerSample,
+} from './events';
 
 export const TaskState = {
   queued: 0,
@@ -18,21 +28,35 @@ export const TaskState = {
 export type TaskStateCode = (typeof TaskState)[keyof typeof TaskState];
 
 export interface Lane {
+  /** The source's id for the worker; unique for the life of the host. */
   worker: number;
+  /** Small and per run: what a person reads and says ("W3"). */
+  number: number;
   pid: number | null;
+  kind: LaneKind;
+  name: string | null;
+  group: string | null;
+  tid: number | null;
   spawnedAt: number;
   readyAt: number | null;
   exitedAt: number | null;
   exitCause: WorkerExitCause | null;
   exitCode: number | null;
   exitSignal: string | null;
+  exitReason: string | null;
   /** The task it is running, when known (-1 otherwise). */
   current: number;
-  /** Dispatched, not yet settled ranges, oldest first: the head is executing, the rest is its inbox. */
-  inbox: { first: number; count: number; settled: number }[];
+  /** Tasks handed to it and not yet settled or given back: the current one and its inbox. */
+  held: number;
+  /** Chunks it holds, oldest first, from `chunkHead` on (ids into the store's chunk table). */
+  chunks: number[];
+  chunkHead: number;
   /** This run only. */
   tasksDone: number;
+  tasksFailed: number;
   busyMs: number;
+  cpuMs: number;
+  coreWaitMs: number;
   /** When its last task ended (this run), to tell dispatch latency from inbox wait. */
   lastEnd: number;
   sample: WorkerSample | null;
@@ -48,8 +72,7 @@ export interface OutputRecord {
 
 export interface RunInfo {
   runId: number;
-  spec: RunSpec;
-  chunksize: number;
+  run: RunDescription;
   startedAt: number;
   finishedAt: number | null;
   status: 'running' | 'completed' | 'cancelled' | 'failed';
@@ -64,8 +87,29 @@ export interface FailureRecord {
   message: string;
 }
 
+export interface CallRecord {
+  call: number;
+  label: string;
+  method: string;
+  group: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface MarkRecord {
+  at: number;
+  label: string;
+  group: string | null;
+}
+
 /** Output lines kept for the console; older ones are dropped first. */
 export const MAX_OUTPUT_LINES = 100_000;
+
+const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
+  const bigger = new (a.constructor as new (n: number) => T)(size);
+  bigger.set(a);
+  return bigger;
+};
 
 export class TaskStore {
   /** Bumps on every change: views redraw when it moves. */
@@ -75,20 +119,39 @@ export class TaskStore {
   poolSize = 0;
   lastFrameAt = 0;
   lastSeq = 0;
-  /** Frames that never arrived (sequence gaps). */
+  /** Frames this store never saw: sequence gaps and frames a host skipped for a receiver that fell behind. */
   missedFrames = 0;
 
+  /** Tasks of this run (ids 0 … size-1). */
   size = 0;
+  private capacity = 0;
   state = new Uint8Array(0);
   worker = new Int32Array(0);
   dispatchedAt = new Float64Array(0);
   start = new Float64Array(0);
   end = new Float64Array(0);
-  /** NaN for none. */
+  /** The task thread's CPU time, ms; NaN where not measured. */
+  cpu = new Float64Array(0);
+  /** Time the task was runnable but waiting for a core, ms; NaN where not measured. */
+  coreWait = new Float64Array(0);
+  /** NaN for none or not a number (see resultText). */
   result = new Float64Array(0);
+  /** The call each task belongs to (-1: the run's only one). */
+  call = new Int32Array(0);
   /** Task ids in settlement order (done or failed). */
   order = new Int32Array(0);
   orderLength = 0;
+  /** The chunk holding each dispatched task (-1 for none). */
+  private chunkOf = new Int32Array(0);
+
+  /** The chunk table: every chunk dispatched this run. */
+  private chunkFirst = new Int32Array(256);
+  private chunkCount = new Int32Array(256);
+  /** Tasks of the chunk not yet settled or given back. */
+  private chunkLeft = new Int32Array(256);
+  /** Its lowest task still held (advanced as tasks leave, so each is passed once). */
+  private chunkNext = new Int32Array(256);
+  private chunks = 0;
 
   /** GIL backend: every wait for the lock, in arrival order; grows by doubling. */
   waits = {
@@ -98,43 +161,42 @@ export class TaskStore {
     end: new Float64Array(1024),
     length: 0,
   };
-  /** Total time threads spent waiting for the lock this run. */
-  sumLockWaitMs = 0;
 
   readonly lanes = new Map<number, Lane>();
-  /** Highest worker id seen: a missing lane with a lower id was dropped on purpose, not missed. */
-  private maxWorker = 0;
+  private nextNumber = 1;
   output: OutputRecord[] = [];
+  /** Output lines dropped from the front of `output` to keep it bounded. */
+  outputDropped = 0;
   failures: FailureRecord[] = [];
+  readonly calls = new Map<number, CallRecord>();
+  readonly resultText = new Map<number, string>();
+  marks: MarkRecord[] = [];
 
   // Running sums for O(1) statistics.
   sumTaskMs = 0;
+  /** Σ CPU time over the tasks that reported one, and how many did. */
+  sumCpuMs = 0;
+  cpuTasks = 0;
+  sumCoreWaitMs = 0;
+  coreWaitTasks = 0;
+  sumLockWaitMs = 0;
   sumDispatchLatencyMs = 0;
   dispatchLatencyCount = 0;
   firstStart = Infinity;
   lastEnd = -Infinity;
 
   ingest(frame: Frame): void {
-    const firstSeq = frame.firstSeq ?? frame.seq;
-    if (this.lastSeq && firstSeq > this.lastSeq + 1) this.missedFrames += firstSeq - this.lastSeq - 1;
+    if (this.lastSeq && frame.seq > this.lastSeq + 1 && !frame.resync)
+      this.missedFrames += frame.seq - this.lastSeq - 1;
+    if (frame.resync) this.missedFrames += frame.resync.skipped;
     this.lastSeq = frame.seq;
     this.lastFrameAt = frame.at;
-    for (const event of frame.events) this.apply(event);
+    for (const event of frame.events) if (!isClosingEvent(event)) this.apply(event);
     if (frame.runId !== null && this.run?.runId === frame.runId) {
-      const { dispatched, started, done } = frame;
-      for (let i = 0; i < dispatched.worker.length; i++) {
-        this.dispatch(dispatched.worker[i], dispatched.first[i], dispatched.count[i], dispatched.at[i]);
-      }
-      for (let i = 0; i < started.worker.length; i++) this.startTask(started.worker[i], started.task[i], started.at[i]);
-      for (let i = 0; i < done.worker.length; i++) {
-        this.settle(done.worker[i], done.task[i], done.start[i], done.end[i], TaskState.done);
-        this.result[done.task[i]] = done.result[i] ?? NaN;
-      }
-      const { waits } = frame;
-      for (let i = 0; i < waits.worker.length; i++)
-        this.addWait(waits.worker[i], waits.task[i], waits.start[i], waits.end[i]);
+      this.ingestColumns(frame);
       if (frame.counts) this.counts = frame.counts;
     }
+    for (const event of frame.events) if (isClosingEvent(event)) this.apply(event);
     this.version++;
   }
 
@@ -143,10 +205,40 @@ export class TaskStore {
     return [...this.lanes.values()];
   }
 
+  /** The task a lane is executing: the one it reported, else the first unsettled task of its oldest chunk. */
+  runningTask(lane: Lane): number {
+    if (lane.current >= 0) return lane.current;
+    const chunk = lane.chunks[lane.chunkHead];
+    return chunk === undefined || this.chunkLeft[chunk] <= 0 ? -1 : this.chunkNext[chunk];
+  }
+
+  private ingestColumns(frame: Frame): void {
+    const { submitted, dispatched, started, settled, lockWaits } = frame;
+    for (let i = 0, n = submitted.task.length; i < n; i++) this.submit(submitted.task[i], submitted.call[i]);
+    for (let i = 0, n = dispatched.worker.length; i < n; i++)
+      this.dispatch(dispatched.worker[i], dispatched.first[i], dispatched.count[i], dispatched.at[i]);
+    for (let i = 0, n = started.worker.length; i < n; i++)
+      this.startTask(started.worker[i], started.task[i], started.at[i]);
+    for (let i = 0, n = rowsOf(settled); i < n; i++) {
+      this.settle(
+        settled.worker[i],
+        settled.task[i],
+        settled.start[i],
+        settled.end[i],
+        settled.cpu[i],
+        settled.coreWait[i],
+        settled.ok[i] === 1 ? TaskState.done : TaskState.failed,
+      );
+      this.result[settled.task[i]] = settled.result[i];
+    }
+    for (let i = 0, n = lockWaits.worker.length; i < n; i++)
+      this.addWait(lockWaits.worker[i], lockWaits.task[i], lockWaits.start[i], lockWaits.end[i]);
+  }
+
   private apply(event: PoolEvent): void {
     switch (event.type) {
       case 'run-started':
-        this.beginRun(event.runId, event.spec, event.chunksize, event.at);
+        this.beginRun(event.runId, event.run, event.tasks, event.at);
         return;
       case 'run-finished':
         if (this.run?.runId === event.runId) {
@@ -162,15 +254,21 @@ export class TaskStore {
       case 'pool-resized':
         this.poolSize = event.poolSize;
         return;
-      case 'worker-spawned':
-        this.lanes.set(event.worker, newLane(event.worker, event.pid, event.at));
-        this.maxWorker = Math.max(this.maxWorker, event.worker);
+      case 'worker-spawned': {
+        const lane = newLane(event.worker, this.nextNumber++, event.pid, event.at);
+        if (event.lane) {
+          lane.kind = event.lane.kind;
+          lane.name = event.lane.name ?? null;
+          lane.group = event.lane.group ?? null;
+          lane.tid = event.lane.tid ?? null;
+        }
+        this.lanes.set(event.worker, lane);
         return;
+      }
       case 'worker-ready': {
-        const lane = this.lanes.get(event.worker) ?? newLane(event.worker, event.pid, event.at);
+        const lane = this.laneFor(event.worker, event.at);
         lane.pid = event.pid;
         lane.readyAt = event.at;
-        this.lanes.set(event.worker, lane);
         return;
       }
       case 'worker-exited': {
@@ -180,21 +278,34 @@ export class TaskStore {
         lane.exitCause = event.cause;
         lane.exitCode = event.code;
         lane.exitSignal = event.signal;
+        lane.exitReason = event.reason ?? null;
         lane.current = -1;
-        // Its unfinished work goes back to the queue (the engine requeues it).
-        for (const r of lane.inbox) this.state.fill(TaskState.queued, r.first + r.settled, r.first + r.count);
-        lane.inbox = [];
+        // Whatever it held was settled, given back or cancelled by events before this one.
+        lane.chunks = [];
+        lane.chunkHead = 0;
+        lane.held = 0;
         return;
       }
       case 'task-failed':
         if (this.run?.runId !== event.runId) return;
-        this.settle(event.worker, event.task, event.start ?? event.at, event.at, TaskState.failed);
         this.failures.push({ task: event.task, worker: event.worker, reason: event.reason, message: event.message });
         return;
+      case 'tasks-returned': {
+        if (this.run?.runId !== event.runId) return;
+        const lane = this.lanes.get(event.worker);
+        for (const [first, count] of event.ranges) {
+          for (let t = first; t < first + count; t++) this.release(t, lane, TaskState.queued);
+        }
+        if (lane) this.popSettledChunks(lane);
+        return;
+      }
       case 'tasks-cancelled':
         if (this.run?.runId !== event.runId) return;
-        for (const [first, count] of event.ranges) this.state.fill(TaskState.cancelled, first, first + count);
-        for (const lane of this.lanes.values()) lane.inbox = lane.inbox.filter((r) => !coveredBy(r, event.ranges));
+        for (const [first, count, worker] of event.ranges) {
+          const lane = worker >= 0 ? this.lanes.get(worker) : undefined;
+          for (let t = first; t < first + count; t++) this.release(t, lane, TaskState.cancelled);
+          if (lane) this.popSettledChunks(lane);
+        }
         return;
       case 'output':
         this.output.push({
@@ -204,30 +315,274 @@ export class TaskStore {
           text: event.text,
           at: event.at,
         });
-        if (this.output.length > MAX_OUTPUT_LINES * 1.1) this.output = this.output.slice(-MAX_OUTPUT_LINES);
+        if (this.output.length > MAX_OUTPUT_LINES * 1.1) {
+          const drop = this.output.length - MAX_OUTPUT_LINES;
+          this.output = this.output.slice(drop);
+          this.outputDropped += drop;
+        }
+        return;
+      case 'call-started':
+        if (this.run?.runId !== event.runId) return;
+        this.calls.set(event.call, {
+          call: event.call,
+          label: event.label,
+          method: event.method,
+          group: event.group ?? null,
+          startedAt: event.at,
+          finishedAt: null,
+        });
+        return;
+      case 'call-finished': {
+        const call = this.run?.runId === event.runId ? this.calls.get(event.call) : undefined;
+        if (call) call.finishedAt = event.at;
+        return;
+      }
+      case 'result-texts':
+        if (this.run?.runId !== event.runId) return;
+        for (let i = 0; i < event.tasks.length; i++) this.resultText.set(event.tasks[i], event.texts[i]);
+        return;
+      case 'mark':
+        if (this.run?.runId === event.runId)
+          this.marks.push({ at: event.at, label: event.label, group: event.group ?? null });
         return;
       case 'sample':
         for (const sample of event.workers) {
-          const lane = this.lanes.get(sample.worker) ?? this.adoptLane(sample.worker, sample.pid, event.at);
+          const lane = this.lanes.get(sample.worker);
           if (lane) lane.sample = sample;
         }
         return;
     }
   }
 
+  /** A lane named before its spawn was seen (a receiver that joined late): it stands in for the spawn. */
+  private laneFor(worker: number, at: number): Lane {
+    let lane = this.lanes.get(worker);
+    if (!lane) {
+      lane = newLane(worker, this.nextNumber++, null, at);
+      this.lanes.set(worker, lane);
+    }
+    return lane;
+  }
+
+  private ensureCapacity(tasks: number): void {
+    if (tasks <= this.capacity) return;
+    const size = Math.max(tasks, this.capacity * 2, 1024);
+    this.state = grow(this.state, size);
+    this.worker = grow(this.worker, size);
+    this.dispatchedAt = grow(this.dispatchedAt, size);
+    this.start = grow(this.start, size);
+    this.end = grow(this.end, size);
+    this.cpu = grow(this.cpu, size);
+    this.coreWait = grow(this.coreWait, size);
+    this.result = grow(this.result, size);
+    this.call = grow(this.call, size);
+    this.order = grow(this.order, size);
+    this.chunkOf = grow(this.chunkOf, size);
+    this.clearTasks(this.capacity, size);
+    this.capacity = size;
+  }
+
+  /** Resets task slots from … to to "queued, nowhere". */
+  private clearTasks(from: number, to: number): void {
+    this.state.fill(TaskState.queued, from, to);
+    this.worker.fill(-1, from, to);
+    this.chunkOf.fill(-1, from, to);
+    this.call.fill(-1, from, to);
+    this.dispatchedAt.fill(NaN, from, to);
+    this.start.fill(NaN, from, to);
+    this.end.fill(NaN, from, to);
+    this.cpu.fill(NaN, from, to);
+    this.coreWait.fill(NaN, from, to);
+    this.result.fill(NaN, from, to);
+  }
+
+  private beginRun(runId: number, run: RunDescription, tasks: number, at: number): void {
+    this.run = { runId, run, startedAt: at, finishedAt: null, status: 'running', error: null, paused: false };
+    this.counts = { submitted: tasks, queued: tasks, running: 0, done: 0, failed: 0, cancelled: 0 };
+    // Reuse the buffers: runs one after another should not churn memory.
+    this.clearTasks(0, Math.min(this.capacity, Math.max(this.size, tasks)));
+    this.ensureCapacity(tasks);
+    this.size = tasks;
+    this.orderLength = 0;
+    this.chunks = 0;
+    this.waits.length = 0;
+    this.failures = [];
+    this.calls.clear();
+    this.resultText.clear();
+    this.marks = [];
+    this.sumTaskMs = 0;
+    this.sumCpuMs = 0;
+    this.cpuTasks = 0;
+    this.sumCoreWaitMs = 0;
+    this.coreWaitTasks = 0;
+    this.sumLockWaitMs = 0;
+    this.sumDispatchLatencyMs = 0;
+    this.dispatchLatencyCount = 0;
+    this.firstStart = Infinity;
+    this.lastEnd = -Infinity;
+    // Workers outlive runs; lanes of gone workers do not. The rest are numbered afresh.
+    this.nextNumber = 1;
+    for (const [id, lane] of this.lanes) {
+      if (lane.exitedAt !== null) {
+        this.lanes.delete(id);
+        continue;
+      }
+      Object.assign(lane, {
+        number: this.nextNumber++,
+        tasksDone: 0,
+        tasksFailed: 0,
+        busyMs: 0,
+        cpuMs: 0,
+        coreWaitMs: 0,
+        lastEnd: -Infinity,
+        current: -1,
+        held: 0,
+        chunks: [],
+        chunkHead: 0,
+      });
+    }
+  }
+
+  private submit(task: number, call: number): void {
+    if (task < 0) return;
+    if (task >= this.size) {
+      this.ensureCapacity(task + 1);
+      this.size = task + 1;
+    }
+    this.call[task] = call;
+  }
+
+  private dispatch(worker: number, first: number, count: number, at: number): void {
+    if (first < 0 || count <= 0 || first + count > this.size) return;
+    if (this.chunks === this.chunkFirst.length) {
+      const size = this.chunks * 2;
+      this.chunkFirst = grow(this.chunkFirst, size);
+      this.chunkCount = grow(this.chunkCount, size);
+      this.chunkLeft = grow(this.chunkLeft, size);
+      this.chunkNext = grow(this.chunkNext, size);
+    }
+    const chunk = this.chunks++;
+    this.chunkFirst[chunk] = first;
+    this.chunkCount[chunk] = count;
+    this.chunkLeft[chunk] = count;
+    this.chunkNext[chunk] = first;
+    const end = first + count;
+    this.state.fill(TaskState.dispatched, first, end);
+    this.worker.fill(worker, first, end);
+    this.dispatchedAt.fill(at, first, end);
+    this.chunkOf.fill(chunk, first, end);
+    const lane = this.laneFor(worker, at);
+    lane.chunks.push(chunk);
+    lane.held += count;
+  }
+
+  private startTask(worker: number, task: number, at: number): void {
+    if (task < 0 || task >= this.size) return;
+    const state = this.state[task];
+    if (state !== TaskState.dispatched && state !== TaskState.queued) return;
+    const lane = this.laneFor(worker, at);
+    // A source without dispatch (Python's shared queue) hands the task over as it starts.
+    if (state === TaskState.queued) lane.held++;
+    this.state[task] = TaskState.running;
+    this.worker[task] = worker;
+    this.start[task] = at;
+    lane.current = task;
+  }
+
+  /** A held task leaves its lane's hands: settled, given back or cancelled. */
+  private release(task: number, lane: Lane | undefined, to: TaskStateCode): void {
+    if (task < 0 || task >= this.size) return;
+    const state = this.state[task];
+    const held = state === TaskState.dispatched || state === TaskState.running;
+    if (to === TaskState.queued && !held) return;
+    if (held) {
+      const chunk = this.chunkOf[task];
+      this.chunkOf[task] = -1;
+      if (chunk >= 0) {
+        this.chunkLeft[chunk]--;
+        const end = this.chunkFirst[chunk] + this.chunkCount[chunk];
+        let next = this.chunkNext[chunk];
+        while (next < end && this.chunkOf[next] !== chunk) next++;
+        this.chunkNext[chunk] = next;
+      }
+      const holder = lane ?? this.lanes.get(this.worker[task]);
+      if (holder) {
+        holder.held = Math.max(0, holder.held - 1);
+        if (holder.current === task) holder.current = -1;
+      }
+    }
+    if (state === TaskState.done || state === TaskState.failed) return;
+    this.state[task] = to;
+    if (to === TaskState.queued) this.worker[task] = -1;
+  }
+
+  private popSettledChunks(lane: Lane): void {
+    while (lane.chunkHead < lane.chunks.length && this.chunkLeft[lane.chunks[lane.chunkHead]] <= 0) lane.chunkHead++;
+    // Compact now and then, so a long run's lane does not keep every chunk it ever had.
+    if (lane.chunkHead > 256 && lane.chunkHead * 2 > lane.chunks.length) {
+      lane.chunks = lane.chunks.slice(lane.chunkHead);
+      lane.chunkHead = 0;
+    }
+  }
+
+  private settle(
+    worker: number,
+    task: number,
+    start: number,
+    end: number,
+    cpu: number,
+    coreWait: number,
+    state: TaskStateCode,
+  ): void {
+    if (task < 0 || task >= this.size) return;
+    const chunk = this.chunkOf[task];
+    const lane = this.lanes.get(worker);
+    // Latency from when the worker could have started it: a prefetched chunk's wait in the inbox is not latency.
+    if (lane && chunk >= 0 && task === this.chunkFirst[chunk] && Number.isFinite(start)) {
+      this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lane.lastEnd));
+      this.dispatchLatencyCount++;
+    }
+    this.release(task, lane, state);
+    this.state[task] = state;
+    this.worker[task] = worker;
+    // A task that failed before it started (its worker died holding it) is a mark at its end.
+    const from = Number.isFinite(start) ? start : end;
+    this.start[task] = from;
+    this.end[task] = end;
+    this.cpu[task] = cpu;
+    this.coreWait[task] = coreWait;
+    this.order[this.orderLength++] = task;
+    const ms = Math.max(0, end - from);
+    this.sumTaskMs += ms;
+    if (!Number.isNaN(cpu)) {
+      this.sumCpuMs += cpu;
+      this.cpuTasks++;
+    }
+    if (!Number.isNaN(coreWait)) {
+      this.sumCoreWaitMs += coreWait;
+      this.coreWaitTasks++;
+    }
+    if (from < this.firstStart) this.firstStart = from;
+    if (end > this.lastEnd) this.lastEnd = end;
+    if (!lane) return;
+    lane.busyMs += ms;
+    if (!Number.isNaN(cpu)) lane.cpuMs += cpu;
+    if (!Number.isNaN(coreWait)) lane.coreWaitMs += coreWait;
+    if (state === TaskState.done) lane.tasksDone++;
+    else lane.tasksFailed++;
+    if (end > lane.lastEnd) lane.lastEnd = end;
+    this.popSettledChunks(lane);
+  }
+
   private addWait(worker: number, task: number, start: number, end: number): void {
     const w = this.waits;
     if (w.length === w.worker.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
-        const bigger = new (a.constructor as new (n: number) => T)(a.length * 2);
-        bigger.set(a);
-        return bigger;
-      };
+      const size = w.length * 2;
       this.waits = {
-        worker: grow(w.worker),
-        task: grow(w.task),
-        start: grow(w.start),
-        end: grow(w.end),
+        worker: grow(w.worker, size),
+        task: grow(w.task, size),
+        start: grow(w.start, size),
+        end: grow(w.end, size),
         length: w.length,
       };
     }
@@ -238,131 +593,34 @@ export class TaskStore {
     this.waits.end[i] = end;
     this.sumLockWaitMs += end - start;
   }
-
-  private beginRun(runId: number, spec: RunSpec, chunksize: number, at: number): void {
-    const n = spec.tasks;
-    this.run = {
-      runId,
-      spec,
-      chunksize,
-      startedAt: at,
-      finishedAt: null,
-      status: 'running',
-      error: null,
-      paused: false,
-    };
-    this.counts = { submitted: n, queued: n, running: 0, done: 0, failed: 0, cancelled: 0 };
-    this.size = n;
-    // Reuse the buffers when they are big enough: runs one after another should not churn memory.
-    if (this.state.length < n) {
-      this.state = new Uint8Array(n);
-      this.worker = new Int32Array(n);
-      this.dispatchedAt = new Float64Array(n);
-      this.start = new Float64Array(n);
-      this.end = new Float64Array(n);
-      this.result = new Float64Array(n);
-      this.order = new Int32Array(n);
-    }
-    this.state.fill(TaskState.queued, 0, n);
-    this.worker.fill(-1, 0, n);
-    this.start.fill(NaN, 0, n);
-    this.end.fill(NaN, 0, n);
-    this.result.fill(NaN, 0, n);
-    this.orderLength = 0;
-    this.waits.length = 0;
-    this.sumLockWaitMs = 0;
-    this.failures = [];
-    this.sumTaskMs = 0;
-    this.sumDispatchLatencyMs = 0;
-    this.dispatchLatencyCount = 0;
-    this.firstStart = Infinity;
-    this.lastEnd = -Infinity;
-    // Workers outlive runs; lanes of gone workers do not.
-    for (const [id, lane] of this.lanes) {
-      if (lane.exitedAt !== null) this.lanes.delete(id);
-      else Object.assign(lane, { tasksDone: 0, busyMs: 0, lastEnd: -Infinity, current: -1, inbox: [] });
-    }
-  }
-
-  private dispatch(worker: number, first: number, count: number, at: number): void {
-    this.state.fill(TaskState.dispatched, first, first + count);
-    this.worker.fill(worker, first, first + count);
-    this.dispatchedAt.fill(at, first, first + count);
-    (this.lanes.get(worker) ?? this.adoptLane(worker, null, at))?.inbox.push({ first, count, settled: 0 });
-  }
-
-  /**
-   * A subscriber that joins after workers started never saw them spawn: the first
-   * sample or dispatch naming an unknown worker stands in for its spawn and ready.
-   */
-  private adoptLane(worker: number, pid: number | null, at: number): Lane | undefined {
-    if (worker <= this.maxWorker) return undefined;
-    this.maxWorker = worker;
-    const lane = newLane(worker, pid, at);
-    lane.readyAt = at;
-    this.lanes.set(worker, lane);
-    return lane;
-  }
-
-  private startTask(worker: number, task: number, at: number): void {
-    if (this.state[task] !== TaskState.dispatched) return;
-    this.state[task] = TaskState.running;
-    this.start[task] = at;
-    const lane = this.lanes.get(worker);
-    if (lane) lane.current = task;
-  }
-
-  private settle(worker: number, task: number, start: number, end: number, state: TaskStateCode): void {
-    this.state[task] = state;
-    this.worker[task] = worker;
-    this.start[task] = start;
-    this.end[task] = end;
-    this.order[this.orderLength++] = task;
-    const ms = end - start;
-    this.sumTaskMs += ms;
-    this.firstStart = Math.min(this.firstStart, start);
-    this.lastEnd = Math.max(this.lastEnd, end);
-    const lane = this.lanes.get(worker);
-    if (!lane) return;
-    lane.busyMs += ms;
-    if (state === TaskState.done) lane.tasksDone++;
-    if (lane.current === task) lane.current = -1;
-    // Usually the head chunk; but a failure (an event) is applied before the done columns of
-    // the same frame, so tasks of a chunk can settle out of order: count them, do not step.
-    const k = lane.inbox.findIndex((r) => task >= r.first && task < r.first + r.count);
-    const chunk = lane.inbox[k];
-    if (chunk) {
-      if (task === chunk.first) {
-        // From when the worker could have started it: a prefetched chunk's wait in the inbox is not latency.
-        this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lane.lastEnd));
-        this.dispatchLatencyCount++;
-      }
-      if (++chunk.settled === chunk.count) lane.inbox.splice(k, 1);
-    }
-    lane.lastEnd = Math.max(lane.lastEnd, end);
-  }
 }
 
-function newLane(worker: number, pid: number | null, at: number): Lane {
+function newLane(worker: number, number: number, pid: number | null, at: number): Lane {
   return {
     worker,
+    number,
     pid,
+    kind: 'process',
+    name: null,
+    group: null,
+    tid: null,
     spawnedAt: at,
     readyAt: null,
     exitedAt: null,
     exitCause: null,
     exitCode: null,
     exitSignal: null,
+    exitReason: null,
     current: -1,
-    inbox: [],
+    held: 0,
+    chunks: [],
+    chunkHead: 0,
     tasksDone: 0,
+    tasksFailed: 0,
     busyMs: 0,
+    cpuMs: 0,
+    coreWaitMs: 0,
     lastEnd: -Infinity,
     sample: null,
   };
-}
-
-function coveredBy(range: { first: number; count: number; settled: number }, ranges: [number, number][]): boolean {
-  const from = range.first + range.settled;
-  return ranges.some(([first, count]) => first <= from && from < first + count);
 }

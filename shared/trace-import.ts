@@ -4,9 +4,8 @@
  * {traceEvents: […]} — and replays it through the same frames a live pool
  * sends, so the pool view and timeline show it like a run.
  */
-import { makeFrame } from './frames';
-import type { Frame, PoolEvent } from './protocol';
-import { LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from './run-spec';
+import { columnsOf, makeFrame, type Frame, type PoolEvent, type RunDescription } from './events';
+import { LIMITS, runSpecSchema, runTitle } from './run-spec';
 
 export interface ImportedTask {
   lane: number;
@@ -16,6 +15,9 @@ export interface ImportedTask {
   name: string;
   failed: boolean;
   result: number | null;
+  /** Measured CPU time and wait for a core, ms, where the trace has them (ours do); NaN otherwise. */
+  cpu: number;
+  coreWait: number;
 }
 
 export interface ImportedLane {
@@ -29,8 +31,8 @@ export interface ImportedLane {
 }
 
 export interface ImportedTrace {
-  /** Poolscope's own export carries its run spec; other traces get a neutral one. */
-  spec: RunSpec;
+  /** Poolscope's own export says what ran; other traces get a neutral description. */
+  run: RunDescription;
   ours: boolean;
   lanes: ImportedLane[];
   /** Sorted by start. */
@@ -67,13 +69,32 @@ function numberField(event: RawEvent, index: number, field: string, { min = -Inf
   return value;
 }
 
+/** Longer pid or tid strings than this are not ids but data. */
+const MAX_ID_LENGTH = 64;
+
 /** pid and tid may be numbers or strings in the wild; a lane is one (pid, tid) pair. */
 function idField(event: RawEvent, index: number, field: 'pid' | 'tid'): string {
   const value = event[field] ?? 0;
-  if (typeof value !== 'number' && typeof value !== 'string') {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TraceImportError(`expected an integer id, got ${value}`, index, field);
+    return String(value);
+  }
+  if (typeof value !== 'string') {
     throw new TraceImportError(`expected a number or string, got ${JSON.stringify(value)}`, index, field);
   }
-  return String(value);
+  if (value.length > MAX_ID_LENGTH)
+    throw new TraceImportError(
+      `expected an id of at most ${MAX_ID_LENGTH} characters, got ${value.length}`,
+      index,
+      field,
+    );
+  return value;
+}
+
+/** A measure from our own export's args, in ms; NaN where absent. */
+function measure(args: RawEvent, field: string): number {
+  const value = args[field];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : NaN;
 }
 
 /** Parses a trace, throwing TraceImportError that names the event and field at fault. */
@@ -134,6 +155,7 @@ export function importTrace(json: unknown): ImportedTrace {
     const key = `${idField(event, index, 'pid')}/${idField(event, index, 'tid')}`;
     if (ph === 'X') {
       const dur = numberField(event, index, 'dur', { min: 0 });
+      if (!Number.isFinite(ts + dur)) throw new TraceImportError(`ts + dur overflows (${ts} + ${dur})`, index, 'dur');
       slices.push({ lane, start: ts, end: ts + dur, name, cat, args });
     } else if (ph === 'B') {
       const stack = open.get(key) ?? [];
@@ -189,6 +211,8 @@ export function importTrace(json: unknown): ImportedTrace {
         name: slice.name,
         failed: ours && slice.cat === 'failed',
         result: typeof result === 'number' && Number.isFinite(result) ? result : null,
+        cpu: ours ? measure(slice.args, 'cpu_ms') : NaN,
+        coreWait: ours ? measure(slice.args, 'core_wait_ms') : NaN,
       });
     }
   }
@@ -198,27 +222,33 @@ export function importTrace(json: unknown): ImportedTrace {
   tasks.sort((a, b) => a.start - b.start || a.lane - b.lane);
   const lanes = [...laneOf.values()].sort((a, b) => a.lane - b.lane);
   const recorded = ours ? runSpecSchema.safeParse(other?.spec) : null;
-  const spec = recorded?.success
-    ? { ...recorded.data, tasks: tasks.length }
-    : makeRunSpec(
-        { workload: 'cpu', tasks: tasks.length, poolSize: Math.min(LIMITS.poolSize.max, lanes.length) },
-        lanes.length,
-      );
+  const spec = recorded?.success ? { ...recorded.data, tasks: tasks.length } : undefined;
+  const title =
+    typeof (other?.run as RawEvent | undefined)?.title === 'string' ? String((other?.run as RawEvent).title) : null;
+  const run: RunDescription = {
+    source: 'engine',
+    title: spec ? runTitle(spec) : (title ?? `${tasks.length} trace slices`),
+    ...(spec ? { spec, backend: spec.backend } : {}),
+    chunksize: 1,
+    poolSize: Math.min(LIMITS.poolSize.max, Math.max(1, lanes.length)),
+  };
   // A loop, not Math.max(...spread): a few hundred thousand arguments overflow the stack.
   let durationMs = 0;
   for (const slice of [...tasks, ...waits]) durationMs = Math.max(durationMs, slice.end);
-  return { spec, ours, lanes, tasks, waits, durationMs };
+  return { run, ours, lanes, tasks, waits, durationMs };
 }
 
 /**
  * Plays an imported trace back as frames: `frameAt(t)` returns everything that
  * happened up to t ms into the trace since the previous call. Task ids are
  * positions in start order, so the task store fills exactly as for a live run.
+ * A trace records when tasks ran, not when they were sent: the frames carry no
+ * dispatch, and the views say so instead of showing a dispatch latency of 0.
  */
 export class TraceReplay {
   private seq = 0;
   private cursorStart = 0;
-  private readonly byEnd: number[];
+  private readonly byEnd: Int32Array;
   private cursorEnd = 0;
   private cursorWait = 0;
   private begun = false;
@@ -232,7 +262,8 @@ export class TraceReplay {
     /** Where replayed time starts on the store's clock. */
     private readonly origin = 0,
   ) {
-    this.byEnd = trace.tasks.map((_, i) => i).sort((a, b) => trace.tasks[a].end - trace.tasks[b].end);
+    const ends = trace.tasks.map((t) => t.end);
+    this.byEnd = Int32Array.from(trace.tasks.keys()).sort((a, b) => ends[a] - ends[b]);
   }
 
   get done(): boolean {
@@ -243,64 +274,64 @@ export class TraceReplay {
     const { trace, origin, runId } = this;
     const at = (ms: number) => origin + ms;
     const events: PoolEvent[] = [];
-    const frame = makeFrame({ seq: ++this.seq, at: at(t), runId, events });
     if (!this.begun) {
       this.begun = true;
       for (const lane of trace.lanes) {
         events.push({ type: 'worker-spawned', worker: lane.lane, pid: lane.pid, at: at(lane.spawnedAt ?? 0) });
         events.push({ type: 'worker-ready', worker: lane.lane, pid: lane.pid, at: at(lane.readyAt ?? 0) });
       }
-      events.push({ type: 'run-started', runId, at: at(0), spec: trace.spec, chunksize: 1 });
+      events.push({ type: 'run-started', runId, at: at(0), run: trace.run, tasks: trace.tasks.length });
     }
     const tasks = trace.tasks;
+    const started = { worker: [] as number[], task: [] as number[], at: [] as number[] };
     for (; this.cursorStart < tasks.length && tasks[this.cursorStart].start <= t; this.cursorStart++) {
       const task = tasks[this.cursorStart];
-      frame.dispatched.worker.push(task.lane);
-      frame.dispatched.first.push(this.cursorStart);
-      frame.dispatched.count.push(1);
-      frame.dispatched.at.push(at(task.start));
-      frame.started.worker.push(task.lane);
-      frame.started.task.push(this.cursorStart);
-      frame.started.at.push(at(task.start));
+      started.worker.push(task.lane);
+      started.task.push(this.cursorStart);
+      started.at.push(at(task.start));
     }
+    const settled = {
+      worker: [] as number[],
+      task: [] as number[],
+      start: [] as number[],
+      end: [] as number[],
+      cpu: [] as number[],
+      coreWait: [] as number[],
+      result: [] as number[],
+      ok: [] as number[],
+    };
     let failed = 0;
     for (; this.cursorEnd < this.byEnd.length && tasks[this.byEnd[this.cursorEnd]].end <= t; this.cursorEnd++) {
       const id = this.byEnd[this.cursorEnd];
       const task = tasks[id];
       if (task.failed) {
         failed++;
-        events.push({
-          type: 'task-failed',
-          runId,
-          task: id,
-          worker: task.lane,
-          start: at(task.start),
-          at: at(task.end),
-          reason: 'error',
-          message: task.name,
-        });
-        continue;
+        events.push({ type: 'task-failed', runId, task: id, worker: task.lane, reason: 'error', message: task.name });
       }
-      frame.done.worker.push(task.lane);
-      frame.done.task.push(id);
-      frame.done.start.push(at(task.start));
-      frame.done.end.push(at(task.end));
-      frame.done.result.push(task.result);
+      settled.worker.push(task.lane);
+      settled.task.push(id);
+      settled.start.push(at(task.start));
+      settled.end.push(at(task.end));
+      settled.cpu.push(task.cpu);
+      settled.coreWait.push(task.coreWait);
+      settled.result.push(task.result ?? NaN);
+      settled.ok.push(task.failed ? 0 : 1);
     }
+    const lockWaits = { worker: [] as number[], task: [] as number[], start: [] as number[], end: [] as number[] };
     for (; this.cursorWait < trace.waits.length && trace.waits[this.cursorWait].end <= t; this.cursorWait++) {
       const wait = trace.waits[this.cursorWait];
-      frame.waits.worker.push(wait.lane);
-      frame.waits.task.push(wait.task);
-      frame.waits.start.push(at(wait.start));
-      frame.waits.end.push(at(wait.end));
+      lockWaits.worker.push(wait.lane);
+      lockWaits.task.push(wait.task);
+      lockWaits.start.push(at(wait.start));
+      lockWaits.end.push(at(wait.end));
     }
-    const settled = this.cursorEnd;
+    const done = this.cursorEnd;
     const failedSoFar = (this.failedCount += failed);
-    frame.counts = {
+    const counts = {
       submitted: tasks.length,
       queued: tasks.length - this.cursorStart,
-      running: this.cursorStart - settled,
-      done: settled - failedSoFar,
+      running: this.cursorStart - done,
+      done: done - failedSoFar,
       failed: failedSoFar,
       cancelled: 0,
     };
@@ -317,10 +348,19 @@ export class TraceReplay {
         stderrTail: '',
       });
     }
-    if (!this.finished && settled === tasks.length && t >= trace.durationMs) {
+    if (!this.finished && done === tasks.length && t >= trace.durationMs) {
       this.finished = true;
-      events.push({ type: 'run-finished', runId, at: at(t), status: 'completed', counts: frame.counts });
+      events.push({ type: 'run-finished', runId, at: at(t), status: 'completed', counts });
     }
-    return frame;
+    return makeFrame({
+      seq: ++this.seq,
+      at: at(t),
+      runId,
+      counts,
+      events,
+      started: columnsOf('started', started),
+      settled: columnsOf('settled', settled),
+      lockWaits: columnsOf('lockWaits', lockWaits),
+    });
   }
 }

@@ -3,8 +3,7 @@
  * complete ('X') event per settled task, one pid per worker process, named
  * with process_name / thread_name metadata; worker start-up as its own slice.
  */
-import type { TaskStore } from './task-store';
-import { TaskState } from './task-store';
+import { TaskState, type Lane, type TaskStore } from './task-store';
 
 export interface TraceEvent {
   name: string;
@@ -24,34 +23,35 @@ export interface ChromeTrace {
   otherData: Record<string, unknown>;
 }
 
+/** A lane's name as every view writes it: its per-run number, then the runtime's own name if it has one. */
+export function laneLabel(lane: Pick<Lane, 'number' | 'name'>): string {
+  return lane.name ? `W${lane.number} ${lane.name}` : `W${lane.number}`;
+}
+
 /** The store's run as a trace; times in µs from the run's start. */
 export function toChromeTrace(store: TaskStore): ChromeTrace {
   const run = store.run;
   if (!run) throw new Error('nothing to export: no run has started');
   const origin = run.startedAt;
   const us = (ms: number) => Math.round((ms - origin) * 1000 * 1000) / 1000;
+  const round = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null);
   const events: TraceEvent[] = [];
   const pidOf = new Map<number, number>();
-  // Thread backends run every worker as a thread of one process: one pid, a tid per worker.
-  const threaded = run.spec.backend === 'thread' || run.spec.backend === 'gil';
+  const named = new Set<number>();
   for (const lane of store.laneList()) {
     const pid = lane.pid ?? lane.worker;
+    // A thread lane shares its process's pid; its worker id is its tid in the trace.
     const tid = lane.worker;
-    if (!pidOf.has(lane.worker) && ![...pidOf.values()].includes(pid)) {
-      const name = threaded ? `thread host (pid ${pid})` : `worker ${lane.worker} (pid ${pid})`;
+    if (!named.has(pid)) {
+      named.add(pid);
+      const name = lane.kind === 'thread' ? `threads of pid ${pid}` : `${laneLabel(lane)} (pid ${pid})`;
       events.push(
         { name: 'process_name', ph: 'M', pid, tid: 0, args: { name } },
         { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: lane.worker } },
       );
     }
     pidOf.set(lane.worker, pid);
-    events.push({
-      name: 'thread_name',
-      ph: 'M',
-      pid,
-      tid,
-      args: { name: `${threaded ? 'thread' : 'worker'} ${lane.worker}` },
-    });
+    events.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name: laneLabel(lane) } });
     if (lane.readyAt !== null && lane.readyAt >= origin) {
       events.push({
         name: 'start-up',
@@ -77,23 +77,30 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
     }
   }
   const failures = new Map(store.failures.map((f) => [f.task, f]));
+  const category = run.run.spec?.workload ?? run.run.source;
   for (let k = 0; k < store.orderLength; k++) {
     const task = store.order[k];
     const worker = store.worker[task];
     const failed = store.state[task] === TaskState.failed;
     const failure = failures.get(task);
     const result = store.result[task];
+    const measured = { cpu_ms: round(store.cpu[task]), core_wait_ms: round(store.coreWait[task]) };
     events.push({
       name: failed ? `task ${task} (${failure?.reason ?? 'failed'})` : `task ${task}`,
-      cat: failed ? 'failed' : run.spec.workload,
+      cat: failed ? 'failed' : category,
       ph: 'X',
       pid: pidOf.get(worker) ?? worker,
       tid: worker,
       ts: us(store.start[task]),
       dur: Math.max(0, (store.end[task] - store.start[task]) * 1000),
       args: failed
-        ? { task, worker, reason: failure?.reason, message: failure?.message }
-        : { task, worker, result: Number.isNaN(result) ? null : result },
+        ? { task, worker, reason: failure?.reason, message: failure?.message, ...measured }
+        : {
+            task,
+            worker,
+            result: Number.isNaN(result) ? (store.resultText.get(task) ?? null) : result,
+            ...measured,
+          },
     });
   }
   const waits = store.waits;
@@ -116,8 +123,9 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
     otherData: {
       generator: 'poolscope',
       runId: run.runId,
-      spec: run.spec,
-      chunksize: run.chunksize,
+      run: run.run,
+      spec: run.run.spec,
+      chunksize: run.run.chunksize,
       status: run.status,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,

@@ -175,7 +175,7 @@ test.describe('Electron app', () => {
       let finish = (): void => {};
       const finished = new Promise<void>((resolve) => (finish = resolve));
       const unsubscribe = api.onFrame((frame: Frame) => {
-        frame.done.task.forEach((task, i) => (values[task] = frame.done.result[i]));
+        frame.settled.task.forEach((task: number, i: number) => (values[task] = frame.settled.result[i]));
         if (frame.events.some((event) => event.type === 'run-finished')) finish();
       });
       const started = await api.start(runSpec);

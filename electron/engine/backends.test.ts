@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Frame } from '../../shared/protocol';
+import { availableParallelism } from 'node:os';
+import type { Frame } from '../../shared/events';
+import { computeStats } from '../../shared/stats';
+import { TaskStore } from '../../shared/task-store';
 import { makeRunSpec, type RunSpec } from '../../shared/run-spec';
 import { workerEntryPath } from '../host/build';
 import { forkLauncher } from './launcher';
@@ -13,9 +16,13 @@ afterEach(async () => {
 function openPool(poolSize = 2) {
   const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, poolSize });
   const frames: Frame[] = [];
-  pool.onFrame((frame) => frames.push(frame));
+  const store = new TaskStore();
+  pool.onFrame((frame) => {
+    frames.push(frame);
+    store.ingest(frame);
+  });
   open.push(pool);
-  return { pool, frames };
+  return { pool, frames, store };
 }
 
 const spec = (partial: Partial<RunSpec>) => makeRunSpec({ poolSize: 2, ...partial }, 2);
@@ -42,7 +49,8 @@ describe('backends', () => {
     const result = await pool.start(
       spec({ backend: 'thread', workload: 'crash', tasks: 6, faultEvery: 3, chunksize: 1 }),
     ).finished;
-    expect(result.failures.map((f) => [f.task, f.reason])).toEqual([
+    // Two threads may die in either order.
+    expect(result.failures.map((f) => [f.task, f.reason]).sort()).toEqual([
       [2, 'crash'],
       [5, 'crash'],
     ]);
@@ -60,7 +68,7 @@ describe('backends', () => {
   });
 
   it('gil: CPU-bound threads take turns, so two are no faster than one; waits are recorded', async () => {
-    const { pool, frames } = openPool();
+    const { pool, frames, store } = openPool();
     const work = spec({ workload: 'cpu', costMs: 20, tasks: 16, chunksize: 1 });
     const processes = await pool.start(work).finished;
     pool.configure(2, 'gil');
@@ -68,10 +76,14 @@ describe('backends', () => {
     const from = frames.length;
     const gil = await pool.start({ ...work, backend: 'gil' }).finished;
     expect(Array.from(gil.values)).toEqual(Array.from(processes.values));
-    const waits = frames.slice(from).reduce((n, f) => n + f.waits.worker.length, 0);
+    const waits = frames.slice(from).reduce((n, f) => n + f.lockWaits.worker.length, 0);
     expect(waits).toBeGreaterThan(10);
     // On two cores processes run in parallel; GIL threads mostly do not. A wide margin for a noisy machine.
     expect(wall(gil)).toBeGreaterThan(1.3 * wall(processes));
+    // Each thread's CPU time is its own: under one lock, about one core's worth ran at once.
+    const stats = computeStats(store, gil.finishedAt, availableParallelism())!;
+    expect(stats.speedup!).toBeLessThan(1.25);
+    expect(stats.lockWaitMs).toBeGreaterThan(0);
   });
 
   it('gil: waiting for I/O releases the lock, so sleeps overlap', async () => {
@@ -90,7 +102,7 @@ describe('backends', () => {
     const result = await pool.start(spec({ poolSize: 3, backend: 'serial', workload: 'square', tasks: 30 })).finished;
     expect(result.spec.poolSize).toBe(1);
     expect(result.counts.done).toBe(30);
-    const workers = new Set(frames.flatMap((f) => f.done.worker));
+    const workers = new Set(frames.flatMap((f) => Array.from(f.settled.worker)));
     expect(workers.size).toBe(1);
     expect(() => pool.resize(2)).toThrow(/one worker/);
   });

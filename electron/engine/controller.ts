@@ -1,54 +1,59 @@
 import { availableParallelism } from 'node:os';
-import { commandError, type CommandResult, type CommandValues, type HostInfo } from '../../shared/api';
-import { parseCommand, type Command } from '../../shared/protocol';
+import { parseCommand, type CommandArgs, type CommandName, type CommandValue } from '../../shared/commands';
+import { commandError, type CommandResult, type HostInfo, type PlatformMeasures } from '../../shared/results';
 import { Pool, PoolError } from './pool';
 
-export type CommandHandler = (raw: unknown) => Promise<CommandResult<CommandValues[Command['type']]>>;
+export type CommandHandler = (raw: unknown) => Promise<CommandResult<unknown>>;
+
+/** One handler per command of the table: the compiler refuses a missing or misnamed one. */
+export type CommandHandlers = {
+  [K in CommandName]: (...args: CommandArgs<K>) => CommandValue<K> | Promise<CommandValue<K>>;
+};
+
+/** What this platform lets the sampler and workers measure (Linux: everything). */
+export function platformMeasures(): PlatformMeasures {
+  const linux = process.platform === 'linux';
+  return { cores: linux, threadCpu: linux, coreWait: linux };
+}
+
+/** The engine's handlers: each command is one call on the pool. */
+export function poolHandlers(pool: Pool, host: HostInfo['host']): CommandHandlers {
+  return {
+    info: () => ({
+      host,
+      cores: availableParallelism(),
+      platform: process.platform,
+      measures: platformMeasures(),
+      poolSize: pool.size,
+      backend: pool.currentBackend,
+    }),
+    configure: (poolSize, backend) => void pool.configure(poolSize, backend),
+    start: (spec) => ({ runId: pool.start(spec).runId }),
+    pause: () => void pool.pause(),
+    resume: () => void pool.resume(),
+    cancel: (running) => void pool.cancel(running),
+    resize: (poolSize) => void pool.resize(poolSize),
+    reset: () => void pool.reset(),
+    close: () => void pool.closeWorkers(),
+  };
+}
 
 /**
- * Turns untrusted commands into pool calls. The Electron bridge and the browser
- * host both use this, so they validate and answer exactly alike: bad input is
- * answered `{ok:false, code, field, message}` and changes nothing.
+ * Turns untrusted commands into handler calls. The Electron bridge and the
+ * browser host both use this, so they validate and answer exactly alike: bad
+ * input is answered `{ok:false, code, field, message}` and changes nothing.
  */
-export function createCommandHandler(pool: Pool, host: HostInfo['host'], coreSampling: boolean): CommandHandler {
+export function createCommandHandler(handlers: CommandHandlers): CommandHandler {
   return async (raw) => {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return parsed;
+    const { name, args } = parsed.command;
     try {
-      return { ok: true, value: execute(pool, parsed.command, host, coreSampling) };
+      const handler = handlers[name] as (...args: unknown[]) => unknown;
+      return { ok: true, value: await handler(...args) };
     } catch (error) {
       if (error instanceof PoolError) return commandError(error.code, error.message);
       return commandError('failed', error instanceof Error ? error.message : String(error));
     }
   };
-}
-
-function execute(pool: Pool, command: Command, host: HostInfo['host'], coreSampling: boolean) {
-  switch (command.type) {
-    case 'info':
-      return {
-        host,
-        cores: availableParallelism(),
-        platform: process.platform,
-        coreSampling,
-        poolSize: pool.size,
-        backend: pool.currentBackend,
-      } satisfies HostInfo;
-    case 'configure':
-      return void pool.configure(command.poolSize, command.backend);
-    case 'start':
-      return { runId: pool.start(command.spec).runId };
-    case 'pause':
-      return void pool.pause();
-    case 'resume':
-      return void pool.resume();
-    case 'cancel':
-      return void pool.cancel(command.running);
-    case 'resize':
-      return void pool.resize(command.poolSize);
-    case 'reset':
-      return void pool.reset();
-    case 'close':
-      return void pool.closeWorkers();
-  }
 }

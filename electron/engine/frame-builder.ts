@@ -1,21 +1,66 @@
-import { makeFrame } from '../../shared/frames';
-import type { Frame, PoolEvent, TaskCounts } from '../../shared/protocol';
+/**
+ * Coalesces everything a source reports into frames, at most one per interval.
+ * Per-task facts are written straight into growable typed columns (no objects,
+ * no per-task allocation); rare events stay objects. A frame never spans two
+ * runs: run boundaries flush.
+ */
+import {
+  COLUMN_ARRAYS,
+  FRAME_COLUMNS,
+  makeFrame,
+  type ColumnGroup,
+  type ColumnGroupName,
+  type Frame,
+  type PoolEvent,
+  type TaskCounts,
+} from '../../shared/events';
 import { now } from './clock';
 
-/**
- * Times to the microsecond: finer digits are noise, and a million tasks' worth of
- * them would be a quarter of every frame's JSON. Rounding keeps order.
- */
-const micros = (ms: number) => Math.round(ms * 1000) / 1000;
+type Arrays = Record<string, Int32Array | Float64Array | Uint8Array>;
 
-/**
- * Coalesces everything that happens into frames, at most one per interval.
- * Columns keep per-task data compact; rare events stay objects.
- */
+/** One group's columns, doubling as they fill. */
+class ColumnBuffer<G extends ColumnGroupName> {
+  length = 0;
+  cols: ColumnGroup<G>;
+
+  constructor(private readonly group: G) {
+    this.cols = this.allocate(256);
+  }
+
+  /** The index of a new row (columns may be replaced: read `cols` after this). */
+  next(): number {
+    const first = Object.values(this.cols as Arrays)[0];
+    if (this.length === first.length) {
+      const bigger = this.allocate(first.length * 2);
+      for (const [name, column] of Object.entries(this.cols as Arrays)) (bigger as Arrays)[name].set(column);
+      this.cols = bigger;
+    }
+    return this.length++;
+  }
+
+  /** The rows so far, as exact-length copies; the buffer starts over. */
+  take(): ColumnGroup<G> {
+    const taken = {} as Arrays;
+    for (const [name, column] of Object.entries(this.cols as Arrays)) taken[name] = column.slice(0, this.length);
+    this.length = 0;
+    return taken as ColumnGroup<G>;
+  }
+
+  private allocate(size: number): ColumnGroup<G> {
+    const arrays = {} as Arrays;
+    for (const [name, kind] of Object.entries(FRAME_COLUMNS[this.group])) arrays[name] = new COLUMN_ARRAYS[kind](size);
+    return arrays as ColumnGroup<G>;
+  }
+}
+
 export class FrameBuilder {
   private seq = 0;
-  /** What the next frame will say; its seq, at and counts are set when it is sent. */
-  private pending = makeFrame({ seq: 0, at: 0, runId: null });
+  private events: PoolEvent[] = [];
+  private readonly submittedBuf = new ColumnBuffer('submitted');
+  private readonly dispatchedBuf = new ColumnBuffer('dispatched');
+  private readonly startedBuf = new ColumnBuffer('started');
+  private readonly settledBuf = new ColumnBuffer('settled');
+  private readonly lockWaitsBuf = new ColumnBuffer('lockWaits');
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
@@ -39,52 +84,79 @@ export class FrameBuilder {
     const { runId, counts } = this.snapshot();
     listener(makeFrame({ seq: this.seq, at: now(), runId, counts: counts && { ...counts }, events: catchUp }));
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   event(event: PoolEvent): void {
     if (!this.active) return;
-    this.pending.events.push(event);
+    this.events.push(event);
+    this.schedule();
+  }
+
+  submitted(task: number, call: number, at: number): void {
+    if (!this.active) return;
+    const i = this.submittedBuf.next();
+    const c = this.submittedBuf.cols;
+    c.task[i] = task;
+    c.call[i] = call;
+    c.at[i] = at;
     this.schedule();
   }
 
   dispatched(worker: number, first: number, count: number, at: number): void {
     if (!this.active) return;
-    const c = this.pending.dispatched;
-    c.worker.push(worker);
-    c.first.push(first);
-    c.count.push(count);
-    c.at.push(micros(at));
+    const i = this.dispatchedBuf.next();
+    const c = this.dispatchedBuf.cols;
+    c.worker[i] = worker;
+    c.first[i] = first;
+    c.count[i] = count;
+    c.at[i] = at;
     this.schedule();
   }
 
   started(worker: number, task: number, at: number): void {
     if (!this.active) return;
-    const c = this.pending.started;
-    c.worker.push(worker);
-    c.task.push(task);
-    c.at.push(micros(at));
+    const i = this.startedBuf.next();
+    const c = this.startedBuf.cols;
+    c.worker[i] = worker;
+    c.task[i] = task;
+    c.at[i] = at;
     this.schedule();
   }
 
-  done(worker: number, task: number, start: number, end: number, result: number | null): void {
+  /** One settled task; NaN for what is unknown (cpu, coreWait, result, start). */
+  settled(
+    worker: number,
+    task: number,
+    start: number,
+    end: number,
+    cpu: number,
+    coreWait: number,
+    result: number,
+    ok: boolean,
+  ): void {
     if (!this.active) return;
-    const c = this.pending.done;
-    c.worker.push(worker);
-    c.task.push(task);
-    c.start.push(micros(start));
-    c.end.push(micros(end));
-    c.result.push(result);
+    const i = this.settledBuf.next();
+    const c = this.settledBuf.cols;
+    c.worker[i] = worker;
+    c.task[i] = task;
+    c.start[i] = start;
+    c.end[i] = end;
+    c.cpu[i] = cpu;
+    c.coreWait[i] = coreWait;
+    c.result[i] = result;
+    c.ok[i] = ok ? 1 : 0;
     this.schedule();
   }
 
   lockWait(worker: number, task: number, start: number, end: number): void {
     if (!this.active) return;
-    const c = this.pending.waits;
-    c.worker.push(worker);
-    c.task.push(task);
-    c.start.push(micros(start));
-    c.end.push(micros(end));
+    const i = this.lockWaitsBuf.next();
+    const c = this.lockWaitsBuf.cols;
+    c.worker[i] = worker;
+    c.task[i] = task;
+    c.start[i] = start;
+    c.end[i] = end;
     this.schedule();
   }
 
@@ -99,8 +171,19 @@ export class FrameBuilder {
     this.timer = null;
     if (!this.active) return;
     const { runId, counts } = this.snapshot();
-    const frame: Frame = { ...this.pending, seq: ++this.seq, at: now(), runId, counts: counts && { ...counts } };
-    this.pending = makeFrame({ seq: 0, at: 0, runId: null });
+    const frame: Frame = {
+      seq: ++this.seq,
+      at: now(),
+      runId,
+      counts: counts && { ...counts },
+      events: this.events,
+      submitted: this.submittedBuf.take(),
+      dispatched: this.dispatchedBuf.take(),
+      started: this.startedBuf.take(),
+      settled: this.settledBuf.take(),
+      lockWaits: this.lockWaitsBuf.take(),
+    };
+    this.events = [];
     this.lastEmit = frame.at;
     for (const listener of this.listeners) listener(frame);
   }

@@ -1,22 +1,26 @@
 /**
  * The pool: Python's multiprocessing.Pool semantics over real worker processes,
- * with the failures Python hangs on handled: a worker that dies fails only the
- * task it was running, the rest of its work is requeued, and it is replaced.
+ * with the failures Python hangs on handled. A thin facade: the supervisor
+ * keeps the workers, each worker keeps what it holds, the dispatcher decides
+ * who gets what, the run queue holds the rest; the pool turns what they report
+ * into the run's counts and into frames.
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Backend, RunSpec } from '../../shared/run-spec';
-import { effectiveChunkSize } from '../../shared/run-spec';
-import type { CancelRunning, Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/protocol';
+import type { CancelRunning } from '../../shared/commands';
+import type { Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/events';
+import { effectiveChunkSize, runTitle, type Backend, type RunSpec } from '../../shared/run-spec';
 import { WORKLOADS } from '../../shared/workloads';
-import type { FromWorker } from '../worker/messages';
 import { calibrateSpin } from '../worker/workloads';
-import { now } from './clock';
+import { fill, LOOKAHEAD_MS } from './dispatcher';
 import { FrameBuilder } from './frame-builder';
 import type { Launcher } from './launcher';
+import { RunQueue } from './run-queue';
 import type { Sampler } from './sampler';
+import { Supervisor } from './supervisor';
 import { ThreadLauncher } from './thread-launcher';
-import { WorkerProcess, type WorkerExit } from './worker-process';
+import { realTimers, type Timers } from './timers';
+import type { Report, WorkerExit, WorkerProcess } from './worker-process';
 
 export interface PoolOptions {
   /** Starts worker processes (and the thread backends' host process). */
@@ -35,6 +39,7 @@ export interface PoolOptions {
   startupRetries?: number;
   /** A worker that has not said it is ready by then counts as a start-up failure. */
   readyTimeoutMs?: number;
+  timers?: Timers;
 }
 
 export interface TaskFailure {
@@ -59,11 +64,6 @@ export interface RunResult {
   failures: TaskFailure[];
 }
 
-/** How much queued work each worker should hold, in milliseconds, to hide IPC latency. */
-const INFLIGHT_TARGET_MS = 20;
-const MAX_INFLIGHT_CHUNKS = 4096;
-const MIN_INFLIGHT_CHUNKS = 2;
-
 export class PoolError extends Error {
   constructor(
     readonly code: 'busy' | 'idle' | 'failed',
@@ -73,9 +73,13 @@ export class PoolError extends Error {
   }
 }
 
-/** One run: a lazy queue over task indices plus its counters. */
+/** A worker holding work that has shown no progress for this long (and this many task times) is stalled. */
+const STALL_AFTER_MS = 1000;
+
+/** One run: its queue, its counters and what it has produced. */
 class Run {
   readonly chunksize: number;
+  readonly queue: RunQueue;
   readonly counts: TaskCounts;
   readonly values: Float64Array;
   readonly completionOrder: Int32Array;
@@ -85,21 +89,18 @@ class Run {
   cancelling: CancelRunning | null = null;
   /** Set when the run failed as a whole. */
   error: string | undefined;
-  nextChunkId = 0;
-  /** Estimated milliseconds per task, to size the in-flight window. */
+  /** Estimated milliseconds per task, for the dispatcher's lookahead. */
   taskMs: number;
-  readonly startedAt = now();
-  /** Ranges put back after a worker died, served before the untouched tail. */
-  private readonly requeued: [number, number][] = [];
-  private cursor = 0;
   readonly finished: Promise<RunResult>;
   resolve!: (result: RunResult) => void;
 
   constructor(
     readonly id: number,
     readonly spec: RunSpec,
+    readonly startedAt: number,
   ) {
     this.chunksize = effectiveChunkSize(spec);
+    this.queue = new RunQueue(spec.tasks);
     this.counts = { submitted: spec.tasks, queued: spec.tasks, running: 0, done: 0, failed: 0, cancelled: 0 };
     this.values = new Float64Array(spec.tasks).fill(NaN);
     this.completionOrder = new Int32Array(spec.tasks);
@@ -107,45 +108,17 @@ class Run {
     this.finished = new Promise((resolve) => (this.resolve = resolve));
   }
 
-  get hasQueued(): boolean {
-    return this.counts.queued > 0;
-  }
-
-  /** Up to `size` contiguous queued tasks. */
-  take(size: number): [first: number, count: number] {
-    const head = this.requeued[0];
-    let first: number;
-    let count: number;
-    if (head) {
-      first = head[0];
-      count = Math.min(size, head[1]);
-      if (count === head[1]) this.requeued.shift();
-      else head.splice(0, 2, first + count, head[1] - count);
-    } else {
-      first = this.cursor;
-      count = Math.min(size, this.spec.tasks - this.cursor);
-      this.cursor += count;
-    }
+  /** Tasks left the queue for a worker. */
+  taken(count: number): void {
     this.counts.queued -= count;
     this.counts.running += count;
-    return [first, count];
   }
 
-  requeue(first: number, count: number): void {
-    if (count <= 0) return;
-    this.requeued.push([first, count]);
-    this.requeued.sort((a, b) => a[0] - b[0]);
+  /** Tasks came back to the queue from a worker. */
+  returned(first: number, count: number): void {
+    this.queue.giveBack(first, count);
     this.counts.running -= count;
     this.counts.queued += count;
-  }
-
-  /** Every queued task, as ranges, removed from the queue. */
-  drainQueued(): [number, number][] {
-    const ranges = this.requeued.splice(0);
-    if (this.cursor < this.spec.tasks) ranges.push([this.cursor, this.spec.tasks - this.cursor]);
-    this.cursor = this.spec.tasks;
-    this.counts.queued = 0;
-    return ranges;
   }
 
   settle(task: number): void {
@@ -155,44 +128,63 @@ class Run {
 }
 
 export class Pool {
-  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend'>> & { sampler: Sampler | null };
-  private readonly workers = new Map<number, WorkerProcess>();
+  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend' | 'poolSize'>> & {
+    sampler: Sampler | null;
+  };
+  private readonly timers: Timers;
   private readonly frames: FrameBuilder;
-  private desiredSize: number;
+  private readonly supervisor: Supervisor;
   private backend: Backend;
-  private nextWorkerId = 1;
   private nextRunId = 1;
   private run: Run | null = null;
   /** The most recent run, finished or not, for frame snapshots. */
   private lastRun: Run | null = null;
-  private startupFailures = 0;
-  private startupTimer: ReturnType<typeof setTimeout> | null = null;
-  private brokenReason: string | null = null;
-  private closing = false;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
   private itersPerMs: number | null = null;
   private threadLauncher: ThreadLauncher | null = null;
   private readyWaiters: (() => void)[] = [];
-  private readonly exitWaiters = new Map<number, () => void>();
+  private readonly exitWaiters = new Set<() => void>();
+  private closing: Promise<void> | null = null;
 
   constructor(options: PoolOptions) {
     this.options = {
-      poolSize: availableParallelism(),
       sampler: null,
       sampleIntervalMs: 250,
       frameIntervalMs: 16,
       trace: true,
       startupRetries: 3,
       readyTimeoutMs: 10_000,
+      timers: realTimers,
       ...options,
     };
+    this.timers = this.options.timers;
     this.backend = options.backend ?? 'process';
-    this.desiredSize = this.backend === 'serial' ? 1 : this.options.poolSize;
+    const size = this.backend === 'serial' ? 1 : (options.poolSize ?? availableParallelism());
     this.frames = new FrameBuilder(
       () => ({ runId: this.lastRun?.id ?? null, counts: this.lastRun?.counts ?? null }),
       this.options.frameIntervalMs,
     );
-    this.refill();
+    this.supervisor = new Supervisor(
+      {
+        workerEntry: this.options.workerEntry,
+        readyTimeoutMs: this.options.readyTimeoutMs,
+        startupRetries: this.options.startupRetries,
+        timers: this.timers,
+      },
+      this.launcherFor(this.backend),
+      size,
+      {
+        spawned: (w) => this.frames.event(this.spawnedEvent(w)),
+        ready: (w) => this.onReady(w),
+        report: (w, report, rows) => this.onReport(w, report, rows),
+        returned: (w, ranges) => this.onReturned(w, ranges),
+        timedOut: (w, task, since) => this.onTimedOut(w, task, since),
+        output: (w, stream, text) =>
+          this.frames.event({ type: 'output', worker: w.id, task: null, stream, text, at: this.timers.now() }),
+        exited: (w, exit) => this.onExit(w, exit),
+        broken: (reason) => this.onBroken(reason),
+      },
+    );
     if (this.options.sampler && this.options.sampleIntervalMs > 0) {
       this.sampleTimer = setInterval(() => void this.sample(), this.options.sampleIntervalMs);
       this.sampleTimer.unref();
@@ -200,7 +192,7 @@ export class Pool {
   }
 
   get size(): number {
-    return this.desiredSize;
+    return this.supervisor.size;
   }
 
   get currentBackend(): Backend {
@@ -213,9 +205,10 @@ export class Pool {
 
   /** Live workers, for samplers and tests. */
   workerPids(): { worker: number; pid: number }[] {
-    return [...this.workers.values()]
-      .filter((w) => w.alive && w.pid !== undefined)
-      .map((w) => ({ worker: w.id, pid: w.pid as number }));
+    const pids: { worker: number; pid: number }[] = [];
+    for (const w of this.supervisor.workers.values())
+      if (w.alive && w.pid !== null) pids.push({ worker: w.id, pid: w.pid });
+    return pids;
   }
 
   onFrame(listener: (frame: Frame) => void): () => void {
@@ -225,129 +218,150 @@ export class Pool {
   /** The pool as it is now, told as the events that made it so. */
   private presentEvents(): PoolEvent[] {
     const events: PoolEvent[] = [
-      { type: 'pool-resized', at: now(), poolSize: this.desiredSize, backend: this.backend },
+      { type: 'pool-resized', at: this.timers.now(), poolSize: this.supervisor.size, backend: this.backend },
     ];
-    for (const worker of this.workers.values()) {
+    for (const worker of this.supervisor.workers.values()) {
       if (!worker.alive) continue;
-      events.push({ type: 'worker-spawned', worker: worker.id, pid: worker.pid ?? null, at: worker.spawnedAt });
-      if (worker.readyAt !== null && worker.pid !== undefined) {
+      events.push(this.spawnedEvent(worker));
+      if (worker.readyAt !== null && worker.pid !== null)
         events.push({ type: 'worker-ready', worker: worker.id, pid: worker.pid, at: worker.readyAt });
-      }
     }
     const run = this.run;
-    if (run)
-      events.push({ type: 'run-started', runId: run.id, at: run.startedAt, spec: run.spec, chunksize: run.chunksize });
+    if (run) events.push(this.runStartedEvent(run));
     return events;
+  }
+
+  private spawnedEvent(worker: WorkerProcess): PoolEvent {
+    const threads = this.backend === 'thread' || this.backend === 'gil';
+    return {
+      type: 'worker-spawned',
+      worker: worker.id,
+      pid: worker.pid,
+      at: worker.spawnedAt,
+      lane: threads ? { kind: 'thread', ...(worker.tid !== null ? { tid: worker.tid } : {}) } : { kind: 'process' },
+    };
+  }
+
+  private runStartedEvent(run: Run): PoolEvent {
+    const { spec } = run;
+    return {
+      type: 'run-started',
+      runId: run.id,
+      at: run.startedAt,
+      run: {
+        source: 'engine',
+        title: runTitle(spec),
+        spec,
+        chunksize: run.chunksize,
+        poolSize: spec.poolSize,
+        backend: spec.backend,
+      },
+      tasks: spec.tasks,
+    };
   }
 
   /** Resolves once `size` workers have said they are ready. */
   ready(): Promise<void> {
-    if (this.readyCount() >= this.desiredSize) return Promise.resolve();
-    if (this.brokenReason) return Promise.reject(new PoolError('failed', this.brokenReason));
+    if (this.supervisor.readyCount >= this.supervisor.size) return Promise.resolve();
+    const broken = this.supervisor.broken;
+    if (broken) return Promise.reject(new PoolError('failed', broken));
     return new Promise((resolve, reject) => {
-      this.readyWaiters.push(() =>
-        this.brokenReason ? reject(new PoolError('failed', this.brokenReason)) : resolve(),
-      );
+      this.readyWaiters.push(() => {
+        const reason = this.supervisor.broken;
+        if (reason) reject(new PoolError('failed', reason));
+        else resolve();
+      });
     });
   }
 
   /** Sets size and backend; changing the backend replaces every worker. */
   configure(poolSize: number, backend: Backend): void {
+    this.requireOpen();
     if (backend !== this.backend) {
       if (this.run) throw new PoolError('busy', `cannot switch to the ${backend} backend during a run`);
       this.backend = backend;
-      for (const worker of this.workers.values()) this.endWorker(worker, 'closed');
+      this.supervisor.replaceAll(this.launcherFor(backend), 'closed');
     }
     this.resizeTo(backend === 'serial' ? 1 : poolSize);
   }
 
-  /** Grows at once; shrinks by retiring workers once their dispatched work is done. */
+  /** Grows at once; shrinks by retiring workers after their current task (what they hold unstarted comes back). */
   resize(poolSize: number): void {
+    this.requireOpen();
     if (this.backend === 'serial' && poolSize !== 1)
       throw new PoolError('failed', 'the serial backend always has one worker');
     this.resizeTo(poolSize);
   }
 
-  private resizeTo(poolSize: number): void {
-    this.desiredSize = poolSize;
-    this.frames.event({ type: 'pool-resized', at: now(), poolSize, backend: this.backend });
-    const live = [...this.workers.values()].filter((w) => w.state === 'starting' || w.state === 'ready');
-    const excess = live.length - poolSize;
-    if (excess > 0) {
-      // Retire the least busy first; the newest among equals.
-      live.sort((a, b) => a.pendingTasks - b.pendingTasks || b.id - a.id);
-      for (const worker of live.slice(0, excess)) this.retire(worker);
-    }
-    this.refill();
+  private resizeTo(poolSize: number, cause: 'retired' | 'closed' = 'retired'): void {
+    this.supervisor.resize(poolSize, cause);
+    this.frames.event({ type: 'pool-resized', at: this.timers.now(), poolSize, backend: this.backend });
   }
 
   start(requested: RunSpec): { runId: number; finished: Promise<RunResult> } {
+    this.requireOpen();
     if (this.run) throw new PoolError('busy', `run ${this.run.id} is still going; cancel it or wait`);
     // Serial is the baseline: one worker, whatever the slider says.
     const spec = requested.backend === 'serial' ? { ...requested, poolSize: 1 } : requested;
-    if (spec.backend !== this.backend || spec.poolSize !== this.desiredSize)
+    if (spec.backend !== this.backend || spec.poolSize !== this.supervisor.size)
       this.configure(spec.poolSize, spec.backend);
     // A pool that gave up on starting workers gets a fresh chance with each run.
-    this.brokenReason = null;
-    this.startupFailures = 0;
+    if (this.supervisor.broken) this.supervisor.restart();
     this.itersPerMs ??= calibrateSpin();
-    const run = new Run(this.nextRunId++, spec);
+    const run = new Run(this.nextRunId++, spec, this.timers.now());
     this.run = run;
     this.lastRun = run;
-    this.frames.event({ type: 'run-started', runId: run.id, at: run.startedAt, spec, chunksize: run.chunksize });
-    this.refill();
-    for (const worker of this.workers.values()) this.joinRun(worker, false);
-    this.fillAll(this.workers.values());
+    this.frames.event(this.runStartedEvent(run));
+    for (const worker of this.supervisor.workers.values()) this.joinRun(worker);
+    this.dispatch(this.supervisor.workers.values());
     return { runId: run.id, finished: run.finished };
   }
 
   pause(): void {
     const run = this.requireRun();
     run.paused = true;
-    this.frames.event({ type: 'submission', runId: run.id, at: now(), paused: true });
+    this.frames.event({ type: 'submission', runId: run.id, at: this.timers.now(), paused: true });
   }
 
   resume(): void {
     const run = this.requireRun();
     run.paused = false;
-    this.frames.event({ type: 'submission', runId: run.id, at: now(), paused: false });
-    this.fillAll(this.workers.values());
+    this.frames.event({ type: 'submission', runId: run.id, at: this.timers.now(), paused: false });
+    this.dispatch(this.supervisor.workers.values());
   }
 
   /**
-   * Cancels the queued tasks. running = 'finish' lets dispatched tasks (including
-   * each worker's prefetched inbox) complete; 'kill' stops their workers now, counts
-   * their unfinished tasks as cancelled, and starts fresh workers in their place.
+   * Cancels the queued tasks. running = 'finish' lets what workers hold (each
+   * one's current task and inbox) complete; 'kill' stops their workers now,
+   * counts what they held as cancelled, and starts fresh workers in their place.
    */
   cancel(running: CancelRunning): void {
     const run = this.requireRun();
     run.cancelling = running;
-    const ranges = run.drainQueued();
+    const at = this.timers.now();
+    const ranges: [number, number, number][] = run.queue.drain().map(([first, count]) => [first, count, -1]);
+    run.counts.queued = 0;
     if (running === 'kill') {
-      for (const worker of this.workers.values()) {
-        if (worker.runId !== run.id || worker.inflight.length === 0) continue;
-        for (const chunk of worker.inflight.splice(0)) {
-          const left = chunk.count - chunk.settled;
-          if (left > 0) ranges.push([chunk.first + chunk.settled, left]);
-          run.counts.running -= left;
+      for (const worker of this.supervisor.workers.values()) {
+        if (worker.runId !== run.id || worker.pending === 0) continue;
+        for (const [first, count] of worker.salvage('cancelled').requeue) {
+          ranges.push([first, count, worker.id]);
+          run.counts.running -= count;
         }
-        this.endWorker(worker, 'cancelled');
+        this.supervisor.end(worker, 'cancelled', true);
       }
-      this.refill();
     }
     const cancelled = ranges.reduce((sum, [, count]) => sum + count, 0);
     run.counts.cancelled += cancelled;
-    if (cancelled > 0) this.frames.event({ type: 'tasks-cancelled', runId: run.id, at: now(), ranges });
+    if (cancelled > 0) this.frames.event({ type: 'tasks-cancelled', runId: run.id, at, ranges });
     this.finishRunIfDone();
   }
 
   /** Cancels any run and replaces every worker with a fresh one. */
   reset(): void {
+    this.requireOpen();
     if (this.run) this.cancel('kill');
-    for (const worker of this.workers.values()) this.endWorker(worker, 'closed');
-    this.brokenReason = null;
-    this.startupFailures = 0;
-    this.refill();
+    this.supervisor.replaceAll(this.launcherFor(this.backend), 'closed');
     this.frames.flush();
   }
 
@@ -356,70 +370,35 @@ export class Pool {
    * idle, and the pool stays empty until the next configure, resize or run.
    */
   closeWorkers(): void {
+    this.requireOpen();
     if (this.run) throw new PoolError('busy', `run ${this.run.id} is still going; cancel it or wait`);
-    this.desiredSize = 0;
-    this.frames.event({ type: 'pool-resized', at: now(), poolSize: 0, backend: this.backend });
-    for (const worker of this.workers.values()) worker.stop('closed');
+    this.resizeTo(0, 'closed');
   }
 
-  /** Stops every worker; resolves when all are gone (killed if they do not stop in time). */
-  async close(graceMs = 1000): Promise<void> {
-    if (this.run) this.cancel('kill');
-    this.closing = true;
-    if (this.sampleTimer) clearInterval(this.sampleTimer);
-    if (this.startupTimer) clearTimeout(this.startupTimer);
-    const gone = [...this.workers.values()].map(
-      (worker) =>
-        new Promise<void>((resolve) =>
-          worker.state === 'exited' ? resolve() : this.exitWaiters.set(worker.id, resolve),
-        ),
-    );
-    for (const worker of this.workers.values()) worker.stop('closed', graceMs);
-    await Promise.all(gone);
-    this.frames.flush();
-    this.frames.dispose();
+  /** Stops every worker; resolves when all are gone (killed if they do not stop in time). Safe to call twice. */
+  close(graceMs = 1000): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.run) this.cancel('kill');
+      if (this.sampleTimer) clearInterval(this.sampleTimer);
+      const gone = new Promise<void>((resolve) => {
+        const check = () => {
+          if ([...this.supervisor.workers.values()].every((w) => w.state === 'exited')) {
+            this.exitWaiters.delete(check);
+            resolve();
+          }
+        };
+        this.exitWaiters.add(check);
+        check();
+      });
+      this.supervisor.closeAll(graceMs);
+      await gone;
+      this.frames.flush();
+      this.frames.dispose();
+    })();
+    return this.closing;
   }
 
   // ── workers ───────────────────────────────────────────────────────────────
-
-  private readyCount(): number {
-    let ready = 0;
-    for (const w of this.workers.values()) if (w.state === 'ready') ready++;
-    return ready;
-  }
-
-  private liveCount(): number {
-    let live = 0;
-    for (const w of this.workers.values()) if (w.state === 'starting' || w.state === 'ready') live++;
-    return live;
-  }
-
-  /** Starts workers until the pool is back to its size. */
-  private refill(): void {
-    if (this.closing || this.brokenReason || this.startupTimer) return;
-    while (this.liveCount() < this.desiredSize) this.spawn();
-  }
-
-  private spawn(): void {
-    const worker = new WorkerProcess(
-      {
-        id: this.nextWorkerId++,
-        entry: this.options.workerEntry,
-        launcher: this.launcherFor(this.backend),
-        readyTimeoutMs: this.options.readyTimeoutMs,
-      },
-      {
-        ready: (w, pid, at) => this.onReady(w, pid, at),
-        report: (w, report) => this.onReport(w, report),
-        output: (w, stream, text) =>
-          this.frames.event({ type: 'output', worker: w.id, task: null, stream, text, at: now() }),
-        exit: (w, exit) => this.onExit(w, exit),
-      },
-    );
-    this.workers.set(worker.id, worker);
-    // Electron's launcher learns the pid only after spawning; worker-ready carries it too.
-    this.frames.event({ type: 'worker-spawned', worker: worker.id, pid: worker.pid ?? null, at: worker.spawnedAt });
-  }
 
   private launcherFor(backend: Backend): Launcher {
     if (backend === 'process' || backend === 'serial') return this.options.launcher;
@@ -430,143 +409,96 @@ export class Pool {
     return this.threadLauncher;
   }
 
-  private onReady(worker: WorkerProcess, pid: number, at: number): void {
-    this.startupFailures = 0;
-    this.frames.event({ type: 'worker-ready', worker: worker.id, pid, at });
-    if (this.closing) return;
-    if (this.liveCount() > this.desiredSize) {
-      this.retire(worker);
-      return;
-    }
+  private onReady(worker: WorkerProcess): void {
+    if (worker.pid !== null)
+      this.frames.event({
+        type: 'worker-ready',
+        worker: worker.id,
+        pid: worker.pid,
+        at: worker.readyAt ?? this.timers.now(),
+      });
+    if (worker.state !== 'ready') return; // let go before it came up
     this.joinRun(worker);
-    if (this.readyCount() >= this.desiredSize) for (const wake of this.readyWaiters.splice(0)) wake();
+    // It goes first: the chunk kept for it while it was starting is its own.
+    this.dispatch([worker, ...[...this.supervisor.workers.values()].filter((w) => w !== worker)]);
+    if (this.supervisor.readyCount >= this.supervisor.size) for (const wake of this.readyWaiters.splice(0)) wake();
   }
 
-  /** Tells a ready worker about the current run and gives it work. */
-  private joinRun(worker: WorkerProcess, fill = true): void {
+  /** Tells a ready worker about the current run. */
+  private joinRun(worker: WorkerProcess): void {
     const run = this.run;
     if (!run || worker.state !== 'ready' || worker.runId === run.id || this.itersPerMs === null) return;
-    worker.runId = run.id;
-    worker.send({ t: 'run', runId: run.id, spec: run.spec, itersPerMs: this.itersPerMs, trace: this.options.trace });
-    if (fill) this.fill(worker);
-  }
-
-  private retire(worker: WorkerProcess): void {
-    if (worker.pendingTasks === 0) worker.stop('retired');
-    else worker.state = 'retiring';
-  }
-
-  private endWorker(worker: WorkerProcess, cause: 'cancelled' | 'closed' | 'timed-out'): void {
-    if (worker.timeoutTimer) clearTimeout(worker.timeoutTimer);
-    worker.kill(cause);
+    worker.joinRun({ t: 'run', runId: run.id, spec: run.spec, itersPerMs: this.itersPerMs, trace: this.options.trace });
   }
 
   private onExit(worker: WorkerProcess, exit: WorkerExit): void {
-    if (worker.timeoutTimer) clearTimeout(worker.timeoutTimer);
-    this.workers.delete(worker.id);
-    this.exitWaiters.get(worker.id)?.();
-    this.exitWaiters.delete(worker.id);
+    const run = this.run;
+    const at = this.timers.now();
+    if (run && worker.runId === run.id && worker.pending > 0) {
+      const { lost, requeue } = worker.salvage(exit.cause);
+      if (lost) {
+        const how = exit.reason ?? (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`);
+        const tail = exit.stderrTail ? `\n${exit.stderrTail}` : '';
+        const verb = exit.cause === 'killed' ? 'was killed' : 'exited';
+        this.failTask(
+          run,
+          worker,
+          lost.task,
+          lost.start ?? NaN,
+          at,
+          'crash',
+          `worker ${worker.id} (pid ${exit.pid ?? 'unknown'}) ${verb} with ${how} while running task ${lost.task}${tail}`,
+        );
+      }
+      for (const [first, count] of requeue) run.returned(first, count);
+      if (requeue.length > 0)
+        this.frames.event({ type: 'tasks-returned', runId: run.id, worker: worker.id, at, ranges: requeue });
+    }
     this.frames.event({
       type: 'worker-exited',
       worker: worker.id,
-      at: now(),
+      at,
       cause: exit.cause,
       code: exit.code,
       signal: exit.signal,
       stderrTail: exit.stderrTail,
+      ...(exit.reason ? { reason: exit.reason } : {}),
     });
-    const run = this.run;
-    if (run && worker.runId === run.id && worker.inflight.length > 0) this.salvage(run, worker, exit);
-    if (exit.cause === 'startup-failed') this.onStartupFailure(exit);
-    else this.refill();
+    for (const check of [...this.exitWaiters]) check();
+    if (run) this.dispatch(this.supervisor.workers.values());
     this.finishRunIfDone();
   }
 
-  /** A worker died holding work: fail the task it was running, requeue the rest. */
-  private salvage(run: Run, worker: WorkerProcess, exit: WorkerExit): void {
-    const [head, ...rest] = worker.inflight.splice(0);
-    let requeueFrom = head.first + head.settled;
-    if (exit.cause === 'crashed' && head.settled < head.count) {
-      const task = requeueFrom++;
-      const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-      const tail = exit.stderrTail ? `\n${exit.stderrTail}` : '';
-      const start = worker.current?.task === task ? worker.current.at : null;
-      this.failTask(
-        run,
-        worker,
-        task,
-        start,
-        'crash',
-        `worker ${worker.id} (pid ${worker.pid}) exited with ${how} while running task ${task}${tail}`,
-      );
-    }
-    run.requeue(requeueFrom, head.first + head.count - requeueFrom);
-    for (const chunk of rest) run.requeue(chunk.first + chunk.settled, chunk.count - chunk.settled);
-    this.frames.touch();
-  }
-
-  private onStartupFailure(exit: WorkerExit): void {
-    this.startupFailures++;
-    if (this.startupFailures > this.options.startupRetries) {
-      const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-      const tail = exit.stderrTail ? `: ${exit.stderrTail.split('\n').slice(-3).join(' | ')}` : '';
-      this.brokenReason = `workers fail to start (${this.startupFailures} attempts, last with ${how})${tail}`;
-      for (const wake of this.readyWaiters.splice(0)) wake();
-      if (this.run) this.failRun(this.run, this.brokenReason);
-      return;
-    }
-    // Back off a little before retrying, so a broken setup cannot become a respawn storm.
-    const delay = 50 * 2 ** (this.startupFailures - 1);
-    this.startupTimer = setTimeout(() => {
-      this.startupTimer = null;
-      this.refill();
-    }, delay);
+  private onBroken(reason: string): void {
+    for (const wake of this.readyWaiters.splice(0)) wake();
+    if (this.run) this.failRun(this.run, reason);
   }
 
   // ── dispatch ──────────────────────────────────────────────────────────────
 
-  /** How many chunks a worker should hold so it never waits for the next message. */
-  private windowFor(run: Run): number {
-    const chunkMs = run.taskMs * run.chunksize;
-    return Math.max(MIN_INFLIGHT_CHUNKS, Math.min(MAX_INFLIGHT_CHUNKS, Math.ceil(INFLIGHT_TARGET_MS / chunkMs)));
-  }
-
-  private fill(worker: WorkerProcess): void {
-    this.fillAll([worker]);
-  }
-
-  /**
-   * Tops up each worker's in-flight window, one chunk per worker per round, so a
-   * short run is shared out fairly instead of landing on whoever asked first.
-   */
-  private fillAll(workers: Iterable<WorkerProcess>): void {
+  /** Tops up the given workers' holdings from the run's queue and sends what they got. */
+  private dispatch(candidates: Iterable<WorkerProcess>): void {
     const run = this.run;
-    if (!run || run.paused || run.cancelling) return;
-    const window = this.windowFor(run);
-    const limit = run.spec.maxTasksPerWorker;
-    const at = now();
-    const lists = new Map<WorkerProcess, number[]>();
-    for (const worker of workers) if (worker.state === 'ready' && worker.runId === run.id) lists.set(worker, []);
-    let progress = true;
-    while (progress && run.hasQueued) {
-      progress = false;
-      for (const [worker, list] of lists) {
-        if (!run.hasQueued || worker.inflight.length >= window) continue;
-        const size = limit > 0 ? Math.min(run.chunksize, limit - worker.assigned) : run.chunksize;
-        if (size <= 0) continue;
-        const [first, count] = run.take(size);
-        worker.inflight.push({ id: run.nextChunkId++, first, count, settled: 0, dispatchedAt: at });
-        worker.assigned += count;
-        list.push(run.nextChunkId - 1, first, count);
-        this.frames.dispatched(worker.id, first, count, at);
-        progress = true;
-      }
+    if (!run || run.paused || run.cancelling || run.queue.empty) return;
+    const targets: WorkerProcess[] = [];
+    for (const worker of candidates) if (worker.canWork(run.id)) targets.push(worker);
+    if (targets.length === 0) return;
+    const at = this.timers.now();
+    const reserved = this.supervisor.startingCount;
+    fill(run, targets, at, reserved, (target, first, count) => {
+      run.taken(count);
+      this.frames.dispatched(target.id, first, count, at);
+    });
+    for (const worker of targets) {
+      worker.flush();
+      // A long task gives no news until it ends: come back when it is about to, so the next is already there.
+      const held = worker.heldMs(run.taskMs, at);
+      if (worker.pending > 0 && held >= LOOKAHEAD_MS && held < 60_000)
+        worker.wakeAt(at + held - LOOKAHEAD_MS, () => this.dispatch([worker]));
     }
-    for (const [worker, list] of lists) if (list.length > 0) worker.send({ t: 'chunks', runId: run.id, list });
   }
 
-  private onReport(worker: WorkerProcess, report: Extract<FromWorker, { t: 'report' }>): void {
-    const run = this.run;
+  private onReport(worker: WorkerProcess, report: Report, rows: number): void {
     for (const line of report.output) {
       this.frames.event({
         type: 'output',
@@ -577,106 +509,78 @@ export class Pool {
         at: line.at,
       });
     }
-    if (!run || report.runId !== run.id || worker.runId !== run.id) return;
-    const { task, start, end, result, ok, errors } = report.settled;
+    const run = this.run;
+    if (!run || report.runId !== run.id) return;
+    const { task, start, end, cpu, coreWait, result, ok, errors } = report.settled;
     let errorIndex = 0;
     let busyMs = 0;
-    for (let k = 0; k < task.length; k++) {
-      const chunk = worker.inflight[0];
-      if (!chunk) break; // cancelled with 'kill' while the report was on its way
+    for (let k = 0; k < rows; k++) {
       const id = task[k];
-      if (id !== chunk.first + chunk.settled) {
-        this.frames.event({
-          type: 'output',
-          worker: worker.id,
-          task: id,
-          stream: 'stderr',
-          text: `poolscope: out-of-order report for task ${id}`,
-          at: now(),
-        });
-        continue;
-      }
-      if (++chunk.settled === chunk.count) worker.inflight.shift();
-      if (worker.current?.task === id) {
-        worker.current = null;
-        if (worker.timeoutTimer) clearTimeout(worker.timeoutTimer);
-      }
       busyMs += end[k] - start[k];
       if (ok[k]) {
         const value = result[k];
         run.values[id] = value;
         run.settle(id);
         run.counts.done++;
-        this.frames.done(worker.id, id, start[k], end[k], Number.isNaN(value) ? null : value);
+        this.frames.settled(worker.id, id, start[k], end[k], cpu[k], coreWait[k], value, true);
       } else {
-        this.failTask(run, worker, id, start[k], 'error', errors[errorIndex++] ?? 'task failed', end[k]);
+        const message = errors[errorIndex++] ?? 'task failed';
+        this.failTask(run, worker, id, start[k], end[k], 'error', message, cpu[k], coreWait[k]);
       }
     }
     const { waits } = report;
     for (let k = 0; k + 2 < waits.length; k += 3) this.frames.lockWait(worker.id, waits[k], waits[k + 1], waits[k + 2]);
-    if (this.options.trace && task.length > 0)
-      run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / task.length));
-    if (report.started && worker.inflight.length > 0) {
-      worker.current = report.started;
+    if (this.options.trace && rows > 0) run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / rows));
+    if (report.started && worker.headTask() === report.started.task)
       this.frames.started(worker.id, report.started.task, report.started.at);
-      this.armTimeout(run, worker, report.started.task, report.started.at);
-    }
-    this.afterProgress(run, worker);
-  }
-
-  private afterProgress(run: Run, worker: WorkerProcess): void {
-    const limit = run.spec.maxTasksPerWorker;
-    if (worker.inflight.length === 0 && worker.state === 'retiring') worker.stop('retired');
-    else if (worker.inflight.length === 0 && limit > 0 && worker.assigned >= limit) {
-      worker.stop('recycled');
-      this.refill();
-    } else this.fill(worker);
+    if (worker.spent) this.supervisor.end(worker, 'recycled', false);
+    else this.dispatch([worker]);
     this.frames.touch();
     this.finishRunIfDone();
   }
 
-  private armTimeout(run: Run, worker: WorkerProcess, task: number, startedAt: number): void {
-    if (worker.timeoutTimer) clearTimeout(worker.timeoutTimer);
+  private onReturned(worker: WorkerProcess, ranges: [number, number][]): void {
+    const run = this.run;
+    if (!run || worker.runId !== run.id || ranges.length === 0) return;
+    for (const [first, count] of ranges) run.returned(first, count);
+    this.frames.event({ type: 'tasks-returned', runId: run.id, worker: worker.id, at: this.timers.now(), ranges });
+    this.dispatch(this.supervisor.workers.values());
+  }
+
+  private onTimedOut(worker: WorkerProcess, task: number, since: number): void {
+    const run = this.run;
+    if (!run || worker.runId !== run.id) return;
     const limit = run.spec.timeoutMs;
-    if (limit <= 0) return;
-    const check = () => {
-      const head = worker.inflight[0];
-      if (this.run !== run || !head || head.first + head.settled !== task) return;
-      // Timers may fire a hair early on our clock: a task is never failed before its time.
-      const left = startedAt + limit - now();
-      if (left > 0) {
-        worker.timeoutTimer = setTimeout(check, left);
-        return;
-      }
-      if (++head.settled === head.count) worker.inflight.shift();
-      this.failTask(
-        run,
-        worker,
-        task,
-        startedAt,
-        'timeout',
-        `task ${task} exceeded its ${limit} ms timeout; worker ${worker.id} was killed`,
-      );
-      this.endWorker(worker, 'timed-out');
-      this.refill();
-      this.finishRunIfDone();
-    };
-    worker.timeoutTimer = setTimeout(check, Math.max(0, startedAt + limit - now()));
+    worker.dropHead();
+    this.failTask(
+      run,
+      worker,
+      task,
+      since,
+      this.timers.now(),
+      'timeout',
+      `task ${task} exceeded its ${limit} ms timeout; worker ${worker.id} was killed`,
+    );
+    this.supervisor.end(worker, 'timed-out', true);
+    this.finishRunIfDone();
   }
 
   private failTask(
     run: Run,
     worker: WorkerProcess,
     task: number,
-    start: number | null,
+    start: number,
+    end: number,
     reason: TaskFailReason,
     message: string,
-    at = now(),
+    cpu = NaN,
+    coreWait = NaN,
   ): void {
     run.settle(task);
     run.counts.failed++;
     run.failures.push({ task, reason, message });
-    this.frames.event({ type: 'task-failed', runId: run.id, task, worker: worker.id, start, at, reason, message });
+    this.frames.event({ type: 'task-failed', runId: run.id, task, worker: worker.id, reason, message });
+    this.frames.settled(worker.id, task, start, end, cpu, coreWait, NaN, false);
   }
 
   /** The run cannot go on: what is left of it is cancelled and the run reports why. */
@@ -688,12 +592,9 @@ export class Pool {
   private finishRunIfDone(): void {
     const run = this.run;
     if (!run || run.counts.queued > 0 || run.counts.running > 0) return;
-    this.finishRun(run, run.error ? 'failed' : run.cancelling ? 'cancelled' : 'completed', run.error);
-  }
-
-  private finishRun(run: Run, status: RunResult['status'], error?: string): void {
+    const status = run.error ? 'failed' : run.cancelling ? 'cancelled' : 'completed';
     this.run = null;
-    const finishedAt = now();
+    const finishedAt = this.timers.now();
     const counts = { ...run.counts };
     this.frames.event({
       type: 'run-finished',
@@ -701,7 +602,7 @@ export class Pool {
       at: finishedAt,
       status,
       counts,
-      ...(error ? { error } : {}),
+      ...(run.error ? { error: run.error } : {}),
     });
     this.frames.flush();
     run.resolve({
@@ -709,7 +610,7 @@ export class Pool {
       spec: run.spec,
       chunksize: run.chunksize,
       status,
-      error,
+      error: run.error,
       counts,
       startedAt: run.startedAt,
       finishedAt,
@@ -724,11 +625,27 @@ export class Pool {
     return this.run;
   }
 
+  private requireOpen(): void {
+    if (this.closing) throw new PoolError('failed', 'the pool is closing');
+  }
+
   private async sample(): Promise<void> {
     const sampler = this.options.sampler;
-    const targets = this.workerPids();
-    if (!sampler || targets.length === 0 || !this.frames.active) return;
-    const workers = await sampler.sample(targets);
-    if (workers.length > 0) this.frames.event({ type: 'sample', at: now(), workers });
+    if (!sampler || !this.frames.active) return;
+    const live = [...this.supervisor.workers.values()].filter((w) => w.alive && w.pid !== null);
+    if (live.length === 0) return;
+    const samples = await sampler.sample(live.map((w) => ({ worker: w.id, pid: w.pid as number, tid: w.tid })));
+    const at = this.timers.now();
+    const byId = new Map(live.map((w) => [w.id, w]));
+    for (const sample of samples) {
+      const worker = byId.get(sample.worker);
+      // Stopped or stuck in the kernel, the scheduler says so; otherwise holding work without progress, on no CPU.
+      if (sample.stalledMs === null && worker && worker.pending > 0 && sample.cpu < 1) {
+        const quiet = at - worker.lastProgressAt;
+        const expected = Math.max(STALL_AFTER_MS, 3 * (this.run?.taskMs ?? 0));
+        if (quiet > expected) sample.stalledMs = quiet;
+      }
+    }
+    if (samples.length > 0) this.frames.event({ type: 'sample', at, workers: samples });
   }
 }

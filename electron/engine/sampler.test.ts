@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, parseRss, ProcSampler } from './sampler';
+import { parseMigrations, parseProcStat, parseRss, parseSchedstat, ProcSampler } from './sampler';
 
 describe('parseProcStat', () => {
   it('counts fields after the last parenthesis, whatever the command name holds', () => {
@@ -14,8 +14,16 @@ describe('parseProcStat', () => {
       '0',
     ];
     const stat = `1234 (we (ird) name) ${rest.join(' ')}`;
-    expect(parseProcStat(stat)).toEqual({ cpuTicks: 12, core: 1 });
+    expect(parseProcStat(stat)).toEqual({ state: 'sleeping', core: 1 });
+    expect(parseProcStat(stat.replace(') S ', ') T '))).toEqual({ state: 'stopped', core: 1 });
     expect(parseProcStat('garbage')).toBeNull();
+  });
+
+  it('reads scheduler nanoseconds and migrations', () => {
+    expect(parseSchedstat('123456789 5000000 42\n')).toEqual({ cpuNs: 123456789, waitNs: 5000000 });
+    expect(parseSchedstat('nonsense')).toBeNull();
+    expect(parseMigrations('se.sum_exec_runtime : 1.0\nse.nr_migrations   :   17\n')).toBe(17);
+    expect(parseMigrations('policy : 0\n')).toBeNull();
   });
 
   it('reads VmRSS in bytes', () => {
@@ -39,5 +47,9 @@ describe.runIf(process.platform === 'linux')('ProcSampler', () => {
     expect(sample.cpu).toBeGreaterThan(20);
     expect(sample.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(sample.core).toBeGreaterThanOrEqual(0);
+    expect(sample.state).toBe('running');
+    expect(sample.waitingPct).toBeGreaterThanOrEqual(0);
+    expect(sample.migrations).toBeGreaterThanOrEqual(0);
+    expect(sample.migrationsFrom).toBe('scheduler');
   });
 });

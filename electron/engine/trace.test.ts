@@ -29,7 +29,7 @@ describe('trace export and import', () => {
     const json = JSON.parse(JSON.stringify(toChromeTrace(original)));
     const imported = importTrace(json);
     expect(imported.ours).toBe(true);
-    expect(imported.spec).toMatchObject({ workload: 'cpu', costMs: 8, tasks: 16, poolSize: 2 });
+    expect(imported.run.spec).toMatchObject({ workload: 'cpu', costMs: 8, tasks: 16, poolSize: 2 });
 
     const replayed = new TaskStore();
     const replay = new TraceReplay(imported, 1, original.run!.startedAt);
@@ -44,6 +44,7 @@ describe('trace export and import', () => {
       expect(replayed.state[k]).toBe(TaskState.done);
       expect(replayed.worker[k]).toBe(original.worker[task]);
       expect(replayed.result[k]).toBe(original.result[task]);
+      expect(replayed.cpu[k]).toBeCloseTo(original.cpu[task], 3);
       // Replayed times are relative to the first event, which is the earliest start here.
       expect(replayed.start[k] - origin).toBeCloseTo(original.start[task] - firstStart, 3);
       expect(replayed.end[k] - replayed.start[k]).toBeCloseTo(original.end[task] - original.start[task], 3);

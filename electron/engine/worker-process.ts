@@ -1,33 +1,56 @@
-import type { WorkerExitCause } from '../../shared/protocol';
-import type { FromWorker, ToWorker } from '../worker/messages';
-import { now } from './clock';
+/**
+ * One worker as the pool sees it. It owns what it holds — its inbox of chunks
+ * (take, settle, give back, salvage on exit) — its per-task timeout and its
+ * recycling limit, and keeps its own record of why it was stopped: an exit
+ * code alone cannot tell a crash from a kill the pool asked for.
+ */
+import type { WorkerExitCause } from '../../shared/events';
+import type { FromWorker, ToWorker, WorkerMeasures } from '../worker/messages';
 import type { ChildHandle, Launcher } from './launcher';
 import { workerEnv } from './launcher';
+import type { TimerHandle, Timers } from './timers';
 
-/** A contiguous range of tasks sent to one worker in one go. */
-export interface Chunk {
-  id: number;
+/** A contiguous range of tasks sent to the worker in one go. */
+interface Chunk {
   first: number;
   count: number;
-  /** How many of its tasks (from `first` on, in order) have been reported settled. */
+  /** How many of its tasks (from `first` on, in order) have settled. */
   settled: number;
   dispatchedAt: number;
 }
 
-export type WorkerState = 'starting' | 'ready' | 'retiring' | 'exiting' | 'exited';
+export type WorkerState = 'starting' | 'ready' | 'exiting' | 'exited';
 
 export interface WorkerExit {
   cause: WorkerExitCause;
   code: number | null;
   signal: string | null;
   stderrTail: string;
+  /** The platform's or the pool's words for why, where known. */
   reason?: string;
+  /** The pid it had (a launcher may forget it once the process is gone). */
+  pid: number | null;
+}
+
+export type Report = Extract<FromWorker, { t: 'report' }>;
+
+/** What a worker held when it died: the task it was most likely running, and the rest. */
+export interface Salvage {
+  /** The task that died with it (crashes only), and when it started if it said. */
+  lost: { task: number; start: number | null } | null;
+  /** Tasks it held unstarted, for the queue. */
+  requeue: [first: number, count: number][];
 }
 
 export interface WorkerProcessEvents {
-  ready(worker: WorkerProcess, pid: number, at: number): void;
-  report(worker: WorkerProcess, report: Extract<FromWorker, { t: 'report' }>): void;
-  /** Raw output that the worker did not capture itself (runtime warnings, crash traces). */
+  ready(worker: WorkerProcess): void;
+  /** A report whose settled rows match the inbox, in order (`rows` of them, from the first). */
+  report(worker: WorkerProcess, report: Report, rows: number): void;
+  /** The answer to retire: tasks given back unstarted, already removed from the inbox. */
+  returned(worker: WorkerProcess, ranges: [first: number, count: number][]): void;
+  /** A task ran past the run's timeout (counted from its start, or from when it could have started). */
+  timedOut(worker: WorkerProcess, task: number, since: number): void;
+  /** Raw output it did not capture itself (runtime warnings, crash traces) and complaints about it. */
   output(worker: WorkerProcess, stream: 'stdout' | 'stderr', text: string): void;
   exit(worker: WorkerProcess, exit: WorkerExit): void;
 }
@@ -38,52 +61,75 @@ export interface WorkerProcessOptions {
   readonly launcher: Launcher;
   /** Not ready by then counts as a failed start. */
   readonly readyTimeoutMs: number;
+  readonly timers: Timers;
 }
 
 const STDERR_TAIL_LINES = 20;
 
-/**
- * One worker process as the pool sees it: its state, the chunks in flight on it,
- * and the pool's own record of why it was stopped — an exit code alone cannot
- * tell a crash from a kill the pool asked for.
- */
 export class WorkerProcess {
   state: WorkerState = 'starting';
-  readonly inflight: Chunk[] = [];
+  /** The pool no longer wants it: it takes no work and goes once it holds none. */
+  unwanted = false;
+  /** A retire was sent and not yet answered. */
+  retiring = false;
+  /** The run it has been told about, and that run's per-task timeout and recycling limit. */
+  runId: number | null = null;
+  private timeoutMs = 0;
+  private taskLimit = 0;
   /** Tasks dispatched to it over its life, for recycling. */
   assigned = 0;
-  /** The run it has been told about. */
-  runId: number | null = null;
-  /** The task it reported starting, when that task may run long. */
-  current: { task: number; at: number } | null = null;
-  timeoutTimer: ReturnType<typeof setTimeout> | null = null;
-  readonly spawnedAt = now();
+  readonly spawnedAt: number;
   readyAt: number | null = null;
+  pid: number | null;
+  tid: number | null = null;
+  measures: WorkerMeasures = { threadCpu: false, coreWait: false };
+  /** When it last made progress (a report, a start), for telling stalled workers apart. */
+  lastProgressAt: number;
+
+  private readonly chunks: Chunk[] = [];
+  private chunkHead = 0;
+  /** Tasks held and not settled: O(1), read on every dispatch decision. */
+  pending = 0;
+  /** When its inbox's head task could have started: its dispatch, or the end of the task before it. */
+  private headSince = 0;
+  /** The task it reported starting, when that task may run long. */
+  private started: { task: number; at: number } | null = null;
+  private timeout: { task: number; timer: TimerHandle } | null = null;
+  private outgoing: number[] = [];
+  private wake: TimerHandle | null = null;
+
   private readonly child: ChildHandle;
   private stopCause: WorkerExitCause | null = null;
-  private killTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly readyTimer: ReturnType<typeof setTimeout>;
+  private killTimer: TimerHandle | null = null;
+  private readonly readyTimer: TimerHandle;
   private readonly stderrTail: string[] = [];
 
   constructor(
     readonly options: WorkerProcessOptions,
     private readonly events: WorkerProcessEvents,
   ) {
+    const { timers } = options;
+    this.spawnedAt = timers.now();
+    this.lastProgressAt = this.spawnedAt;
     this.child = options.launcher.launch({
       entry: options.entry,
       name: `poolscope-worker-${options.id}`,
       env: workerEnv({ POOLSCOPE_WORKER: String(options.id) }),
     });
+    this.pid = this.child.pid ?? null;
     this.child.onMessage((message) => this.onMessage(message));
-    this.readyTimer = setTimeout(() => {
+    this.readyTimer = timers.setTimeout(() => {
       if (this.state === 'starting') this.kill('startup-failed');
     }, options.readyTimeoutMs);
     this.child.onExit(({ code, signal, reason }) => {
-      clearTimeout(this.readyTimer);
-      if (this.killTimer) clearTimeout(this.killTimer);
-      const cause = this.stopCause ?? (this.state === 'starting' ? 'startup-failed' : 'crashed');
+      timers.clearTimeout(this.readyTimer);
+      if (this.killTimer) timers.clearTimeout(this.killTimer);
+      if (this.wake) timers.clearTimeout(this.wake);
+      this.clearTimeout();
+      const cause = this.stopCause ?? (this.state === 'starting' ? 'startup-failed' : signal ? 'killed' : 'crashed');
       this.state = 'exited';
-      this.events.exit(this, { cause, code, signal, reason, stderrTail: this.stderrTail.join('\n') });
+      this.pid ??= this.child.pid ?? null;
+      this.events.exit(this, { cause, code, signal, reason, pid: this.pid, stderrTail: this.stderrTail.join('\n') });
     });
     this.forwardLines('stdout');
     this.forwardLines('stderr');
@@ -93,19 +139,119 @@ export class WorkerProcess {
     return this.options.id;
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  /** Dispatched tasks not yet reported. */
-  get pendingTasks(): number {
-    let pending = 0;
-    for (const chunk of this.inflight) pending += chunk.count - chunk.settled;
-    return pending;
-  }
-
   get alive(): boolean {
-    return this.state === 'starting' || this.state === 'ready' || this.state === 'retiring';
+    return this.state === 'starting' || this.state === 'ready';
+  }
+
+  /** Ready, wanted and told about `runId`: the dispatcher may give it work. */
+  canWork(runId: number): boolean {
+    return this.state === 'ready' && !this.unwanted && !this.retiring && this.runId === runId;
+  }
+
+  /** How many more tasks it may take before it must be recycled (Infinity without a limit). */
+  get room(): number {
+    return this.taskLimit > 0 ? Math.max(0, this.taskLimit - this.assigned) : Infinity;
+  }
+
+  /** Reached its recycling limit with nothing left to do. */
+  get spent(): boolean {
+    return this.taskLimit > 0 && this.assigned >= this.taskLimit && this.pending === 0;
+  }
+
+  /** Tells it about a run: its spec, and the limits it will hold itself to. */
+  joinRun(message: Extract<ToWorker, { t: 'run' }>): void {
+    this.runId = message.runId;
+    this.timeoutMs = message.spec.timeoutMs;
+    this.taskLimit = message.spec.maxTasksPerWorker;
+    this.chunks.length = 0;
+    this.chunkHead = 0;
+    this.pending = 0;
+    this.started = null;
+    this.clearTimeout();
+    this.send(message);
+  }
+
+  /** Records a chunk as its own; sent with the next `flush`. */
+  take(first: number, count: number, at: number): void {
+    if (this.pending === 0) this.headSince = at;
+    this.chunks.push({ first, count, settled: 0, dispatchedAt: at });
+    this.pending += count;
+    this.assigned += count;
+    this.outgoing.push(first, count);
+  }
+
+  /** Sends the chunks taken since the last flush, in one message. */
+  flush(): void {
+    if (this.outgoing.length === 0 || this.runId === null) return;
+    this.send({ t: 'chunks', runId: this.runId, list: this.outgoing });
+    this.outgoing = [];
+    this.armTimeout();
+  }
+
+  /** Asks it to finish its current task and give back the rest; `keep` takes that back. */
+  retire(): void {
+    if (this.state !== 'ready' || this.retiring) return;
+    this.retiring = true;
+    this.send({ t: 'retire' });
+  }
+
+  keep(): void {
+    this.unwanted = false;
+    if (!this.retiring) return;
+    this.retiring = false;
+    this.send({ t: 'keep' });
+  }
+
+  /** What it died holding: the head task fails if it crashed, the rest goes back to the queue. */
+  salvage(cause: WorkerExitCause): Salvage {
+    const requeue: [number, number][] = [];
+    let lost: Salvage['lost'] = null;
+    for (let k = this.chunkHead; k < this.chunks.length; k++) {
+      const chunk = this.chunks[k];
+      let from = chunk.first + chunk.settled;
+      const end = chunk.first + chunk.count;
+      if (lost === null && k === this.chunkHead && (cause === 'crashed' || cause === 'killed') && from < end) {
+        lost = { task: from, start: this.started?.task === from ? this.started.at : null };
+        from++;
+      }
+      if (end > from) requeue.push([from, end - from]);
+    }
+    this.chunks.length = 0;
+    this.chunkHead = 0;
+    this.pending = 0;
+    return { lost, requeue };
+  }
+
+  /** How long what it holds should keep it busy: its current task's rest (from its reported start), then the others. */
+  heldMs(taskMs: number, now: number): number {
+    if (this.pending === 0) return 0;
+    const head = this.headTask();
+    const left = this.started?.task === head ? Math.max(0, taskMs - (now - this.started.at)) : taskMs;
+    return left + (this.pending - 1) * taskMs;
+  }
+
+  /** Runs `callback` at `at` (one such wake-up at a time; a later call replaces it; none after exit). */
+  wakeAt(at: number, callback: () => void): void {
+    const { timers } = this.options;
+    if (this.wake) timers.clearTimeout(this.wake);
+    this.wake = timers.setTimeout(
+      () => {
+        this.wake = null;
+        if (this.alive) callback();
+      },
+      Math.max(0, at - timers.now()),
+    );
+  }
+
+  /** The task at the head of its inbox — the one running, or next — or -1. */
+  headTask(): number {
+    const chunk = this.chunks[this.chunkHead];
+    return chunk ? chunk.first + chunk.settled : -1;
+  }
+
+  /** Drops the head task from the inbox without a report (it timed out; the worker is being killed). */
+  dropHead(): void {
+    if (this.settleHead()) this.pending--;
   }
 
   send(message: ToWorker): void {
@@ -117,34 +263,144 @@ export class WorkerProcess {
     if (!this.alive) return;
     this.stopCause = cause;
     this.state = 'exiting';
+    this.clearTimeout();
     this.send({ t: 'stop' });
-    this.killTimer = setTimeout(() => this.child.kill(), graceMs);
+    this.killTimer = this.options.timers.setTimeout(() => this.child.kill(), graceMs);
   }
 
   kill(cause: WorkerExitCause): void {
     if (this.state === 'exited') return;
     this.stopCause ??= cause;
     this.state = 'exiting';
+    this.clearTimeout();
     this.child.kill();
+  }
+
+  private settleHead(): boolean {
+    const chunk = this.chunks[this.chunkHead];
+    if (!chunk) return false;
+    if (++chunk.settled === chunk.count) {
+      this.chunkHead++;
+      if (this.chunkHead === this.chunks.length) {
+        this.chunks.length = 0;
+        this.chunkHead = 0;
+      } else if (this.chunkHead > 64) {
+        this.chunks.splice(0, this.chunkHead);
+        this.chunkHead = 0;
+      }
+    }
+    return true;
+  }
+
+  private onReport(report: Report): void {
+    const { task, end } = report.settled;
+    let rows = 0;
+    // The worker runs its inbox in order: each settled task must be the head's next.
+    while (rows < task.length && task[rows] === this.headTask()) {
+      this.settleHead();
+      rows++;
+    }
+    this.pending -= rows;
+    if (rows < task.length)
+      this.events.output(this, 'stderr', `poolscope: worker ${this.id} reported task ${task[rows]} out of order`);
+    if (rows > 0) this.headSince = end[rows - 1] || this.options.timers.now();
+    if (report.started) this.started = report.started;
+    if (rows > 0 || report.started) this.lastProgressAt = this.options.timers.now();
+    this.events.report(this, report, rows);
+    this.armTimeout();
+  }
+
+  private onReturned(flat: number[]): void {
+    this.retiring = false;
+    const ranges: [number, number][] = [];
+    for (let k = 0; k + 1 < flat.length; k += 2) {
+      const [first, count] = [flat[k], flat[k + 1]];
+      // Only the unsettled tail of a chunk it holds can come back.
+      const chunk = this.chunks
+        .slice(this.chunkHead)
+        .find((c) => c.first + c.settled === first && first + count === c.first + c.count);
+      if (!chunk) {
+        this.events.output(
+          this,
+          'stderr',
+          `poolscope: worker ${this.id} gave back tasks ${first}+${count} it does not hold`,
+        );
+        continue;
+      }
+      chunk.settled = chunk.count;
+      this.pending -= count;
+      ranges.push([first, count]);
+    }
+    while (
+      this.chunkHead < this.chunks.length &&
+      this.chunks[this.chunkHead].settled === this.chunks[this.chunkHead].count
+    )
+      this.chunkHead++;
+    this.clearTimeout();
+    this.events.returned(this, ranges);
+  }
+
+  /** Arms the timeout for the head task, timed from its reported start or from when it could have started. */
+  private armTimeout(): void {
+    if (this.timeoutMs <= 0 || this.state !== 'ready') return;
+    const task = this.headTask();
+    if (task < 0) return this.clearTimeout();
+    if (this.timeout?.task === task && this.started?.task !== task) return;
+    this.clearTimeout();
+    const since = this.started?.task === task ? this.started.at : this.headSince;
+    const { timers } = this.options;
+    const check = () => {
+      if (this.headTask() !== task || this.state !== 'ready') return;
+      const from = this.started?.task === task ? this.started.at : since;
+      // Timers may fire a hair early on our clock: a task is never failed before its time.
+      const left = from + this.timeoutMs - timers.now();
+      if (left > 0) this.timeout = { task, timer: timers.setTimeout(check, left) };
+      else {
+        this.timeout = null;
+        this.events.timedOut(this, task, from);
+      }
+    };
+    this.timeout = { task, timer: timers.setTimeout(check, Math.max(0, since + this.timeoutMs - timers.now())) };
+  }
+
+  private clearTimeout(): void {
+    if (this.timeout) this.options.timers.clearTimeout(this.timeout.timer);
+    this.timeout = null;
   }
 
   private onMessage(raw: unknown): void {
     const message = raw as FromWorker;
-    if (message?.t === 'ready') {
-      clearTimeout(this.readyTimer);
-      if (this.state !== 'starting') return; // stopped before it came up
-      this.state = 'ready';
-      this.readyAt = message.at;
-      this.events.ready(this, message.pid, message.at);
-    } else if (
-      message?.t === 'report' &&
-      message.settled?.task instanceof Int32Array &&
-      message.waits instanceof Float64Array
-    ) {
-      this.events.report(this, message);
-    } else {
-      this.events.output(this, 'stderr', `poolscope: worker sent an unexpected message`);
+    switch (message?.t) {
+      case 'ready':
+        this.options.timers.clearTimeout(this.readyTimer);
+        if (this.state !== 'starting') return; // stopped before it came up
+        this.state = 'ready';
+        this.readyAt = message.at;
+        this.pid = message.pid;
+        this.tid = message.tid ?? null;
+        this.measures = message.measures ?? this.measures;
+        this.events.ready(this);
+        return;
+      case 'report':
+        if (message.settled?.task instanceof Int32Array && message.waits instanceof Float64Array) {
+          if (message.runId === this.runId) this.onReport(message);
+          return;
+        }
+        break;
+      case 'returned':
+        if (Array.isArray(message.ranges)) {
+          if (message.runId === this.runId || message.ranges.length === 0) this.onReturned(message.ranges);
+          return;
+        }
+        break;
+      case 'fatal':
+        if (typeof message.message === 'string') {
+          for (const line of `${message.stack || message.message}`.split('\n')) this.takeLine('stderr', line);
+          return;
+        }
+        break;
     }
+    this.events.output(this, 'stderr', `poolscope: worker ${this.id} sent an unexpected message`);
   }
 
   private forwardLines(stream: 'stdout' | 'stderr'): void {

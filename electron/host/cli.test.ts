@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ describe('cli run', () => {
     expect(stdout).toBe('[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]\n');
     expect(stderr).toMatch(/done 10 · failed 0/);
     expect(stderr).toMatch(/throughput .* tasks\/s/);
-    expect(stderr).toMatch(/speedup .*× · efficiency/);
+    expect(stderr).toMatch(/speedup \(cores busy\) [\d.]+× of \d+ · efficiency/);
   });
 
   it('completes a run with a crashing task, reports it and exits non-zero', async () => {
@@ -86,16 +86,73 @@ describe('cli run', () => {
     expect(tasks.map((e) => e.args?.task).sort((a, b) => Number(a) - Number(b))).toEqual([...Array(12).keys()]);
     for (const e of tasks) expect(e.dur).toBeGreaterThan(4000); // µs
     const rows = readFileSync(csv, 'utf8').trimEnd().split('\n');
-    expect(rows[0]).toBe('task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,result');
+    expect(rows[0]).toBe('task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,cpu_ms,core_wait_ms,result');
     expect(rows).toHaveLength(13);
     for (const [k, row] of rows.slice(1).entries()) {
-      const [task, , pid, state, , start, end, duration, result] = row.split(',');
+      const [task, worker, pid, state, , start, end, duration, cpu, , result] = row.split(',');
       expect([Number(task), state, Number(result)]).toEqual([k, 'done', summary.results[k]]);
+      expect(worker).toMatch(/^W\d$/);
       expect(Number(end) - Number(start)).toBeCloseTo(Number(duration), 2);
+      expect(Number(cpu)).toBeGreaterThan(0);
+      expect(Number(cpu)).toBeLessThanOrEqual(Number(duration) + 0.5);
       expect(tasks.map((e) => String(e.pid))).toContain(pid);
     }
     const names = trace.traceEvents.filter((e) => e.name === 'process_name');
     expect(new Set(names.map((e) => e.pid))).toEqual(new Set(tasks.map((e) => e.pid)));
+  });
+});
+
+describe('cli jobs and signals', () => {
+  it('compare measures each backend against serial, as the Compare view does', async () => {
+    const { code, stdout } = await cli(
+      'compare',
+      '--backends',
+      'process,serial',
+      '--tasks',
+      '8',
+      '--cost',
+      '5',
+      '--pool',
+      '2',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const { backends } = JSON.parse(stdout) as {
+      backends: { backend: string; wallSpeedup: number; speedup: number; ideal: number }[];
+    };
+    expect(backends.map((b) => b.backend)).toEqual(['serial', 'process']);
+    expect(backends[0].wallSpeedup).toBe(1);
+    expect(backends[1].wallSpeedup).toBeGreaterThan(0);
+    for (const b of backends) expect(b.speedup).toBeLessThanOrEqual(b.ideal * 1.05);
+  });
+
+  it('sweep fits Amdahl only from two pool sizes on', async () => {
+    const one = JSON.parse((await cli('sweep', '--sizes', '1', '--tasks', '4', '--cost', '5', '--json')).stdout);
+    expect(one.serialFraction).toBeNull();
+    const two = JSON.parse((await cli('sweep', '--sizes', '1,2', '--tasks', '8', '--cost', '5', '--json')).stdout);
+    expect(two.serialFraction).toEqual(expect.any(Number));
+    expect(two.points.map((p: { workers: number }) => p.workers)).toEqual([1, 2]);
+  });
+
+  it('Ctrl-C stops the run, prints no results and exits 130', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'electron/host/cli.ts', 'run', '--workload', 'cpu', '--tasks', '200', '--cost', '50'],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).toMatch(/SIGINT, stopping the workers/);
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
   });
 });
 

@@ -9,17 +9,20 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { tasksToCsv } from '../../shared/csv';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
-import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, type RunSpec } from '../../shared/run-spec';
+import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, runTitle, type RunSpec } from '../../shared/run-spec';
 import { parentOutput, SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
 import { toChromeTrace } from '../../shared/trace';
 import { WORKLOADS } from '../../shared/workloads';
 import { now } from '../engine/clock';
-import { compareBackends, sweepPoolSizes } from '../engine/compare';
-import { forkLauncher } from '../engine/launcher';
-import { Pool, type RunResult } from '../engine/pool';
-import { ensureBuilt, workerEntryPath } from './build';
+import { compareBackends } from '../../shared/jobs/compare';
+import { Cancelled, Session } from '../../shared/jobs/session';
+import type { StepContext } from '../../shared/jobs/steps';
+import { sweepPoolSizes } from '../../shared/jobs/sweep';
+import type { Pool, RunResult } from '../engine/pool';
+import { ensureBuilt } from './build';
+import { openLocalHost } from './local-host';
 
 /** CLI flag → RunSpec field. */
 const SPEC_FLAGS = {
@@ -192,14 +195,25 @@ function formatResults(result: RunResult, show: 'all' | 'auto'): string {
 
 type CommandLine = ReturnType<typeof parseCommandLine>;
 
+/** Set by Ctrl-C or SIGTERM: the command stops its pool, prints no results, and exits 130. */
+let interrupted: NodeJS.Signals | null = null;
+const INTERRUPTED = 130;
+
+/** Stops `pool` on the first SIGINT or SIGTERM; a second one exits at once. */
+function stopOnSignal(pool: Pool): void {
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    process.stderr.write(`poolscope: ${signal}, stopping the workers…\n`);
+    void pool.close();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 /** A pool whose workers' output is echoed live, in arrival order, the way a terminal shows it. */
 function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
-  const pool = new Pool({
-    launcher: forkLauncher,
-    workerEntry: workerEntryPath,
-    poolSize: spec.poolSize,
-    backend: spec.backend,
-  });
+  const { pool } = openLocalHost(spec.poolSize, spec.backend);
   pool.onFrame((frame) => {
     store.ingest(frame);
     if (!echo) return;
@@ -208,9 +222,7 @@ function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
         (event.stream === 'stderr' ? process.stderr : process.stdout).write(`${event.text}\n`);
     }
   });
-  const stopOnSignal = () => void pool.close().then(() => process.exit(130));
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  stopOnSignal(pool);
   return pool;
 }
 
@@ -221,7 +233,8 @@ async function runCommand(line: CommandLine): Promise<number> {
   try {
     await pool.ready();
     const result = await pool.start(spec).finished;
-    const stats = computeStats(store, now());
+    if (interrupted) return INTERRUPTED;
+    const stats = computeStats(store, now(), availableParallelism());
     if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
     if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
     if (line.json) {
@@ -279,26 +292,71 @@ async function scenarioCommand(line: CommandLine): Promise<number> {
   }
 }
 
+/**
+ * Runs a job (compare, sweep) on a pool in this process, through the same API
+ * and the same shared job code as the teaching views. Ctrl-C cancels it.
+ */
+async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) => Promise<T>): Promise<T | null> {
+  const cores = availableParallelism();
+  const { pool, api } = openLocalHost(spec.poolSize, spec.backend, true);
+  const abort = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    abort.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const session = new Session(
+    api,
+    () => {},
+    () => cores,
+  );
+  try {
+    return await job({ api, session, signal: abort.signal }, cores);
+  } catch (error) {
+    if (error instanceof Cancelled && interrupted) return null;
+    throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await pool.close();
+  }
+}
+
+const times = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
+const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(0)} %`);
+
 async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}): Promise<number> {
   const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 40, chunksize: 1, ...defaults });
   const backends = listOf(line.values.backends, BACKENDS, 'backends') ?? BACKENDS;
-  const measured = await compareBackends(spec, backends, { launcher: forkLauncher, workerEntry: workerEntryPath });
+  const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
+  const measured = await runJob(spec, (ctx, cores) => compareBackends(ctx, spec, backends, cores, { phase: narrate }));
+  if (measured === null) return INTERRUPTED;
   if (line.json) {
-    process.stdout.write(`${JSON.stringify({ spec, backends: measured })}\n`);
-    return 0;
+    const rows = measured.map(({ store: _store, ...row }) => row);
+    process.stdout.write(`${JSON.stringify({ spec, cores: availableParallelism(), backends: rows })}\n`);
+    return measured.every((m) => m.failed === 0) ? 0 : 1;
   }
   process.stdout.write(
-    `${spec.workload} × ${spec.tasks} (${formatMs(spec.costMs)} each) on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`,
+    `${runTitle(spec)} (${formatMs(spec.costMs)} each) on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`,
   );
   const rows = measured.map((m) => [
     m.backend,
     String(m.workers),
     formatMs(m.wallMs),
-    `${m.speedup.toFixed(2)}×`,
+    times(m.wallSpeedup),
+    `${times(m.speedup)} of ${m.ideal}`,
+    percent(m.coreWaitShare),
     formatMs(m.startupMs),
     m.rssPerWorkerBytes === null ? 'n/a' : `${(m.rssPerWorkerBytes / 2 ** 20).toFixed(1)} MiB`,
   ]);
-  process.stdout.write(table(['backend', 'workers', 'wall', 'speedup vs serial', 'start-up', 'memory/worker'], rows));
+  process.stdout.write(
+    table(
+      ['backend', 'workers', 'wall', 'vs serial', 'cores busy', 'waiting for a core', 'start-up', 'memory/worker'],
+      rows,
+    ),
+  );
   return measured.every((m) => m.failed === 0) ? 0 : 1;
 }
 
@@ -306,22 +364,28 @@ async function sweepCommand(line: CommandLine): Promise<number> {
   const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 48, chunksize: 1 });
   const cores = availableParallelism();
   const sizes = sizesFrom(line.values.sizes) ?? Array.from({ length: 2 * cores }, (_, i) => i + 1);
-  const sweep = await sweepPoolSizes(spec, sizes, { launcher: forkLauncher, workerEntry: workerEntryPath });
+  const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
+  const sweep = await runJob({ ...spec, poolSize: sizes[0] }, (ctx) =>
+    sweepPoolSizes(ctx, spec, sizes, cores, { phase: narrate }),
+  );
+  if (sweep === null) return INTERRUPTED;
   if (line.json) {
     process.stdout.write(`${JSON.stringify({ spec, cores, ...sweep })}\n`);
     return 0;
   }
-  process.stdout.write(`${spec.workload} × ${spec.tasks} (${formatMs(spec.costMs)} each), ${cores} cores\n\n`);
+  process.stdout.write(`${runTitle(spec)} (${formatMs(spec.costMs)} each), ${cores} cores\n\n`);
   const rows = sweep.points.map((p) => [
     String(p.workers),
     formatMs(p.wallMs),
-    `${p.speedup.toFixed(2)}×`,
-    `${(p.efficiency * 100).toFixed(0)} %`,
-    `${p.amdahl.toFixed(2)}×`,
+    times(p.speedup),
+    percent(p.efficiency),
+    times(p.amdahl),
   ]);
   process.stdout.write(table(['workers', 'wall', 'speedup', 'efficiency', 'Amdahl fit'], rows));
   process.stdout.write(
-    `\nserial fraction (Amdahl fit up to ${cores} workers): ${(sweep.serialFraction * 100).toFixed(1)} %\n`,
+    sweep.serialFraction === null
+      ? `\nno Amdahl fit: it needs two pool sizes of at most ${cores} workers\n`
+      : `\nserial fraction (Amdahl fit up to ${cores} workers): ${(sweep.serialFraction * 100).toFixed(1)} %\n`,
   );
   return 0;
 }
@@ -356,7 +420,8 @@ async function main(argv: string[]): Promise<number> {
     if (line.command !== 'scenario' && line.args.length > 0)
       throw new UsageError(`unexpected "${line.args.join(' ')}"`);
     ensureBuilt('worker');
-    return await COMMANDS[line.command](line);
+    const status = await COMMANDS[line.command](line);
+    return interrupted ? INTERRUPTED : status;
   } catch (error) {
     const usage = error instanceof UsageError;
     process.stderr.write(
@@ -374,10 +439,20 @@ function summary(result: RunResult, stats: ReturnType<typeof computeStats>): str
     `  done ${counts.done} · failed ${counts.failed} · cancelled ${counts.cancelled}`,
   ];
   if (stats) {
+    const latency = stats.dispatchLatencyMs === null ? '–' : formatMs(stats.dispatchLatencyMs);
+    const speedup =
+      stats.speedup === null
+        ? `– (${stats.missing.speedup})`
+        : `${stats.speedup.toFixed(2)}× of ${stats.ideal.toFixed(0)}`;
+    const efficiency = stats.efficiency === null ? '–' : `${(stats.efficiency * 100).toFixed(1)} %`;
     lines.push(
-      `  wall ${formatMs(stats.elapsedMs)} · throughput ${formatCount(stats.throughput)} tasks/s · dispatch latency ${formatMs(stats.dispatchLatencyMs)}`,
-      `  utilisation ${(stats.utilisation * 100).toFixed(1)} % · speedup ${stats.speedup.toFixed(2)}× · efficiency ${(stats.efficiency * 100).toFixed(1)} % · load imbalance ${(stats.loadImbalance * 100).toFixed(1)} %`,
+      `  wall ${formatMs(stats.elapsedMs)} · throughput ${formatCount(stats.throughput)} tasks/s · dispatch latency ${latency}`,
+      `  utilisation ${(stats.utilisation * 100).toFixed(1)} % · speedup (cores busy) ${speedup} · efficiency ${efficiency} · load imbalance ${(stats.loadImbalance * 100).toFixed(1)} %`,
     );
+    if (stats.coreWaitShare !== null && stats.coreWaitMs !== null)
+      lines.push(
+        `  waiting for a core ${formatMs(stats.coreWaitMs)} (${(stats.coreWaitShare * 100).toFixed(1)} % of task time)`,
+      );
   }
   if (result.error) lines.push(`  run failed: ${result.error}`);
   for (const failure of result.failures.slice(0, 10))

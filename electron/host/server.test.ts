@@ -1,9 +1,10 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CommandResult, Frame, PoolEvent } from '../../shared/protocol';
+import type { CommandResult } from '../../shared/results';
+import type { Frame, PoolEvent } from '../../shared/events';
+import { decodeFrame } from '../../shared/frame-codec';
 import { makeRunSpec } from '../../shared/run-spec';
 import { TaskStore } from '../../shared/task-store';
 import { startBrowserHost, type BrowserHost } from './server';
@@ -39,35 +40,41 @@ function upgradeStatus(url: string, origin: string | undefined): Promise<number>
   });
 }
 
-/** A WebSocket client that pairs answers with requests and records frames. */
+/**
+ * A WebSocket client as the page is one: it says it listens, decodes binary
+ * frames, acknowledges each, pairs answers with requests.
+ */
 class Client {
   readonly frames: Frame[] = [];
   private readonly answers = new Map<number | null, (result: CommandResult<unknown>) => void>();
   private frameWaiters: (() => void)[] = [];
   private nextId = 1;
+  /** Stop acknowledging: the host must hold or drop frames for this client, not for others. */
+  ackless = false;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as {
-        frame?: Frame;
-        id?: number | null;
-        result?: CommandResult<unknown>;
-      };
-      if (message.frame) {
-        this.frames.push(message.frame);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        const frame = decodeFrame(new Uint8Array(data as Buffer));
+        this.frames.push(frame);
+        if (!this.ackless) ws.send(JSON.stringify({ ack: frame.seq }));
         for (const wake of this.frameWaiters.splice(0)) wake();
-      } else if (message.result) {
-        this.answers.get(message.id ?? null)?.(message.result);
+        return;
       }
+      const message = JSON.parse(data.toString()) as { id?: number | null; result?: CommandResult<unknown> };
+      if (message.result) this.answers.get(message.id ?? null)?.(message.result);
     });
   }
 
-  static open(host: BrowserHost): Promise<Client> {
+  static open(host: BrowserHost, listen = true): Promise<Client> {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, {
       origin: `http://127.0.0.1:${host.port}`,
     });
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Client(ws)));
+      ws.once('open', () => {
+        if (listen) ws.send(JSON.stringify({ ready: true }));
+        resolve(new Client(ws));
+      });
       ws.once('error', reject);
     });
   }
@@ -115,15 +122,12 @@ class Client {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A client-to-server WebSocket text frame (clients must mask, RFC 6455 §5.3). */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const length = payload.length;
-  const header =
-    length < 126 ? Buffer.from([0x81, 0x80 | length]) : Buffer.from([0x81, 0x80 | 126, length >> 8, length & 0xff]);
-  return Buffer.concat([header, mask, payload.map((byte, i) => byte ^ mask[i % 4])]);
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
 }
 
 const isAlive = (pid: number) => {
@@ -220,7 +224,7 @@ describe('browser host', () => {
   });
 
   it('answers info and streams a run until it finishes', async () => {
-    const info = await client.send({ type: 'info' });
+    const info = await client.send({ name: 'info', args: [] });
     expect(info).toEqual({
       ok: true,
       value: expect.objectContaining({
@@ -232,7 +236,7 @@ describe('browser host', () => {
     });
 
     const spec = makeRunSpec({ workload: 'square', tasks: 10, poolSize: 2 }, 2);
-    const started = await client.send({ type: 'start', spec });
+    const started = await client.send({ name: 'start', args: [spec] });
     expect(started.ok).toBe(true);
     const runId = (started as { value: { runId: number } }).value.runId;
     const finished = await client.waitForEvent(
@@ -243,7 +247,7 @@ describe('browser host', () => {
 
     const results = new Map<number, number | null>();
     for (const frame of client.frames.filter((f) => f.runId === runId)) {
-      frame.done.task.forEach((task, i) => results.set(task, frame.done.result[i]));
+      frame.settled.task.forEach((task, i) => results.set(task, frame.settled.result[i]));
     }
     expect([...results.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([...results.entries()].every(([n, square]) => square === n * n)).toBe(true);
@@ -270,31 +274,37 @@ describe('browser host', () => {
 
   it('refuses hostile commands through the shared validator, naming the field', async () => {
     const spec = makeRunSpec({ workload: 'square', tasks: 10, poolSize: 2 }, 2);
-    expect(await client.send({ type: 'start', spec: { ...spec, poolSize: 1e9 } })).toMatchObject({
+    expect(await client.send({ name: 'start', args: [{ ...spec, poolSize: 1e9 }] })).toMatchObject({
       ok: false,
       code: 'invalid',
       field: 'spec.poolSize',
     });
-    expect(await client.send({ type: 'resize', poolSize: '3' })).toMatchObject({
+    expect(await client.send({ name: 'resize', args: ['3'] })).toMatchObject({
       ok: false,
       code: 'invalid',
       field: 'poolSize',
     });
-    expect(await client.send({ type: 'info', extra: 1 })).toMatchObject({ ok: false, code: 'invalid', field: 'extra' });
+    expect(await client.send({ name: 'info', args: [], extra: 1 })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      field: 'extra',
+    });
     // JSON.parse makes "__proto__" an own key: it must be refused like any other, not merged.
-    const polluted = `{"id":90,"command":{"type":"resize","poolSize":2,"__proto__":{"poolSize":64}}}`;
+    const polluted = `{"id":90,"command":{"name":"resize","args":[2],"__proto__":{"args":[64]}}}`;
     expect(await client.sendRaw(polluted, 90)).toMatchObject({ ok: false, code: 'invalid', field: '__proto__' });
     expect(await client.sendRaw('{not json', null)).toMatchObject({ ok: false, code: 'invalid', field: '' });
-    expect(await client.sendRaw(JSON.stringify({ id: 'x', command: { type: 'info' } }), null)).toMatchObject({
+    expect(await client.sendRaw(JSON.stringify({ id: 'x', command: { name: 'info', args: [] } }), null)).toMatchObject({
       ok: false,
       code: 'invalid',
       field: 'id',
     });
-    expect(await client.sendRaw(JSON.stringify({ id: 77, command: { type: 'info' }, extra: 1 }), 77)).toMatchObject({
+    expect(
+      await client.sendRaw(JSON.stringify({ id: 77, command: { name: 'info', args: [] }, extra: 1 }), 77),
+    ).toMatchObject({
       ok: false,
       field: 'extra',
     });
-    expect(await client.send({ type: 'pause' })).toMatchObject({ ok: false, code: 'idle' });
+    expect(await client.send({ name: 'pause', args: [] })).toMatchObject({ ok: false, code: 'idle' });
     expect(host.pool.running).toBe(false);
     expect(host.pool.size).toBe(2);
   });
@@ -302,7 +312,7 @@ describe('browser host', () => {
   it('closes a connection that sends more than the payload limit', async () => {
     const big = await Client.open(host);
     const closed = new Promise<number>((resolve) => big.ws.once('close', (code) => resolve(code)));
-    big.ws.send(JSON.stringify({ id: 1, command: { type: 'info', pad: 'x'.repeat(100 * 1024) } }));
+    big.ws.send(JSON.stringify({ id: 1, command: { name: 'info', args: ['x'.repeat(100 * 1024)] } }));
     expect(await closed).toBe(1009);
   });
 });
@@ -321,7 +331,7 @@ describe('browser host defaults', () => {
 });
 
 describe('browser host back-pressure', () => {
-  it('merges frames for a client that falls behind, so it still gets every task', async () => {
+  it('holds frames for a client that falls behind, so it still gets every task', async () => {
     const host = await startBrowserHost({ poolSize: 2 });
     try {
       await host.pool.ready();
@@ -329,18 +339,17 @@ describe('browser host back-pressure', () => {
       await client.waitForFrames(1);
       const tasks = 300_000;
       const spec = makeRunSpec({ workload: 'square', tasks, poolSize: 2 }, 2);
-      // Stop reading while the run streams tens of MiB of frames, then catch up.
+      // Stop reading while the run streams its frames, then catch up.
       client.ws.pause();
-      const started = client.send({ type: 'start', spec });
+      const started = client.send({ name: 'start', args: [spec] });
       await sleep(400);
       client.ws.resume();
       await started;
       await client.waitForEvent((e): e is PoolEvent => e.type === 'run-finished', 20_000);
       const store = new TaskStore();
       for (const frame of client.frames) store.ingest(frame);
-      expect(client.frames.some((f) => f.firstSeq !== undefined && f.firstSeq < f.seq)).toBe(true);
       expect(store.missedFrames).toBe(0);
-      expect(client.frames.reduce((n, f) => n + f.done.task.length, 0)).toBe(tasks);
+      expect(client.frames.reduce((n, f) => n + f.settled.task.length, 0)).toBe(tasks);
       expect(store.counts).toMatchObject({ done: tasks, queued: 0, running: 0 });
       expect(store.result[tasks - 1]).toBe((tasks - 1) ** 2);
     } finally {
@@ -348,37 +357,74 @@ describe('browser host back-pressure', () => {
     }
   });
 
-  it('drops a client that stops reading instead of buffering frames without bound', async () => {
+  it('drops to a fresh catch-up frame, saying how much was skipped, past what it will hold', async () => {
+    const host = await startBrowserHost({ poolSize: 2, maxInFlightBytes: 64 * 1024, maxHeldBytes: 256 * 1024 });
+    try {
+      await host.pool.ready();
+      const client = await Client.open(host);
+      await client.waitForFrames(1);
+      client.ackless = true;
+      const spec = makeRunSpec({ workload: 'square', tasks: 200_000, poolSize: 2 }, 2);
+      await client.send({ name: 'start', args: [spec] });
+      while (host.pool.running) await sleep(20);
+      // Caught up again: it acks what it has, and the host resyncs it.
+      client.ackless = false;
+      const last = client.frames.at(-1)!;
+      client.ws.send(JSON.stringify({ ack: last.seq }));
+      await until(() => client.frames.some((f) => f.resync !== undefined));
+      const resync = client.frames.find((f) => f.resync)!;
+      expect(resync.resync!.skipped).toBeGreaterThan(0);
+      expect(resync.counts).toMatchObject({ done: 200_000 });
+      const store = new TaskStore();
+      for (const frame of client.frames) store.ingest(frame);
+      expect(store.missedFrames).toBe(resync.resync!.skipped);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('lets a stalled client cost another client’s run nothing', async () => {
+    const host = await startBrowserHost({ poolSize: 2 });
+    try {
+      await host.pool.ready();
+      const runner = await Client.open(host);
+      const spec = makeRunSpec({ workload: 'square', tasks: 200_000, chunksize: 1, poolSize: 2 }, 2);
+      const timed = async () => {
+        const from = runner.frames.length;
+        await runner.send({ name: 'start', args: [spec] });
+        const done = await runner.waitForEvent((e): e is Extract<PoolEvent, { type: 'run-finished' }> => {
+          return (
+            e.type === 'run-finished' && runner.frames.indexOf(runner.frames.find((f) => f.events.includes(e))!) >= from
+          );
+        }, 30_000);
+        const started = runner.frames
+          .slice(from)
+          .flatMap((f) => f.events)
+          .find((e) => e.type === 'run-started')!;
+        return done.at - (started as { at: number }).at;
+      };
+      const alone = await timed();
+      // A second page that stops taking anything in: not reading, not acking.
+      const stalled = await Client.open(host);
+      stalled.ackless = true;
+      stalled.ws.pause();
+      const beside = await timed();
+      expect(beside).toBeLessThan(Math.max(2 * alone, alone + 500));
+      stalled.ws.resume();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('drops a client that stops taking frames in, instead of holding them without bound', async () => {
     const host = await startBrowserHost({ poolSize: 2, stallTimeoutMs: 500 });
     try {
       await host.pool.ready();
-      // A raw socket, so nothing reads on the client's side once it is paused.
-      const socket = connect(host.port, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(
-        `GET /ws?token=${host.token} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n` +
-          `Origin: http://127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      );
-      const handshake = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
-      expect(handshake.toString()).toMatch(/^HTTP\/1.1 101/);
-      socket.pause();
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-
-      // Half a million tasks make tens of MiB of frames.
-      const spec = makeRunSpec({ workload: 'square', tasks: 500_000, poolSize: 2 }, 2);
-      socket.write(maskedTextFrame(JSON.stringify({ id: 1, command: { type: 'start', spec } })));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      while (host.pool.running) await new Promise((resolve) => setTimeout(resolve, 50));
-      // Still not reading, past the stall timeout: the host gives up on this client.
-      await sleep(1_000);
-
-      // The host cut the connection while nobody was reading: draining now reaches its end.
-      socket.on('data', () => {});
-      socket.resume();
-      await expect(Promise.race([closed.then(() => 'closed'), sleep(5_000).then(() => 'open')])).resolves.toBe(
-        'closed',
-      );
+      const client = await Client.open(host);
+      client.ackless = true;
+      const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+      await client.send({ name: 'start', args: [makeRunSpec({ workload: 'square', tasks: 50_000, poolSize: 2 }, 2)] });
+      expect(await Promise.race([closed, sleep(10_000).then(() => 0)])).toBe(1013);
     } finally {
       await host.close();
     }
@@ -397,7 +443,7 @@ describe('browser host shutdown', () => {
       const client = await Client.open(host);
       const closeCode = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
       const spec = makeRunSpec({ workload: 'cpu', costMs: 200, tasks: 20, poolSize: 2 }, 2);
-      expect((await client.send({ type: 'start', spec })).ok).toBe(true);
+      expect((await client.send({ name: 'start', args: [spec] })).ok).toBe(true);
       await client.waitForEvent((e): e is PoolEvent => e.type === 'run-started');
 
       await host.close();

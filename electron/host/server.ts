@@ -14,10 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { commandError } from '../../shared/api';
-import { frameEntries, mergeFrames } from '../../shared/frames';
-import type { Frame } from '../../shared/protocol';
-import { createCommandHandler, type CommandHandler } from '../engine/controller';
+import { commandError } from '../../shared/results';
+import { createCommandHandler, poolHandlers, type CommandHandler } from '../engine/controller';
+import { FrameChannel } from '../engine/frame-channel';
 import { forkLauncher } from '../engine/launcher';
 import { Pool } from '../engine/pool';
 import { platformSampler } from '../engine/sampler';
@@ -32,8 +31,11 @@ export interface BrowserHostOptions {
   token?: string;
   /** Defaults to the number of logical cores. */
   poolSize?: number;
-  /** A client that has read nothing for this long while frames wait is dropped (default 30 s). */
+  /** A client that has taken in no frame for this long while frames wait is dropped (default 30 s). */
   stallTimeoutMs?: number;
+  /** Bytes of frames a client may hold unacknowledged before more wait, and may have waiting before they are dropped for a resync. */
+  maxInFlightBytes?: number;
+  maxHeldBytes?: number;
 }
 
 export interface BrowserHost {
@@ -49,17 +51,6 @@ export interface BrowserHost {
 
 /** Larger messages close the socket (1009); real commands are a few hundred bytes. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
-/**
- * Past this much unsent data a client is behind: its frames are merged into one
- * (frames are append-only deltas, so nothing is lost) and sent when it catches up.
- * A million-task run makes tens of MiB of frames in under a second; a page reads
- * them a little later, not never.
- */
-const BEHIND_BYTES = 1024 * 1024;
-/** How often a client that is behind is checked for having caught up. */
-const CATCH_UP_CHECK_MS = 25;
-/** A merged backlog this large means the client has given up reading: drop it. */
-const MAX_BACKLOG_ENTRIES = 20_000_000;
 /** RFC 6455 "Try Again Later": the host is fine, this client could not keep up. */
 const CLOSE_TOO_SLOW = 1013;
 const CLOSE_GOING_AWAY = 1001;
@@ -112,9 +103,9 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   // An explicit undefined would override the pool's own default (the core count).
   const size = options.poolSize === undefined ? {} : { poolSize: options.poolSize };
   const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, ...size, sampler });
-  const handle = createCommandHandler(pool, 'browser', sampler?.coreSampling ?? false);
-  /** Each client with its own frame subscription, so each gets the engine's catch-up frame. */
-  const clients = new Map<WebSocket, () => void>();
+  const handle = createCommandHandler(poolHandlers(pool, 'browser'));
+  /** Each client with its own frame channel, so each gets the engine's catch-up frame and its own pace. */
+  const clients = new Map<WebSocket, FrameChannel>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
 
   server.on('request', (req, res) => {
@@ -133,38 +124,29 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const sender = new FrameSender(ws, options.stallTimeoutMs ?? 30_000, (frame) => serialise(frame));
-      const unsubscribe = pool.onFrame((frame) => sender.send(frame));
-      clients.set(ws, () => {
-        unsubscribe();
-        sender.dispose();
+      const channel = new FrameChannel({
+        subscribe: (listener) => pool.onFrame(listener),
+        stallTimeoutMs: options.stallTimeoutMs,
+        maxInFlightBytes: options.maxInFlightBytes,
+        maxHeldBytes: options.maxHeldBytes,
+        onStall: (why) => drop(ws, why),
       });
-      ws.on('message', (data, isBinary) => void answer(ws, handle, data, isBinary));
+      clients.set(ws, channel);
+      ws.on('message', (data, isBinary) => void receive(ws, channel, handle, data, isBinary));
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
         // With no subscribers left, the engine skips building frames.
-        clients.get(ws)?.();
+        channel.close();
         clients.delete(ws);
       });
     });
   });
 
-  // Every subscriber gets the same Frame object: serialise it once, not once per client.
-  let lastFrame: Frame | null = null;
-  let lastMessage = '';
-  function serialise(frame: Frame): string {
-    if (frame !== lastFrame) {
-      lastFrame = frame;
-      lastMessage = JSON.stringify({ frame });
-    }
-    return lastMessage;
-  }
-
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      for (const [ws, unsubscribe] of clients) {
-        unsubscribe();
+      for (const [ws, channel] of clients) {
+        channel.close();
         ws.close(CLOSE_GOING_AWAY, 'Poolscope host is shutting down');
       }
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
@@ -178,8 +160,18 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, pool, close };
 }
 
-/** Answers one client message: `{id, command}` in, `{id, result}` out. */
-async function answer(ws: WebSocket, handle: CommandHandler, data: RawData, isBinary: boolean): Promise<void> {
+/**
+ * One client message: `{ready: true}` (the page listens: frames start, from a
+ * catch-up frame), `{ack: seq}` (it has taken in frames up to seq), or
+ * `{id, command}`, answered `{id, result}`.
+ */
+async function receive(
+  ws: WebSocket,
+  channel: FrameChannel,
+  handle: CommandHandler,
+  data: RawData,
+  isBinary: boolean,
+): Promise<void> {
   let message: unknown;
   try {
     if (isBinary) throw new Error('binary messages are not accepted');
@@ -191,7 +183,13 @@ async function answer(ws: WebSocket, handle: CommandHandler, data: RawData, isBi
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     return reply(ws, null, commandError('invalid', 'message must be an object {id, command}'));
   }
-  const { id, command, ...extra } = message as Record<string, unknown>;
+  const record = message as Record<string, unknown>;
+  if (Object.keys(record).length === 1 && Number.isSafeInteger(record.ack)) return channel.ack(record.ack as number);
+  if (Object.keys(record).length === 1 && record.ready === true) {
+    // Frames go out as binary messages, encoded once for every client.
+    return channel.open({ send: (bytes) => ws.readyState === ws.OPEN && ws.send(bytes, { binary: true }) });
+  }
+  const { id, command, ...extra } = record;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
     return reply(ws, null, commandError('invalid', 'id: expected a non-negative integer', 'id'));
   }
@@ -354,57 +352,8 @@ function send(
   res.end(body ?? undefined);
 }
 
-/**
- * Sends one client its frames. While the client is behind, frames are merged
- * and go out as one when it has caught up; a client that stops reading for
- * `stallTimeoutMs`, or whose backlog grows past all reason, is dropped.
- */
-class FrameSender {
-  private backlog: Frame | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private behindSince = 0;
-
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly stallTimeoutMs: number,
-    private readonly serialise: (frame: Frame) => string,
-  ) {}
-
-  send(frame: Frame): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.backlog === null && this.ws.bufferedAmount <= BEHIND_BYTES) {
-      this.ws.send(this.serialise(frame));
-      return;
-    }
-    this.backlog = this.backlog ? mergeFrames(this.backlog, frame) : frame;
-    if (frameEntries(this.backlog) > MAX_BACKLOG_ENTRIES) this.drop('its backlog of frames grew past all reason');
-    else this.timer ??= setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
-    if (this.behindSince === 0) this.behindSince = Date.now();
-  }
-
-  dispose(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.backlog = null;
-  }
-
-  private catchUp(): void {
-    if (this.ws.readyState !== this.ws.OPEN) return this.dispose();
-    if (this.ws.bufferedAmount > BEHIND_BYTES) {
-      if (Date.now() - this.behindSince > this.stallTimeoutMs)
-        this.drop(`it read nothing for ${this.stallTimeoutMs} ms`);
-      return;
-    }
-    const backlog = this.backlog;
-    this.dispose();
-    this.behindSince = 0;
-    if (backlog) this.ws.send(JSON.stringify({ frame: backlog }));
-  }
-
-  private drop(why: string): void {
-    this.dispose();
-    this.ws.close(CLOSE_TOO_SLOW, `client too slow: ${why}`);
-    // The close frame queues behind the backlog; do not wait for a client that cannot read.
-    setTimeout(() => this.ws.terminate(), 1000).unref();
-  }
+/** Closes a client that cannot keep up; the close frame may sit behind its backlog, so do not wait long. */
+function drop(ws: WebSocket, why: string): void {
+  ws.close(CLOSE_TOO_SLOW, `client too slow: ${why}`.slice(0, 120));
+  setTimeout(() => ws.terminate(), 1000).unref();
 }

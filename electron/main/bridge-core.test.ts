@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
-import { createCommandHandler } from '../engine/controller';
+import { createCommandHandler, poolHandlers } from '../engine/controller';
 import { PoolError, type Pool } from '../engine/pool';
-import { createCommandBridge, isTrustedSender, Outbox, type FrameLike } from './bridge-core';
+import { createCommandBridge, isTrustedSender, type FrameLike } from './bridge-core';
 import { ownOrigins } from './urls';
 
 const origins = ownOrigins('http://localhost:5173');
@@ -46,7 +46,7 @@ describe('createCommandBridge', () => {
     reset: vi.fn(),
   });
   const bridgeFor = (pool: ReturnType<typeof fakePool>) =>
-    createCommandBridge(createCommandHandler(pool as unknown as Pool, 'electron', true), (frame) =>
+    createCommandBridge(createCommandHandler(poolHandlers(pool as unknown as Pool, 'electron')), (frame) =>
       isTrustedSender(frame, mainFrame, origins),
     );
   const trusted = { senderFrame: mainFrame };
@@ -54,11 +54,11 @@ describe('createCommandBridge', () => {
   it('passes valid commands from our window to the engine', async () => {
     const pool = fakePool();
     const bridge = bridgeFor(pool);
-    expect(await bridge(trusted, { type: 'resize', poolSize: 4 })).toEqual({ ok: true, value: undefined });
+    expect(await bridge(trusted, { name: 'resize', args: [4] })).toEqual({ ok: true, value: undefined });
     expect(pool.resize).toHaveBeenCalledWith(4);
-    const started = await bridge(trusted, { type: 'start', spec: { ...DEFAULT_RUN_SPEC, poolSize: 2 } });
+    const started = await bridge(trusted, { name: 'start', args: [{ ...DEFAULT_RUN_SPEC, poolSize: 2 }] });
     expect(started).toEqual({ ok: true, value: { runId: 7 } });
-    expect(await bridge(trusted, { type: 'info' })).toMatchObject({
+    expect(await bridge(trusted, { name: 'info', args: [] })).toMatchObject({
       ok: true,
       value: { host: 'electron', poolSize: 2 },
     });
@@ -69,18 +69,18 @@ describe('createCommandBridge', () => {
     const bridge = bridgeFor(pool);
     const foreign = { senderFrame: { frameToken: 'main-token', url: 'https://example.com/', parent: null } };
     for (const event of [foreign, { senderFrame: null }]) {
-      const result = await bridge(event, { type: 'resize', poolSize: 4 });
+      const result = await bridge(event, { name: 'resize', args: [4] });
       expect(result).toMatchObject({ ok: false, code: 'invalid', field: '' });
     }
     expect(pool.resize).not.toHaveBeenCalled();
   });
 
   it.each<[string, unknown, string]>([
-    ['an unknown type', { type: 'exec', cmd: 'rm -rf /' }, 'type'],
-    ['an extra key', { type: 'resize', poolSize: 4, shell: true }, 'shell'],
-    ['an out-of-range value', { type: 'resize', poolSize: 65 }, 'poolSize'],
-    ['a wrong type', { type: 'resize', poolSize: '4' }, 'poolSize'],
-    ['a bad nested field', { type: 'start', spec: { ...DEFAULT_RUN_SPEC, poolSize: 2, tasks: 0 } }, 'spec.tasks'],
+    ['an unknown command', { name: 'exec', args: ['rm -rf /'] }, 'name'],
+    ['an extra key', { name: 'resize', args: [4], shell: true }, 'shell'],
+    ['an out-of-range value', { name: 'resize', args: [65] }, 'poolSize'],
+    ['a wrong type', { name: 'resize', args: ['4'] }, 'poolSize'],
+    ['a bad nested field', { name: 'start', args: [{ ...DEFAULT_RUN_SPEC, poolSize: 2, tasks: 0 }] }, 'spec.tasks'],
     ['not an object', 'resize', ''],
   ])('validates before any handler runs: %s', async (_why, raw, field) => {
     const pool = fakePool();
@@ -90,7 +90,7 @@ describe('createCommandBridge', () => {
   });
 
   it('refuses oversized payloads before parsing', async () => {
-    const result = await bridgeFor(fakePool())(trusted, { type: 'info', padding: 'x'.repeat(20_000) });
+    const result = await bridgeFor(fakePool())(trusted, { name: 'info', args: ['x'.repeat(20_000)] });
     expect(result).toMatchObject({ ok: false, code: 'too-large' });
   });
 
@@ -99,47 +99,11 @@ describe('createCommandBridge', () => {
     pool.pause.mockImplementation(() => {
       throw new PoolError('idle', 'no run is going');
     });
-    expect(await bridgeFor(pool)(trusted, { type: 'pause' })).toEqual({
+    expect(await bridgeFor(pool)(trusted, { name: 'pause', args: [] })).toEqual({
       ok: false,
       code: 'idle',
       field: '',
       message: 'no run is going',
     });
-  });
-});
-
-describe('Outbox', () => {
-  it('holds items until opened, then delivers them in order and passes new ones through', () => {
-    const outbox = new Outbox<number>(10);
-    const got: number[] = [];
-    outbox.push(1);
-    outbox.push(2);
-    expect(outbox.isOpen).toBe(false);
-    outbox.open((n) => got.push(n));
-    outbox.push(3);
-    expect(got).toEqual([1, 2, 3]);
-  });
-
-  it('holds again after close and delivers to the new receiver', () => {
-    const outbox = new Outbox<number>(10);
-    const first: number[] = [];
-    const second: number[] = [];
-    outbox.open((n) => first.push(n));
-    outbox.push(1);
-    outbox.close();
-    outbox.push(2);
-    outbox.open((n) => second.push(n));
-    outbox.push(3);
-    expect(first).toEqual([1]);
-    expect(second).toEqual([2, 3]);
-  });
-
-  it('drops the oldest past its capacity and counts them', () => {
-    const outbox = new Outbox<number>(3);
-    for (let n = 1; n <= 5; n++) outbox.push(n);
-    const got: number[] = [];
-    outbox.open((n) => got.push(n));
-    expect(got).toEqual([3, 4, 5]);
-    expect(outbox.dropped).toBe(2);
   });
 });

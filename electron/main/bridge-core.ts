@@ -1,8 +1,7 @@
 /**
  * The bridge's rules, free of Electron so they are unit-tested: who may send
  * commands (only our window's main frame showing our own page), the one command
- * wrapper in front of the engine's validating handler, and the queue that holds
- * frames until the renderer says it is ready.
+ * wrapper in front of the engine's validating handler.
  */
 import { commandError, type CommandResult } from '../../shared/api';
 import type { CommandHandler } from '../engine/controller';
@@ -49,45 +48,4 @@ export function createCommandBridge(
       return commandError('invalid', 'commands are accepted from the Poolscope window only');
     return handler(raw);
   };
-}
-
-/**
- * Holds items until a receiver is open, then delivers them in order and passes
- * later ones straight through. Bounded: past `capacity` the oldest held item is
- * dropped (frames carry sequence numbers, so the renderer sees the gap).
- */
-export class Outbox<T> {
-  private held: T[] = [];
-  private deliver: ((item: T) => void) | null = null;
-  /** Items dropped because nobody was ready for them. */
-  dropped = 0;
-
-  constructor(private readonly capacity: number) {}
-
-  get isOpen(): boolean {
-    return this.deliver !== null;
-  }
-
-  push(item: T): void {
-    if (this.deliver) {
-      this.deliver(item);
-      return;
-    }
-    this.held.push(item);
-    if (this.held.length > this.capacity) {
-      this.held.shift();
-      this.dropped++;
-    }
-  }
-
-  /** Starts delivering: first everything held, then each new item. */
-  open(deliver: (item: T) => void): void {
-    this.deliver = deliver;
-    for (const item of this.held.splice(0)) deliver(item);
-  }
-
-  /** Holds items again (the receiver went away or is being replaced). */
-  close(): void {
-    this.deliver = null;
-  }
 }

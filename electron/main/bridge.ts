@@ -4,13 +4,11 @@
  * is ready. The rules live in bridge-core.ts; this is only the Electron plumbing.
  */
 import { ipcMain, MessageChannelMain, type BrowserWindow, type MessagePortMain } from 'electron';
-import type { Frame } from '../../shared/protocol';
+import type { Frame } from '../../shared/events';
 import type { CommandHandler } from '../engine/controller';
+import { FrameChannel } from '../engine/frame-channel';
 import { CHANNELS } from '../preload/channels';
-import { createCommandBridge, isTrustedSender, Outbox, type FrameLike } from './bridge-core';
-
-/** About 10 s of frames at the engine's 60 per second: a reload fits, a renderer that never listens does not grow memory. */
-const FRAME_BACKLOG = 600;
+import { createCommandBridge, isTrustedSender, type FrameLike } from './bridge-core';
 
 export interface BridgeOptions {
   window: BrowserWindow;
@@ -29,12 +27,12 @@ export function setupBridge({ window, handler, subscribe, origins }: BridgeOptio
 
   ipcMain.handle(CHANNELS.command, createCommandBridge(handler, isTrusted));
 
-  const outbox = new Outbox<Frame>(FRAME_BACKLOG);
-  const unsubscribe = subscribe((frame) => outbox.push(frame));
+  // Paced by the page's acks; a new document's ready subscribes afresh, from a catch-up frame.
+  const channel = new FrameChannel({ subscribe });
   let port: MessagePortMain | null = null;
 
   const disconnect = (): void => {
-    outbox.close();
+    channel.close();
     port?.close();
     port = null;
   };
@@ -45,11 +43,17 @@ export function setupBridge({ window, handler, subscribe, origins }: BridgeOptio
     disconnect();
     // postMessage to a destroyed window throws.
     if (contents.isDestroyed()) return;
-    const channel = new MessageChannelMain();
-    contents.postMessage(CHANNELS.port, null, [channel.port2]);
-    port = channel.port1;
+    const pair = new MessageChannelMain();
+    contents.postMessage(CHANNELS.port, null, [pair.port2]);
+    port = pair.port1;
     const open = port;
-    outbox.open((frame) => open.postMessage(frame));
+    open.on('message', (event) => {
+      const ack = (event.data as { ack?: unknown } | null)?.ack;
+      if (Number.isSafeInteger(ack)) channel.ack(ack as number);
+    });
+    open.start();
+    // MessagePortMain carries the bytes as a structured clone: one copy, no per-task objects.
+    channel.open({ send: (bytes) => open.postMessage(bytes) });
   };
   ipcMain.on(CHANNELS.ready, onReady);
 
@@ -61,7 +65,6 @@ export function setupBridge({ window, handler, subscribe, origins }: BridgeOptio
 
   window.once('closed', () => {
     disconnect();
-    unsubscribe();
     ipcMain.removeHandler(CHANNELS.command);
     ipcMain.off(CHANNELS.ready, onReady);
   });

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { app, session, utilityProcess, type BrowserWindow } from 'electron';
-import { createCommandHandler } from '../engine/controller';
+import { createCommandHandler, poolHandlers } from '../engine/controller';
 import { Pool } from '../engine/pool';
 import { platformSampler } from '../engine/sampler';
 import { registerAppScheme, setupAppProtocol } from './app-protocol';
@@ -68,7 +68,7 @@ function start(): void {
   window.once('closed', () => (mainWindow = null));
   setupBridge({
     window,
-    handler: createCommandHandler(pool, 'electron', sampler.coreSampling),
+    handler: createCommandHandler(poolHandlers(pool, 'electron')),
     subscribe: (listener) => pool.onFrame(listener),
     origins,
   });

@@ -16,19 +16,22 @@ const targets: SampleTarget[] = [
   { worker: 2, pid: 102 },
 ];
 
+/** What app metrics cannot tell. */
+const unknown = { waitingPct: null, state: null, stalledMs: null, migrations: null, migrationsFrom: null } as const;
+
 describe('mergeSamples', () => {
   it('fills CPU and memory from app metrics where the platform has no sample', () => {
     const samples = mergeSamples(targets, [], [metric(101, 97.5, 40_000), metric(102, 3, 30_000)], new Map());
     expect(samples).toEqual([
-      { worker: 1, pid: 101, cpu: 97.5, rssBytes: 40_000 * 1024, core: null },
-      { worker: 2, pid: 102, cpu: 3, rssBytes: 30_000 * 1024, core: null },
+      { worker: 1, pid: 101, cpu: 97.5, rssBytes: 40_000 * 1024, core: null, ...unknown },
+      { worker: 2, pid: 102, cpu: 3, rssBytes: 30_000 * 1024, core: null, ...unknown },
     ]);
   });
 
   it('prefers the platform (/proc) sample, which knows the core', () => {
-    const proc: WorkerSample = { worker: 1, pid: 101, cpu: 99, rssBytes: 1, core: 1 };
+    const proc: WorkerSample = { worker: 1, pid: 101, cpu: 99, rssBytes: 1, core: 1, ...unknown, state: 'running' };
     const samples = mergeSamples(targets, [proc], [metric(101, 50, 2), metric(102, 3, 4)], new Map());
-    expect(samples).toEqual([proc, { worker: 2, pid: 102, cpu: 3, rssBytes: 4 * 1024, core: null }]);
+    expect(samples).toEqual([proc, { worker: 2, pid: 102, cpu: 3, rssBytes: 4 * 1024, core: null, ...unknown }]);
   });
 
   it('uses Utility processes only', () => {
@@ -73,7 +76,7 @@ describe('AppMetricsSampler', () => {
 
   it('does not ask Electron when /proc covers every worker', async () => {
     let calls = 0;
-    const proc = targets.map((t) => ({ ...t, cpu: 1, rssBytes: 1, core: 0 }));
+    const proc = targets.map((t) => ({ ...t, cpu: 1, rssBytes: 1, core: 0, ...unknown }));
     const sampler = new AppMetricsSampler(fixedPlatform(proc), () => (calls++, []));
     expect(await sampler.sample(targets)).toEqual(proc);
     expect(calls).toBe(0);

@@ -33,14 +33,14 @@ export function mergeSamples(
   metrics: readonly ProcessMetricLike[],
   creationTimes: Map<number, number>,
 ): WorkerSample[] {
-  const byPid = new Map(platformSamples.map((s) => [s.pid, s]));
+  const byTarget = new Map(platformSamples.map((s) => [s.worker, s]));
   const utility = new Map(metrics.filter((m) => m.type === 'Utility').map((m) => [m.pid, m]));
   const live = new Set(targets.map((t) => t.pid));
   for (const pid of creationTimes.keys()) if (!live.has(pid)) creationTimes.delete(pid);
 
   const samples: WorkerSample[] = [];
   for (const { worker, pid } of targets) {
-    const measured = byPid.get(pid);
+    const measured = byTarget.get(worker);
     if (measured) {
       samples.push(measured);
       continue;
@@ -56,6 +56,11 @@ export function mergeSamples(
       cpu: Math.max(0, metric.cpu.percentCPUUsage),
       rssBytes: metric.memory.workingSetSize * 1024,
       core: null,
+      waitingPct: null,
+      state: null,
+      stalledMs: null,
+      migrations: null,
+      migrationsFrom: null,
     });
   }
   return samples;
@@ -78,8 +83,8 @@ export class AppMetricsSampler implements Sampler {
 
   async sample(targets: SampleTarget[]): Promise<WorkerSample[]> {
     const platformSamples = this.platform ? await this.platform.sample(targets) : [];
-    const covered = new Set(platformSamples.map((s) => s.pid));
-    if (targets.some((t) => !covered.has(t.pid))) this.refreshMetrics();
+    const covered = new Set(platformSamples.map((s) => s.worker));
+    if (targets.some((t) => !covered.has(t.worker))) this.refreshMetrics();
     return mergeSamples(targets, platformSamples, this.metrics, this.creationTimes);
   }
 

@@ -1,10 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { API_METHODS } from '../../shared/api';
-import type { Command, Frame } from '../../shared/protocol';
+import type { WireCommand } from '../../shared/commands';
+import { makeFrame, type Frame } from '../../shared/events';
+import { decodeFrame, encodeFrame } from '../../shared/frame-codec';
 import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
 import { createPreloadApi, type PortLike } from './api';
 
-const transport = (invoke: (command: Command) => Promise<unknown> = async () => ({ ok: true, value: undefined })) => {
+const transport = (
+  invoke: (command: WireCommand) => Promise<unknown> = async () => ({ ok: true, value: undefined }),
+) => {
   let deliverMenu: (action: unknown) => void = () => {};
   return {
     invoke: vi.fn(invoke),
@@ -18,6 +22,11 @@ const transport = (invoke: (command: Command) => Promise<unknown> = async () => 
 class FakePort implements PortLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
   closed = false;
+  /** What the preload sent back: its acks. */
+  readonly posted: unknown[] = [];
+  postMessage(message: unknown): void {
+    this.posted.push(message);
+  }
   close(): void {
     this.closed = true;
   }
@@ -26,7 +35,9 @@ class FakePort implements PortLike {
   }
 }
 
-const frame = (seq: number) => ({ seq }) as unknown as Frame;
+/** A frame as main sends it: encoded bytes. */
+const bytes = (seq: number) => encodeFrame(makeFrame({ seq, at: seq, runId: null }));
+const seqs = (frames: unknown[]) => frames.map((f) => (f as Frame).seq);
 
 describe('createPreloadApi', () => {
   it('exposes exactly the shared contract and nothing else', () => {
@@ -48,14 +59,14 @@ describe('createPreloadApi', () => {
     await api.resize(5);
     await api.reset();
     expect(t.invoke.mock.calls.map(([command]) => command)).toEqual([
-      { type: 'info' },
-      { type: 'configure', poolSize: 3, backend: 'process' },
-      { type: 'start', spec },
-      { type: 'pause' },
-      { type: 'resume' },
-      { type: 'cancel', running: 'finish' },
-      { type: 'resize', poolSize: 5 },
-      { type: 'reset' },
+      { name: 'info', args: [] },
+      { name: 'configure', args: [3, 'process'] },
+      { name: 'start', args: [spec] },
+      { name: 'pause', args: [] },
+      { name: 'resume', args: [] },
+      { name: 'cancel', args: ['finish'] },
+      { name: 'resize', args: [5] },
+      { name: 'reset', args: [] },
     ]);
   });
 
@@ -67,7 +78,7 @@ describe('createPreloadApi', () => {
     );
     expect(await broken.api.pause()).toEqual({
       ok: false,
-      code: 'failed',
+      code: 'disconnected',
       field: '',
       message: "No handler registered for 'poolscope:command'",
     });
@@ -90,12 +101,16 @@ describe('createPreloadApi', () => {
     api.onFrame((f) => b.push(f));
     const port = new FakePort();
     acceptPort(port);
-    port.deliver(frame(1));
+    port.deliver(bytes(1));
     offA();
     offA(); // idempotent
-    port.deliver(frame(2));
-    expect(a).toEqual([frame(1)]);
-    expect(b).toEqual([frame(1), frame(2)]);
+    port.deliver(bytes(2));
+    port.deliver('not a frame');
+    expect(seqs(a)).toEqual([1]);
+    expect(seqs(b)).toEqual([1, 2]);
+    // Each frame taken in is acknowledged, so main knows the page keeps up.
+    expect(port.posted).toEqual([{ ack: 1 }, { ack: 2 }]);
+    expect(decodeFrame(bytes(3)).seq).toBe(3);
   });
 
   it('replaces and closes an earlier port', () => {
@@ -107,8 +122,8 @@ describe('createPreloadApi', () => {
     acceptPort(first);
     acceptPort(second);
     expect(first.closed).toBe(true);
-    second.deliver(frame(5));
-    expect(got).toEqual([frame(5)]);
+    second.deliver(bytes(5));
+    expect(seqs(got)).toEqual([5]);
   });
 
   it('keeps relaying when one listener throws', () => {
@@ -122,8 +137,8 @@ describe('createPreloadApi', () => {
       api.onFrame((f) => got.push(f));
       const port = new FakePort();
       acceptPort(port);
-      port.deliver(frame(1));
-      expect(got).toEqual([frame(1)]);
+      port.deliver(bytes(1));
+      expect(seqs(got)).toEqual([1]);
       expect(error).toHaveBeenCalledTimes(1);
     } finally {
       error.mockRestore();

@@ -4,18 +4,28 @@
  * shared createApi; frames arrive on a MessagePort that main hands over once a
  * listener subscribes, and are relayed to listeners as plain payloads.
  */
-import { commandError, createApi, MENU_ACTIONS, type MenuAction, type PoolscopeApi } from '../../shared/api';
-import type { Command, Frame } from '../../shared/protocol';
+import {
+  commandError,
+  createApi,
+  MENU_ACTIONS,
+  type CommandResult,
+  type MenuAction,
+  type PoolscopeApi,
+} from '../../shared/api';
+import type { WireCommand } from '../../shared/commands';
+import type { Frame } from '../../shared/events';
+import { decodeFrame } from '../../shared/frame-codec';
 
 /** The part of a DOM MessagePort the relay uses (ports cannot cross the context bridge). */
 export interface PortLike {
   onmessage: ((event: { data: unknown }) => void) | null;
+  postMessage(message: unknown): void;
   close(): void;
 }
 
 export interface PreloadTransport {
   /** Sends a command to main and resolves with its CommandResult. */
-  invoke(command: Command): Promise<unknown>;
+  invoke(command: WireCommand): Promise<unknown>;
   /** Tells main the page listens for frames; main answers with a port. */
   ready(): void;
   /** Subscribes once to the menu actions main sends. */
@@ -34,11 +44,13 @@ export function createPreloadApi(transport: PreloadTransport): PreloadApi {
   let port: PortLike | null = null;
   let readySent = false;
 
-  const send = (command: Command) =>
+  const send = (command: WireCommand) =>
     transport
       .invoke(command)
-      // The handler answers errors as values; only the IPC itself can reject, and that becomes a value too.
-      .catch((error: unknown) => commandError('failed', error instanceof Error ? error.message : String(error)));
+      // The handler answers errors as values; only the IPC itself can reject: the app's side is gone.
+      .catch((error: unknown) =>
+        commandError('disconnected', error instanceof Error ? error.message : String(error)),
+      ) as Promise<CommandResult<unknown>>;
 
   const onFrame = (listener: (frame: Frame) => void): (() => void) => {
     listeners.add(listener);
@@ -59,8 +71,17 @@ export function createPreloadApi(transport: PreloadTransport): PreloadApi {
     return () => void menuListeners.delete(listener);
   };
 
+  /** Frames arrive encoded (shared/frame-codec); each one taken in is acknowledged, so main knows the page keeps up. */
   const relay = (event: { data: unknown }): void => {
-    const frame = event.data as Frame;
+    const data = event.data;
+    if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) return;
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      console.error('poolscope: a frame could not be decoded', error);
+      return;
+    }
     for (const listener of listeners) {
       try {
         listener(frame);
@@ -69,10 +90,11 @@ export function createPreloadApi(transport: PreloadTransport): PreloadApi {
         console.error('poolscope: frame listener failed', error);
       }
     }
+    port?.postMessage({ ack: frame.seq });
   };
 
   return {
-    api: createApi(send as Parameters<typeof createApi>[0], onFrame, onMenu),
+    api: createApi(send, onFrame, onMenu),
     acceptPort(next) {
       port?.close();
       port = next;

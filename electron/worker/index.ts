@@ -2,11 +2,13 @@
  * Worker entry. Runs as a process under Electron's utilityProcess
  * (process.parentPort) or Node's child_process.fork (process.send), and as a
  * thread of the thread host (worker_threads) for the thread and gil backends.
- * It executes the chunks it is sent, in order, and reports settled tasks in batches.
+ * It executes the chunks it is sent, in order, measures each task's CPU time
+ * and its wait for a core, and reports settled tasks in batches.
  */
 import { isMainThread, parentPort as threadPort, workerData } from 'node:worker_threads';
 import type { RunSpec } from '../../shared/run-spec';
 import { now } from '../engine/clock';
+import { openCpuClock, threadId } from './cpu-clock';
 import { Gil } from './gil';
 import { toWorkerSchema, type FromWorker, type OutputLine, type ToWorker } from './messages';
 import { mayRunLong, runTask } from './workloads';
@@ -33,8 +35,14 @@ const thread = isMainThread ? null : (workerData as ThreadData);
 
 /** Report at least this often while busy, so the engine can refill the inbox in time. */
 const REPORT_EVERY_MS = 4;
-/** Let incoming messages in at least this often during long runs of tiny tasks. */
+/** Let incoming messages (a retire, a stop) in at least this often: after any task past it. */
 const YIELD_EVERY_MS = 2;
+/**
+ * Tiny tasks share one CPU-clock reading per this many milliseconds,
+ * apportioned by their wall time: a reading costs ~3 µs, more than a tiny
+ * task. Longer tasks get readings of their own.
+ */
+const SEGMENT_MS = 1;
 const BATCH_CAPACITY = 16_384;
 
 interface CurrentRun {
@@ -44,15 +52,24 @@ interface CurrentRun {
   trace: boolean;
 }
 
-/** Settled tasks not yet reported, in typed columns. */
+const clock = openCpuClock(thread !== null);
+
+/** Settled tasks not yet reported, in typed columns, with CPU time filled in per clock segment. */
 class SettledBatch {
   private task = new Int32Array(BATCH_CAPACITY);
   private start = new Float64Array(BATCH_CAPACITY);
   private end = new Float64Array(BATCH_CAPACITY);
+  private cpu = new Float64Array(BATCH_CAPACITY).fill(NaN);
+  private coreWait = new Float64Array(BATCH_CAPACITY).fill(NaN);
   private result = new Float64Array(BATCH_CAPACITY);
   private ok = new Uint8Array(BATCH_CAPACITY);
   private errors: string[] = [];
   size = 0;
+  /** First row of the open clock segment, and the clock when it opened. */
+  private segmentFrom = 0;
+  private readonly base = new Float64Array(2);
+  private readonly reading = new Float64Array(2);
+  lastReading = 0;
 
   add(task: number, start: number, end: number, result: number | null, error: string | null): void {
     const i = this.size++;
@@ -68,27 +85,61 @@ class SettledBatch {
     return this.size === BATCH_CAPACITY;
   }
 
+  /**
+   * Closes the open segment: the CPU and core wait the clock moved by since it
+   * opened go to its tasks in proportion to their wall time. A new segment opens.
+   */
+  closeSegment(at: number): void {
+    this.lastReading = at;
+    if (!clock) return;
+    clock.read(this.reading);
+    const from = this.segmentFrom;
+    const to = this.size;
+    if (to > from) {
+      const cpu = this.reading[0] - this.base[0];
+      const wait = this.reading[1] - this.base[1];
+      let wall = 0;
+      for (let i = from; i < to; i++) wall += this.end[i] - this.start[i];
+      for (let i = from; i < to; i++) {
+        const share = wall > 0 ? (this.end[i] - this.start[i]) / wall : 1 / (to - from);
+        this.cpu[i] = cpu * share;
+        this.coreWait[i] = wait * share;
+      }
+    }
+    this.base.set(this.reading);
+    this.segmentFrom = to;
+  }
+
   take() {
     const n = this.size;
     const taken = {
       task: this.task.slice(0, n),
       start: this.start.slice(0, n),
       end: this.end.slice(0, n),
+      cpu: this.cpu.slice(0, n),
+      coreWait: this.coreWait.slice(0, n),
       result: this.result.slice(0, n),
       ok: this.ok.slice(0, n),
       errors: this.errors,
     };
+    this.cpu.fill(NaN, 0, n);
+    this.coreWait.fill(NaN, 0, n);
     this.size = 0;
+    this.segmentFrom = 0;
     this.errors = [];
     return taken;
   }
 }
 
 let run: CurrentRun | null = null;
-/** Chunks to execute, as [chunkId, first, count] triples from `inboxHead` on. */
+/** Chunks to execute, as [first, count] pairs from `inboxHead` on. */
 let inbox: number[] = [];
 let inboxHead = 0;
+/** The next task of the chunk at inboxHead, or -1 before the chunk has begun. */
+let cursor = -1;
 let pumping = false;
+/** Asked to give back what it has not started once its current task ends. */
+let retiring = false;
 let currentTask: number | null = null;
 let lastReport = now();
 let lastYield = now();
@@ -103,6 +154,7 @@ const gil = thread
 
 function report(): void {
   if (!run || (batch.size === 0 && output.length === 0 && started === null && waits.length === 0)) return;
+  if (run.trace) batch.closeSegment(now());
   send({ t: 'report', runId: run.runId, settled: batch.take(), started, output, waits: Float64Array.from(waits) });
   output = [];
   waits = [];
@@ -130,50 +182,67 @@ function captureOutput(stream: 'stdout' | 'stderr'): void {
   }) as typeof target.write;
 }
 
+/** The next task to run, or -1 when the inbox is empty. */
+function nextTask(): number {
+  while (inboxHead < inbox.length) {
+    const first = inbox[inboxHead];
+    const end = first + inbox[inboxHead + 1];
+    if (cursor < 0) cursor = first;
+    if (cursor < end) return cursor++;
+    inboxHead += 2;
+    cursor = -1;
+  }
+  return -1;
+}
+
 async function pump(): Promise<void> {
   pumping = true;
-  while (run && inboxHead < inbox.length) {
+  // The clock segment starts with the work: time spent idle before it is nobody's task time.
+  if (run?.trace) batch.closeSegment(now());
+  while (run && !retiring) {
+    const index = nextTask();
+    if (index < 0) break;
     const current = run;
     const { spec, itersPerMs, trace } = current;
     const lock = spec.backend === 'gil' ? gil : null;
     const checkpoint = lock ? () => lock.checkpoint(spec.switchIntervalMs) : undefined;
-    const first = inbox[inboxHead + 1];
-    const count = inbox[inboxHead + 2];
-    inboxHead += 3;
-    for (let index = first; index < first + count; index++) {
-      if (mayRunLong(spec, index)) {
-        started = { task: index, at: now() };
-        report();
-      }
-      currentTask = index;
-      const start = trace ? now() : 0;
-      // Waits for the GIL count inside the task: a task is only as fast as its lock allows.
-      lock?.acquire();
-      let result: number | null = null;
-      let error: string | null = null;
-      try {
-        const value = runTask(spec, index, itersPerMs, checkpoint);
-        if (value instanceof Promise) {
-          // Waiting for I/O lets other threads have the GIL, as in CPython.
-          lock?.release();
-          result = await value;
-          lock?.acquire();
-        } else result = value;
-      } catch (thrown) {
-        error = thrown instanceof Error ? thrown.message : String(thrown);
-      }
-      checkpoint?.();
-      currentTask = null;
-      if (run !== current) return finishPump(); // reset while awaiting: drop the old run
-      const end = now();
-      batch.add(index, start, trace ? end : 0, result, error);
-      if (batch.full || end - lastReport >= REPORT_EVERY_MS) report();
+    const long = mayRunLong(spec, index);
+    if (long) {
+      started = { task: index, at: now() };
+      report();
     }
-    if (now() - lastYield >= YIELD_EVERY_MS) {
+    currentTask = index;
+    const start = trace ? now() : 0;
+    // A long task gets a CPU reading of its own.
+    if (trace && long) batch.closeSegment(start);
+    // Waits for the GIL count inside the task: a task is only as fast as its lock allows.
+    lock?.acquire();
+    let result: number | null = null;
+    let error: string | null = null;
+    try {
+      const value = runTask(spec, index, itersPerMs, checkpoint);
+      if (value instanceof Promise) {
+        // Waiting for I/O lets other threads have the GIL, as in CPython.
+        lock?.release();
+        result = await value;
+        lock?.acquire();
+      } else result = value;
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+    }
+    checkpoint?.();
+    currentTask = null;
+    if (run !== current) return finishPump(); // reset while awaiting: drop the old run
+    const end = now();
+    batch.add(index, start, trace ? end : 0, result, error);
+    if (trace && end - batch.lastReading >= SEGMENT_MS) batch.closeSegment(end);
+    if (batch.full || end - lastReport >= REPORT_EVERY_MS) report();
+    if (end - lastYield >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = now();
     }
   }
+  if (retiring) giveBack();
   finishPump();
 }
 
@@ -187,9 +256,26 @@ function finishPump(): void {
   report();
 }
 
+/** Hands back every task not started — the rest of the current chunk, then the rest of the inbox. */
+function giveBack(): void {
+  retiring = false;
+  const ranges: number[] = [];
+  for (let k = inboxHead; k < inbox.length; k += 2) {
+    const first = k === inboxHead && cursor >= 0 ? cursor : inbox[k];
+    const end = inbox[k] + inbox[k + 1];
+    if (end > first) ranges.push(first, end - first);
+  }
+  inbox = [];
+  inboxHead = 0;
+  cursor = -1;
+  // What settled goes first, so the engine never sees a task both given back and done.
+  report();
+  send({ t: 'returned', runId: run?.runId ?? null, ranges });
+}
+
 /** Chunks come in bulk and often: a plain loop keeps this off the hot path's budget. */
 function isChunkList(list: unknown): list is number[] {
-  if (!Array.isArray(list) || list.length % 3 !== 0) return false;
+  if (!Array.isArray(list) || list.length % 2 !== 0) return false;
   for (const value of list) if (!Number.isSafeInteger(value) || value < 0) return false;
   return true;
 }
@@ -216,12 +302,23 @@ function onMessage(raw: unknown): void {
       run = { runId: message.runId, spec: message.spec, itersPerMs: message.itersPerMs, trace: message.trace };
       inbox = [];
       inboxHead = 0;
+      cursor = -1;
+      retiring = false;
       batch.take();
+      if (run.trace) batch.closeSegment(now());
       return;
     case 'chunks':
       if (message.runId !== run?.runId) return;
       for (const value of message.list) inbox.push(value);
-      if (!pumping) void pump();
+      if (!pumping && !retiring) void pump();
+      return;
+    case 'retire':
+      // Idle: answer at once. Busy: the pump answers after the current task.
+      if (pumping) retiring = true;
+      else giveBack();
+      return;
+    case 'keep':
+      retiring = false;
       return;
     case 'stop':
       report();
@@ -236,4 +333,10 @@ else {
   // The engine went away: nothing is left to work for.
   process.on('disconnect', () => process.exit(0));
 }
-send({ t: 'ready', pid: process.pid, at: now() });
+send({
+  t: 'ready',
+  pid: process.pid,
+  tid: thread ? threadId() : null,
+  at: now(),
+  measures: { threadCpu: clock?.perThread ?? false, coreWait: clock?.measuresWait ?? false },
+});

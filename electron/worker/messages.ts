@@ -16,8 +16,15 @@ export const toWorkerSchema = z.discriminatedUnion('t', [
     /** Record start/end of every task (off only to measure tracing overhead). */
     trace: z.boolean(),
   }),
-  /** Chunks to append to the inbox, flattened as [chunkId, first, count] triples. */
+  /** Chunks to append to the inbox, flattened as [first, count] pairs. */
   z.strictObject({ t: z.literal('chunks'), runId: z.number().int(), list: z.array(z.number().int().nonnegative()) }),
+  /**
+   * Finish the current task, then give back everything not started (the rest of
+   * the current chunk included) with a `returned` message, and wait.
+   */
+  z.strictObject({ t: z.literal('retire') }),
+  /** A retire that is no longer wanted: keep working (a `returned` may still be on its way). */
+  z.strictObject({ t: z.literal('keep') }),
   /** Finish nothing more: exit after flushing. */
   z.strictObject({ t: z.literal('stop') }),
 ]);
@@ -25,12 +32,15 @@ export type ToWorker = z.infer<typeof toWorkerSchema>;
 
 /**
  * Tasks settled since the last report, in execution order. A task with ok = 0
- * failed; its message is the next entry of `errors`.
+ * failed; its message is the next entry of `errors`. cpu and coreWait are
+ * milliseconds, NaN where not measured.
  */
 export interface SettledColumns {
   task: Int32Array;
   start: Float64Array;
   end: Float64Array;
+  cpu: Float64Array;
+  coreWait: Float64Array;
   /** NaN stands for "returned nothing". */
   result: Float64Array;
   ok: Uint8Array;
@@ -44,8 +54,16 @@ export interface OutputLine {
   at: number;
 }
 
+/** What a worker can measure of its own thread on this platform. */
+export interface WorkerMeasures {
+  /** CPU time of this thread alone (not the whole process). */
+  threadCpu: boolean;
+  /** Time runnable but waiting for a core (Linux schedstat). */
+  coreWait: boolean;
+}
+
 export type FromWorker =
-  | { t: 'ready'; pid: number; at: number }
+  | { t: 'ready'; pid: number; tid: number | null; at: number; measures: WorkerMeasures }
   | {
       t: 'report';
       runId: number;
@@ -55,4 +73,8 @@ export type FromWorker =
       output: OutputLine[];
       /** GIL backend: waits for the lock as [task, start, end] triples. */
       waits: Float64Array;
-    };
+    }
+  /** The answer to `retire`: tasks given back unstarted, as [first, count] pairs (possibly none). */
+  | { t: 'returned'; runId: number | null; ranges: number[] }
+  /** An error the worker cannot survive, told before it exits. */
+  | { t: 'fatal'; message: string; stack: string };

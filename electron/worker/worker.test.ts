@@ -24,8 +24,8 @@ describe('worker process', () => {
     await next('ready');
     for (const bad of [
       null,
-      { t: 'chunks', runId: 1, list: [0, -1, 3] },
-      { t: 'chunks', runId: 1, list: [0, 1] },
+      { t: 'chunks', runId: 1, list: [0, -3] },
+      { t: 'chunks', runId: 1, list: [0, 1, 2] },
       { t: 'run' },
       { t: 'eval', code: 'process.exit(9)' },
     ]) {
@@ -38,7 +38,7 @@ describe('worker process', () => {
       itersPerMs: 1000,
       trace: true,
     });
-    child.send({ t: 'chunks', runId: 1, list: [0, 0, 3] });
+    child.send({ t: 'chunks', runId: 1, list: [0, 3] });
     const settled = () =>
       messages.flatMap((m) =>
         m.t === 'report' ? Array.from(m.settled.task, (task, k) => [task, m.settled.result[k]]) : [],

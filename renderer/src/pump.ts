@@ -3,8 +3,9 @@
  * (and the flight tracker), the draw loop is told, and React gets a coarse
  * snapshot of the run at most ten times a second.
  */
-import type { Frame, PoolscopeApi } from '../../shared/protocol';
-import { computeStats } from '../../shared/stats';
+import type { PoolscopeApi } from '../../shared/api';
+import type { Frame } from '../../shared/events';
+import { computeStats, type RunStats } from '../../shared/stats';
 import { TaskStore, type Lane } from '../../shared/task-store';
 import type { DrawLoop } from './draw/loop';
 import { FlightTracker } from './draw/flights';
@@ -50,7 +51,7 @@ export class Pump {
     const watchdog = setInterval(() => {
       if (performance.now() - this.lastFrameLocal < SILENCE_MS) return;
       void api.info().then((result) => {
-        if (!result.ok && result.code === 'failed') {
+        if (!result.ok && result.code === 'disconnected') {
           clearInterval(watchdog);
           onLost(result.message);
         }
@@ -109,11 +110,11 @@ export class Pump {
     const store = this.store;
     const run = store.run;
     const now = this.hostNow();
-    const stats = computeStats(store, now);
+    const stats = computeStats(store, now, this.cores);
     const lanes = store.laneList();
     const workers = reuseIfEqual(
       this.previous.workers,
-      lanes.map((lane) => workerRow(lane, stats?.elapsedMs ?? 0)),
+      lanes.map((lane) => workerRow(lane, stats)),
     );
     if (run) this.sample(run.runId, (now - run.startedAt) / 1000, lanes);
     const snapshot: RunSnapshot = {
@@ -121,10 +122,12 @@ export class Pump {
       status: run?.status ?? 'idle',
       paused: run?.paused ?? false,
       error: run?.error ?? null,
-      workload: run?.spec.workload ?? null,
-      backend: run?.spec.backend ?? null,
-      mode: run?.spec.mode ?? null,
-      chunksize: run?.chunksize ?? null,
+      title: run?.run.title ?? null,
+      source: run?.run.source ?? null,
+      workload: run?.run.spec?.workload ?? null,
+      backend: run?.run.backend ?? null,
+      mode: run?.run.spec?.mode ?? null,
+      chunksize: run?.run.chunksize ?? null,
       poolSize: store.poolSize,
       stats,
       workers,
@@ -144,7 +147,7 @@ export class Pump {
       this.series.reset();
     }
     const live = lanes.filter((l) => l.exitedAt === null && l.readyAt !== null);
-    const busy = live.filter((l) => l.inbox.length > 0).length;
+    const busy = live.filter((l) => l.held > 0).length;
     const sampled = live.filter((l) => l.sample !== null);
     const cores = Math.max(1, this.cores);
     const cpu = sampled.length ? sampled.reduce((sum, l) => sum + (l.sample?.cpu ?? 0), 0) / cores : null;
@@ -156,17 +159,24 @@ export class Pump {
 function workerState(lane: Lane): WorkerState {
   if (lane.exitedAt !== null) return 'exited';
   if (lane.readyAt === null) return 'starting';
-  return lane.inbox.length > 0 || lane.current >= 0 ? 'busy' : 'ready';
+  if (lane.sample?.stalledMs != null) return lane.sample.state === 'stopped' ? 'stopped' : 'stalled';
+  return lane.held > 0 || lane.current >= 0 ? 'busy' : 'ready';
 }
 
-function workerRow(lane: Lane, elapsedMs: number): WorkerRow {
+function workerRow(lane: Lane, stats: RunStats | null): WorkerRow {
+  const measured = stats?.workers.find((w) => w.worker === lane.worker);
   return {
     worker: lane.worker,
+    number: lane.number,
+    name: lane.name,
+    kind: lane.kind,
     pid: lane.pid,
     state: workerState(lane),
+    stalledMs: lane.sample?.stalledMs ?? null,
     tasksDone: lane.tasksDone,
-    utilisation: elapsedMs > 0 ? Math.min(1, lane.busyMs / elapsedMs) : 0,
+    utilisation: measured?.utilisation ?? 0,
     cpu: lane.sample?.cpu ?? null,
+    waitingPct: lane.sample?.waitingPct ?? null,
     core: lane.sample?.core ?? null,
     exitCause: lane.exitCause,
   };

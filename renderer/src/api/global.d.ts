@@ -1,4 +1,4 @@
 /** Set by the Electron preload; absent when the page is served by the browser host. */
 interface Window {
-  poolscope?: import('../../../shared/protocol').PoolscopeApi;
+  poolscope?: import('../../../shared/api').PoolscopeApi;
 }

@@ -1,4 +1,4 @@
-import type { PoolscopeApi } from '../../../shared/protocol';
+import type { PoolscopeApi } from '../../../shared/api';
 import { createWebSocketApi } from './websocket';
 
 let api: PoolscopeApi | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Frame } from '../../../shared/protocol';
-import { makeFrame } from '../../../shared/frames';
+import { makeFrame } from '../../../shared/events';
+import { encodeFrame } from '../../../shared/frame-codec';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { createWebSocketApi } from './websocket';
 
@@ -11,7 +11,8 @@ class FakeSocket extends EventTarget {
   static readonly CLOSED = 3;
   static last: FakeSocket;
   readyState = FakeSocket.CONNECTING;
-  readonly sent: { id: number; command: unknown }[] = [];
+  readonly sent: Record<string, unknown>[] = [];
+  binaryType = 'blob';
 
   constructor(readonly url: string) {
     super();
@@ -32,15 +33,26 @@ class FakeSocket extends EventTarget {
     this.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(message) }));
   }
 
+  /** A frame as the host sends it: binary. */
+  receiveFrame(seq: number): void {
+    const bytes = encodeFrame(makeFrame({ seq, at: seq, runId: null }));
+    this.dispatchEvent(
+      new MessageEvent('message', { data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }),
+    );
+  }
+
   drop(): void {
     this.readyState = FakeSocket.CLOSED;
     this.dispatchEvent(new Event('close'));
   }
 }
 
-const frame = (seq: number): Frame => makeFrame({ seq, at: seq, runId: null });
-
-const closedAnswer = { ok: false, code: 'failed', field: '', message: 'connection to the Poolscope host closed' };
+const closedAnswer = {
+  ok: false,
+  code: 'disconnected',
+  field: '',
+  message: 'the connection to the Poolscope host closed',
+};
 
 describe('createWebSocketApi', () => {
   beforeEach(() => void vi.stubGlobal('WebSocket', FakeSocket));
@@ -54,8 +66,8 @@ describe('createWebSocketApi', () => {
     const resize = api.resize(3);
     socket.open();
     expect(socket.sent).toEqual([
-      { id: 1, command: { type: 'info' } },
-      { id: 2, command: { type: 'resize', poolSize: 3 } },
+      { id: 1, command: { name: 'info', args: [] } },
+      { id: 2, command: { name: 'resize', args: [3] } },
     ]);
     // Answered out of order, as the host may.
     socket.receive({ id: 2, result: { ok: true } });
@@ -72,11 +84,14 @@ describe('createWebSocketApi', () => {
     const b: number[] = [];
     const offA = api.onFrame((f) => a.push(f.seq));
     api.onFrame((f) => b.push(f.seq));
-    socket.receive({ frame: frame(1) });
+    socket.receiveFrame(1);
     offA();
-    socket.receive({ frame: frame(2) });
+    socket.receiveFrame(2);
     expect(a).toEqual([1]);
     expect(b).toEqual([1, 2]);
+    // It said it listens once, then acknowledged each frame it took in.
+    expect(socket.sent).toEqual([{ ready: true }, { ack: 1 }, { ack: 2 }]);
+    expect(socket.binaryType).toBe('arraybuffer');
   });
 
   it('keeps delivering frames when one listener throws', () => {
@@ -90,7 +105,7 @@ describe('createWebSocketApi', () => {
       throw new Error('broken view');
     });
     api.onFrame((f) => seen.push(f.seq));
-    socket.receive({ frame: frame(7) });
+    socket.receiveFrame(7);
     expect(seen).toEqual([7]);
     expect(reported).toHaveLength(1);
   });

@@ -1,45 +1,61 @@
 /**
  * PoolscopeApi over the browser host's WebSocket: commands go out as
- * `{id, command}` and come back as `{id, result}`; frames arrive as `{frame}`.
+ * `{id, command}` and come back as `{id, result}`; frames arrive as binary
+ * messages (shared/frame-codec) once the page says it listens (`{ready}`), and
+ * each one taken in is acknowledged (`{ack: seq}`), which is how the host knows
+ * this page keeps up.
  */
-import {
-  commandError,
-  createApi,
-  type CommandResult,
-  type CommandValues,
-  type PoolscopeApi,
-} from '../../../shared/api';
-import type { Command, Frame } from '../../../shared/protocol';
+import { commandError, createApi, type CommandResult, type PoolscopeApi, type SendCommand } from '../../../shared/api';
+import type { Frame } from '../../../shared/events';
+import { decodeFrame } from '../../../shared/frame-codec';
 
 /** What every call answers once the socket is gone: callers never hang on a dead host. */
-const connectionClosed = () => commandError('failed', 'connection to the Poolscope host closed');
+const connectionClosed = () => commandError('disconnected', 'the connection to the Poolscope host closed');
 
 /** Connects at once; calls made before the socket opens are sent when it does. */
 export function createWebSocketApi(url: string): PoolscopeApi {
   const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
   const pending = new Map<number, (result: CommandResult<unknown>) => void>();
   const unsent: string[] = [];
   // One entry per subscription, so subscribing the same function twice needs two unsubscribes.
   const listeners = new Set<{ listener: (frame: Frame) => void }>();
   let nextId = 1;
   let closed = false;
+  let ready = false;
+
+  const post = (message: string) => {
+    if (closed) return;
+    if (socket.readyState === WebSocket.OPEN) socket.send(message);
+    else unsent.push(message);
+  };
 
   socket.addEventListener('open', () => {
     for (const message of unsent.splice(0)) socket.send(message);
   });
   socket.addEventListener('message', (event: MessageEvent) => {
-    if (typeof event.data !== 'string') return;
-    const message = JSON.parse(event.data) as { frame?: Frame; id?: number | null; result?: CommandResult<unknown> };
-    if (message.frame) {
+    if (event.data instanceof ArrayBuffer) {
+      let frame: Frame;
+      try {
+        frame = decodeFrame(event.data);
+      } catch (error) {
+        reportError(error);
+        return;
+      }
       for (const entry of [...listeners]) {
         try {
-          entry.listener(message.frame);
+          entry.listener(frame);
         } catch (error) {
           // One broken listener must not starve the others.
           reportError(error);
         }
       }
-    } else if (typeof message.id === 'number' && message.result) {
+      post(JSON.stringify({ ack: frame.seq }));
+      return;
+    }
+    if (typeof event.data !== 'string') return;
+    const message = JSON.parse(event.data) as { id?: number | null; result?: CommandResult<unknown> };
+    if (typeof message.id === 'number' && message.result) {
       pending.get(message.id)?.(message.result);
       pending.delete(message.id);
     }
@@ -52,23 +68,22 @@ export function createWebSocketApi(url: string): PoolscopeApi {
     pending.clear();
   });
 
-  function request(command: Command): Promise<CommandResult<unknown>> {
+  const send: SendCommand = (command) => {
     if (closed) return Promise.resolve(connectionClosed());
     const id = nextId++;
-    const message = JSON.stringify({ id, command });
     return new Promise((resolve) => {
       pending.set(id, resolve);
-      if (socket.readyState === WebSocket.OPEN) socket.send(message);
-      else unsent.push(message);
+      post(JSON.stringify({ id, command }));
     });
-  }
-
-  // The host answers each command with that command's value type (CommandValues).
-  const send = <C extends Command>(command: C) => request(command) as Promise<CommandResult<CommandValues[C['type']]>>;
+  };
 
   const onFrame = (listener: (frame: Frame) => void) => {
     const entry = { listener };
     listeners.add(entry);
+    if (!ready) {
+      ready = true;
+      post(JSON.stringify({ ready: true }));
+    }
     return () => void listeners.delete(entry);
   };
   // A browser tab has no application menu: nothing ever arrives here.

@@ -3,7 +3,8 @@
  * pool — one implementation, which the keyboard shortcuts and the desktop app's
  * menu call too, so a key does exactly what its button does.
  */
-import type { CancelRunning, CommandResult, PoolscopeApi } from '../../../shared/protocol';
+import type { CommandResult, PoolscopeApi } from '../../../shared/api';
+import type { CancelRunning } from '../../../shared/commands';
 import { LIMITS } from '../../../shared/run-spec';
 import { useApp } from '../store';
 import { useRuntime } from './runtime';

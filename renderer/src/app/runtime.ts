@@ -3,7 +3,7 @@
  * pump with its TaskStore. Created once at start-up and handed down by context.
  */
 import { createContext, useContext } from 'react';
-import type { PoolscopeApi } from '../../../shared/protocol';
+import type { PoolscopeApi } from '../../../shared/api';
 import type { DrawLoop } from '../draw/loop';
 import type { Pump } from '../pump';
 

@@ -5,8 +5,7 @@
  * loop — the pool is not involved: this measures the renderer alone.
  */
 import '../styles/tokens.css';
-import type { Frame, PoolEvent } from '../../../shared/protocol';
-import { makeFrame } from '../../../shared/frames';
+import { columnsOf, makeFrame, type Frame, type PoolEvent } from '../../../shared/events';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { attachCanvas } from '../draw/canvas';
 import { DrawLoop } from '../draw/loop';
@@ -41,7 +40,13 @@ class SyntheticHost {
       }
     }
     const spec = makeRunSpec({ workload: 'cpu', tasks, costMs: 1, mode: 'imap', poolSize: WORKERS }, WORKERS);
-    events.push({ type: 'run-started', runId: this.runId, at, spec, chunksize: 1 });
+    events.push({
+      type: 'run-started',
+      runId: this.runId,
+      at,
+      run: { source: 'engine', title: 'synthetic', spec, chunksize: 1, poolSize: WORKERS },
+      tasks,
+    });
     this.laneClock.fill(at);
     return this.frame({ events, at, counts: this.counts(0) });
   }
@@ -49,7 +54,14 @@ class SyntheticHost {
   /** `n` tasks finishing, spread over the workers, each taking `taskMs`; dispatched ahead in chunks. */
   work(n: number, taskMs: number, at: number): Frame {
     const f = this.frame({ at });
-    const { dispatched, done } = f;
+    const dispatched = { worker: [] as number[], first: [] as number[], count: [] as number[], at: [] as number[] };
+    const done = {
+      worker: [] as number[],
+      task: [] as number[],
+      start: [] as number[],
+      end: [] as number[],
+      result: [] as number[],
+    };
     const first = this.next;
     const count = Math.min(n, this.total - this.next);
     for (let i = 0; i < count; i++) {
@@ -68,6 +80,12 @@ class SyntheticHost {
       done.end.push(end);
       done.result.push(task);
     }
+    f.dispatched = columnsOf('dispatched', dispatched);
+    f.settled = columnsOf('settled', {
+      ...done,
+      cpu: done.start.map((t, i) => done.end[i] - t),
+      coreWait: done.start.map(() => 0),
+    });
     if (first + count >= this.total) {
       const end = Math.max(...this.laneClock);
       f.events.push({

@@ -5,7 +5,7 @@
  * count, and when flights come too fast to follow the view switches to streams
  * (a rate per worker) instead of stuttering through thousands of boxes.
  */
-import type { Frame } from '../../../shared/protocol';
+import type { Frame } from '../../../shared/events';
 import type { TaskStore } from '../../../shared/task-store';
 
 export const FLIGHT_MS = 250;
@@ -51,7 +51,7 @@ export class FlightTracker {
     if (frame.runId === null || frame.runId !== runId) return;
 
     const dispatch = new Map<number, { task: number; count: number }>();
-    const { dispatched, done } = frame;
+    const { dispatched, settled } = frame;
     for (let i = 0; i < dispatched.worker.length; i++) {
       const w = dispatched.worker[i];
       const entry = dispatch.get(w);
@@ -63,9 +63,8 @@ export class FlightTracker {
       this.bump(worker, time, count, 0);
     }
 
-    // Settled this frame: failures (events) first, then the done columns, as the store orders them.
-    const failures = frame.events.filter((e) => e.type === 'task-failed' && e.runId === runId);
-    let slot = store.orderLength - failures.length - done.task.length;
+    // Settled this frame, in the store's order: the last rows of its settlement order.
+    let slot = store.orderLength - settled.task.length;
     const results = new Map<number, { task: number; count: number; slot: number; failed: boolean }>();
     const settle = (worker: number, task: number, failed: boolean) => {
       const entry = results.get(worker);
@@ -73,8 +72,7 @@ export class FlightTracker {
       else results.set(worker, { task, count: 1, slot, failed });
       slot++;
     };
-    for (const e of failures) if (e.type === 'task-failed') settle(e.worker, e.task, true);
-    for (let i = 0; i < done.task.length; i++) settle(done.worker[i], done.task[i], false);
+    for (let i = 0; i < settled.task.length; i++) settle(settled.worker[i], settled.task[i], settled.ok[i] === 0);
     for (const [worker, r] of results) {
       this.add({ kind: 'result', worker, ...r, born: time });
       this.bump(worker, time, 0, r.count);

@@ -47,18 +47,18 @@ export class PoolModel {
   update(store: TaskStore, cells: number): void {
     const run = store.run;
     const runId = run?.runId ?? null;
-    const bucketSize = run ? Math.max(1, Math.ceil(run.spec.tasks / Math.max(1, cells))) : 1;
+    const bucketSize = run ? Math.max(1, Math.ceil(store.size / Math.max(1, cells))) : 1;
     if (runId !== this.runId || bucketSize !== this.bucketSize || store.orderLength < this.processed) {
       this.runId = runId;
       this.bucketSize = bucketSize;
       this.processed = 0;
       this.queueCursor = 0;
-      const buckets = run ? Math.ceil(run.spec.tasks / bucketSize) : 0;
+      const buckets = run ? Math.ceil(store.size / bucketSize) : 0;
       this.done = new Uint32Array(buckets);
       this.failed = new Uint32Array(buckets);
     }
     if (!run) return;
-    const byCompletion = run.spec.mode === 'imap_unordered';
+    const byCompletion = run.run.spec?.mode === 'imap_unordered';
     for (let k = this.processed; k < store.orderLength; k++) {
       const task = store.order[k];
       const b = Math.floor((byCompletion ? k : task) / bucketSize);
@@ -203,7 +203,7 @@ function poolLayout(scene: PoolScene): Layout {
 }
 
 function resultsGrid(store: TaskStore, area: Rect): ResultsGrid {
-  const n = store.run?.spec.tasks ?? 0;
+  const n = store.run ? store.size : 0;
   const top = area.y + 6;
   const h = Math.max(0, area.h - 28);
   if (n === 0) return { x: area.x, y: top, w: area.w, h, cols: 0, rows: 0, side: 0, cells: 0, per: 1 };
@@ -292,13 +292,13 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   ctx.fill();
 
   const state =
-    lane.exitedAt !== null ? 'exited' : lane.readyAt === null ? 'starting' : lane.inbox.length ? 'busy' : 'idle';
+    lane.exitedAt !== null ? 'exited' : lane.readyAt === null ? 'starting' : lane.held > 0 ? 'busy' : 'idle';
   const cy = y + h / 2;
   ctx.textAlign = 'left';
   const twoLines = h >= 34 && current.x - x > 80;
   ctx.fillStyle = theme.text;
   ctx.font = `600 12px ${theme.font}`;
-  ctx.fillText(`W${lane.worker}`, x + 12, twoLines ? cy - 7 : cy);
+  ctx.fillText(`W${lane.number}`, x + 12, twoLines ? cy - 7 : cy);
   if (twoLines) {
     ctx.font = `10.5px ${theme.mono}`;
     ctx.fillStyle = theme.text3;
@@ -306,7 +306,7 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   }
 
   // Current task: filled while working, dashed when idle, hatched while the process starts.
-  const task = lane.exitedAt === null ? currentTask(lane) : null;
+  const task = lane.exitedAt === null ? currentTask(scene.store, lane) : null;
   roundRect(ctx, current.x, current.y, current.w, current.h, 5);
   if (task !== null) {
     ctx.fillStyle = theme.running;
@@ -330,7 +330,7 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   const cpuW = w > 260 ? 70 : 0;
   const inboxX = current.x + current.w + 8;
   const inboxRight = x + w - cpuW - 10;
-  const waiting = lane.inbox.reduce((sum, r) => sum + r.count - r.settled, 0) - (task !== null ? 1 : 0);
+  const waiting = Math.max(0, lane.held - (task !== null ? 1 : 0));
   const box = Math.min(12, current.h * 0.55);
   const fit = Math.max(0, Math.floor((inboxRight - inboxX - 36) / (box + 3)));
   const shown = Math.min(Math.max(0, waiting), fit);
@@ -364,10 +364,9 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   ctx.globalAlpha = 1;
 }
 
-function currentTask(lane: Lane): number | null {
-  if (lane.current >= 0) return lane.current;
-  const head = lane.inbox[0];
-  return head ? head.first + head.settled : null;
+function currentTask(store: TaskStore, lane: Lane): number | null {
+  const task = store.runningTask(lane);
+  return task >= 0 ? task : null;
 }
 
 function drawCores(ctx: CanvasRenderingContext2D, scene: PoolScene, area: Rect): void {
@@ -412,7 +411,7 @@ function drawCores(ctx: CanvasRenderingContext2D, scene: PoolScene, area: Rect):
     const cy = bh >= 26 ? y + bh - 10 : y + bh / 2;
     for (const lane of here) {
       const busy = (lane.sample?.cpu ?? 0) >= 5;
-      const label = `W${lane.worker}`;
+      const label = `W${lane.number}`;
       ctx.font = `600 10px ${theme.font}`;
       const tw = ctx.measureText(label).width + 8;
       if (cx + tw > x + bw - 2) break;
@@ -435,12 +434,12 @@ function drawResults(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
   const run = store.run;
   title(ctx, theme, 'Results', results.x, TITLE_Y);
   if (!run) return;
-  const unordered = run.spec.mode === 'imap_unordered';
+  const unordered = run.run.spec?.mode === 'imap_unordered';
   ctx.font = `11px ${theme.font}`;
   ctx.fillStyle = theme.text2;
   ctx.textAlign = 'left';
   const order = unordered ? 'completion order' : 'input order';
-  const full = `${order} · ${run.spec.mode}`;
+  const full = run.run.spec ? `${order} · ${run.run.spec.mode}` : order;
   ctx.fillText(ctx.measureText(full).width <= results.w ? full : order, results.x, TITLE_Y + 16);
 
   const settled = store.orderLength;
@@ -461,7 +460,7 @@ function drawResults(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
         alpha = 0.25;
       }
     } else {
-      const total = Math.min(grid.per, run.spec.tasks - c * grid.per);
+      const total = Math.min(grid.per, store.size - c * grid.per);
       const done = model.done[c] ?? 0;
       const failed = model.failed[c] ?? 0;
       if (failed) fill = theme.failed;
@@ -511,7 +510,7 @@ function drawResults(ctx: CanvasRenderingContext2D, scene: PoolScene, layout: La
   ctx.textAlign = 'left';
   const note = grid.per > 1 ? ` · a cell is ${grid.per.toLocaleString('en-US')} tasks` : '';
   ctx.fillText(
-    `${settled.toLocaleString('en-US')} / ${run.spec.tasks.toLocaleString('en-US')}${note}`,
+    `${settled.toLocaleString('en-US')} / ${store.size.toLocaleString('en-US')}${note}`,
     results.x,
     Math.min(results.y + results.h - 6, grid.y + grid.rows * grid.side + 14),
   );
@@ -540,7 +539,7 @@ function flightEnds(
   if (flight.kind === 'dispatch') return [layout.stackTop, card.inboxEnd];
   const grid = layout.grid;
   if (!grid.cells) return null;
-  const unordered = scene.store.run?.spec.mode === 'imap_unordered';
+  const unordered = scene.store.run?.run.spec?.mode === 'imap_unordered';
   const cell = Math.min(grid.cells - 1, Math.floor((unordered ? flight.slot : flight.task) / grid.per));
   const r = cellRect(grid, cell);
   return [

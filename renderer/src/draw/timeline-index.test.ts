@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame, PoolEvent } from '../../../shared/protocol';
-import { makeFrame } from '../../../shared/frames';
+import { columnsOf, makeFrame, type Frame, type PoolEvent, type RunDescription } from '../../../shared/events';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { TaskStore } from '../../../shared/task-store';
 import { TimelineIndex } from './timeline-index';
 
 let seq = 0;
+const description = (tasks: number): RunDescription => ({
+  source: 'engine',
+  title: 'test',
+  spec: makeRunSpec({ tasks }, 2),
+  chunksize: 1,
+  poolSize: 2,
+});
 function frame(patch: Partial<Frame>): Frame {
   return makeFrame({ seq: ++seq, at: 0, runId: 1, ...patch });
 }
@@ -17,7 +23,7 @@ function run(tasks: number, lanes: [worker: number, spawned: number, exited: num
     events.push({ type: 'worker-spawned', worker, pid: 100 + worker, at: spawned });
     events.push({ type: 'worker-ready', worker, pid: 100 + worker, at: spawned + 1 });
   }
-  events.push({ type: 'run-started', runId: 1, at: 0, spec: makeRunSpec({ tasks }, 2), chunksize: 1 });
+  events.push({ type: 'run-started', runId: 1, at: 0, run: description(tasks), tasks });
   for (const [worker, , exited] of lanes) {
     if (exited !== null)
       events.push({
@@ -42,10 +48,26 @@ describe('TimelineIndex', () => {
     ]);
     // Worker 1 runs 0, 2, 4 (10 ms each); worker 2 runs 1, 3, 5 (5 ms each); reported out of order across frames.
     store.ingest(
-      frame({ done: { worker: [1, 2, 1], task: [0, 1, 2], start: [0, 0, 10], end: [10, 5, 20], result: [0, 1, 2] } }),
+      frame({
+        settled: columnsOf('settled', {
+          worker: [1, 2, 1],
+          task: [0, 1, 2],
+          start: [0, 0, 10],
+          end: [10, 5, 20],
+          result: [0, 1, 2],
+        }),
+      }),
     );
     store.ingest(
-      frame({ done: { worker: [2, 1, 2], task: [3, 4, 5], start: [5, 20, 10], end: [10, 30, 15], result: [3, 4, 5] } }),
+      frame({
+        settled: columnsOf('settled', {
+          worker: [2, 1, 2],
+          task: [3, 4, 5],
+          start: [5, 20, 10],
+          end: [10, 30, 15],
+          result: [3, 4, 5],
+        }),
+      }),
     );
     const index = new TimelineIndex();
     index.update(store);
@@ -70,14 +92,16 @@ describe('TimelineIndex', () => {
 
   it('starts over for a new run', () => {
     const store = run(2, [[1, 0, null]]);
-    store.ingest(frame({ done: { worker: [1], task: [0], start: [0], end: [1], result: [0] } }));
+    store.ingest(
+      frame({ settled: columnsOf('settled', { worker: [1], task: [0], start: [0], end: [1], result: [0] }) }),
+    );
     const index = new TimelineIndex();
     index.update(store);
     expect(index.lanes.get(1)?.length).toBe(1);
     store.ingest(
       frame({
         runId: 2,
-        events: [{ type: 'run-started', runId: 2, at: 5, spec: makeRunSpec({ tasks: 2 }, 1), chunksize: 1 }],
+        events: [{ type: 'run-started', runId: 2, at: 5, run: description(2), tasks: 2 }],
       }),
     );
     index.update(store);

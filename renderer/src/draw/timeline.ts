@@ -137,11 +137,12 @@ function drawGutter(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout:
     if (rowH >= 11) {
       ctx.fillStyle = theme.text;
       ctx.font = `600 11px ${theme.font}`;
-      ctx.fillText(`W${worker}`, 20, cy);
+      const name = `W${lane?.number ?? worker}`;
+      ctx.fillText(name, 20, cy);
       if (lane?.pid != null) {
         ctx.fillStyle = theme.text3;
         ctx.font = `10px ${theme.mono}`;
-        ctx.fillText(String(lane.pid), 20 + ctx.measureText(`W${worker}`).width + 22, cy);
+        ctx.fillText(String(lane.pid), 20 + ctx.measureText(name).width + 22, cy);
       }
     }
     ctx.globalAlpha = 1;
@@ -373,9 +374,8 @@ function drawHighlight(
 /** What a worker is executing: the reported task, else the head of its inbox. */
 export function runningTask(store: TaskStore, lane: Lane): number | null {
   if (lane.exitedAt !== null || !store.run || store.run.finishedAt !== null) return null;
-  if (lane.current >= 0) return lane.current;
-  const head = lane.inbox[0];
-  return head ? head.first + head.settled : null;
+  const task = store.runningTask(lane);
+  return task >= 0 ? task : null;
 }
 
 /** When the running task started; short tasks are not reported as started, so estimate. */

@@ -49,12 +49,11 @@ function caption(store: TaskStore): PngCaption {
     };
   }
   const run = store.run;
-  const spec = run?.spec;
+  const spec = run?.run.spec;
+  const what = spec ? `${spec.backend} pool of ${spec.poolSize} · ${spec.mode}` : run?.run.source;
   return {
-    title: `Poolscope · run ${run?.runId ?? '–'}`,
-    detail: spec
-      ? `${spec.workload} × ${spec.tasks.toLocaleString('en-US')} · ${spec.backend} pool of ${spec.poolSize} · ${spec.mode} · ${run.status} · ${new Date().toLocaleString()}`
-      : '',
+    title: `Poolscope · ${run?.run.title ?? 'no run'}`,
+    detail: run ? `${run.run.title} · ${what} · ${run.status} · ${new Date().toLocaleString()}` : '',
   };
 }
 

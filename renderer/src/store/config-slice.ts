@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { HostInfo } from '../../../shared/protocol';
+import type { HostInfo } from '../../../shared/api';
 import { LIMITS, makeRunSpec, type RunSpec } from '../../../shared/run-spec';
 import type { AppState } from './index';
 

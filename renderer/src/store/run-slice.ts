@@ -1,22 +1,31 @@
 import type { StateCreator } from 'zustand';
-import type { WorkerExitCause } from '../../../shared/protocol';
+import type { LaneKind, RunSource, WorkerExitCause } from '../../../shared/events';
 import type { Backend, MapMode, WorkloadKind } from '../../../shared/run-spec';
 import type { RunStats } from '../../../shared/stats';
 import type { RunInfo } from '../../../shared/task-store';
 import type { AppState } from './index';
 
-export type WorkerState = 'starting' | 'ready' | 'busy' | 'exited';
+export type WorkerState = 'starting' | 'ready' | 'busy' | 'stalled' | 'stopped' | 'exited';
 
-/** One worker process as the side panels show it. */
+/** One worker (a process, or a thread) as the side panels show it. */
 export interface WorkerRow {
   worker: number;
+  /** Per run, small: "W3". */
+  number: number;
+  /** The runtime's own name (Python's ForkPoolWorker-3), where it has one. */
+  name: string | null;
+  kind: LaneKind;
   pid: number | null;
   state: WorkerState;
+  /** For stalled or stopped workers: for how long. */
+  stalledMs: number | null;
   tasksDone: number;
-  /** Busy share of this run's wall time, 0…1. */
+  /** Busy share of its time in the pool this run, 0…1. */
   utilisation: number;
   /** CPU % of one core at the last sample, null before one. */
   cpu: number | null;
+  /** % of the last interval it was runnable but waiting for a core; null where unknown. */
+  waitingPct: number | null;
   core: number | null;
   exitCause: WorkerExitCause | null;
 }
@@ -30,6 +39,9 @@ export interface RunSnapshot {
   status: RunInfo['status'] | 'idle';
   paused: boolean;
   error: string | null;
+  /** The run's title (`cpu × 40`, `python q1_squares.py`) and what produced it. */
+  title: string | null;
+  source: RunSource | null;
   workload: WorkloadKind | null;
   backend: Backend | null;
   mode: MapMode | null;
@@ -53,6 +65,8 @@ export const EMPTY_RUN: RunSnapshot = {
   status: 'idle',
   paused: false,
   error: null,
+  title: null,
+  source: null,
   workload: null,
   backend: null,
   mode: null,

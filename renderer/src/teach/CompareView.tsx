@@ -4,7 +4,7 @@ import { formatMs } from '../../../shared/format';
 import { BACKENDS, type Backend } from '../../../shared/run-spec';
 import { useApp } from '../store';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
-import { BACKEND_INFO, COMPARE_PRESETS, compareReading } from './compare-model';
+import { BACKEND_INFO, COMPARE_PRESETS, compareReading, shownSpeedup } from './compare-model';
 import { blockedReason, EmptyNote, JobBar } from './parts';
 import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
@@ -185,7 +185,7 @@ const CompareResults = memo(function CompareResults() {
 
 function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNullable<CompareState['measured']> }) {
   const ideal = measured.preset === 'cpu' ? Math.min(measured.poolSize, measured.cores) : measured.poolSize;
-  const scale = Math.max(ideal, ...rows.map((r) => r.speedup)) * 1.12;
+  const scale = Math.max(ideal, ...rows.map((r) => shownSpeedup(r))) * 1.12;
   const at = (x: number) => `${(100 * x) / scale}%`;
   return (
     <figure className="bars">
@@ -193,7 +193,7 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
       <div
         className="bars-plot"
         role="img"
-        aria-label={`Speedup: ${rows.map((r) => `${BACKEND_INFO[r.backend].name} ${times(r.speedup)}`).join(', ') || 'none yet'}`}
+        aria-label={`Speedup: ${rows.map((r) => `${BACKEND_INFO[r.backend].name} ${times(shownSpeedup(r))}`).join(', ') || 'none yet'}`}
       >
         <div className="bar-refs" aria-hidden="true">
           <i className="bar-ref" style={{ left: at(1) }} data-label="1×" />
@@ -203,9 +203,9 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
           <div key={r.backend} className="bar-row" data-backend={r.backend}>
             <span className="bar-name">{BACKEND_INFO[r.backend].name}</span>
             <span className="bar-track">
-              <span className="bar-fill" style={{ width: at(r.speedup) }} />
+              <span className="bar-fill" style={{ width: at(shownSpeedup(r)) }} />
             </span>
-            <span className="bar-value">{r.speedup.toFixed(1)}×</span>
+            <span className="bar-value">{shownSpeedup(r).toFixed(1)}×</span>
           </div>
         ))}
       </div>
@@ -235,7 +235,7 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
             </th>
             <td>{r.workers}</td>
             <td>{formatMs(r.wallMs)}</td>
-            <td data-testid="compare-speedup">{times(r.speedup)}</td>
+            <td data-testid="compare-speedup">{times(shownSpeedup(r))}</td>
             <td>{formatMs(r.startupMs)}</td>
             <td>{mib(r.rssPerWorkerBytes)}</td>
           </tr>
@@ -272,7 +272,7 @@ const CompareTimelines = memo(function CompareTimelines() {
               <i className="backend-dot" data-backend={r.backend} aria-hidden="true" />
               <strong>{BACKEND_INFO[r.backend].name}</strong>
               <span>
-                {r.workers} worker{r.workers === 1 ? '' : 's'} · wall {formatMs(r.wallMs)} · {times(r.speedup)}
+                {r.workers} worker{r.workers === 1 ? '' : 's'} · wall {formatMs(r.wallMs)} · {times(shownSpeedup(r))}
               </span>
             </div>
             <RunTimeline

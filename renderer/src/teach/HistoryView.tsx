@@ -4,8 +4,8 @@ import type { RunStats } from '../../../shared/stats';
 import { WORKLOADS } from '../../../shared/workloads';
 import { useApp } from '../store';
 import { BACKEND_INFO } from './compare-model';
-import type { HistoryEntry } from './history';
-import { HISTORY_LIMITS } from './history';
+import { HISTORY_LIMITS, type HistoryEntry } from '../../../shared/jobs/history';
+import { wallSpeedup } from '../../../shared/figures';
 import { EmptyNote } from './parts';
 import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
@@ -15,10 +15,43 @@ const wall = (e: HistoryEntry) => (e.finishedAt === null ? null : e.finishedAt -
 
 /** What a run was, in one line: workload, size, backend, mode and chunking. */
 function describe(e: HistoryEntry): string {
-  const { spec } = e;
+  const { spec } = e.run;
+  if (!spec) return e.run.title;
   const cost = WORKLOADS[spec.workload].usesCost ? ` · ${formatMs(spec.costMs)}` : '';
   const workers = spec.backend === 'serial' ? 1 : spec.poolSize;
-  return `${spec.workload} × ${formatCount(spec.tasks)}${cost} · ${workers} ${BACKEND_INFO[spec.backend].name} worker${workers === 1 ? '' : 's'} · ${spec.mode} · chunk ${e.chunksize}`;
+  return `${spec.workload} × ${formatCount(spec.tasks)}${cost} · ${workers} ${BACKEND_INFO[spec.backend].name} worker${workers === 1 ? '' : 's'} · ${spec.mode} · chunk ${e.run.chunksize}`;
+}
+
+/** The same work on one worker, if the history has such a run: what a wall speedup is measured against. */
+function serialTwin(e: HistoryEntry, entries: HistoryEntry[]): HistoryEntry | null {
+  const spec = e.run.spec;
+  if (!spec) return null;
+  const same = (o: HistoryEntry) => {
+    const t = o.run.spec;
+    return (
+      t !== undefined &&
+      o.status === 'completed' &&
+      (t.backend === 'serial' || t.poolSize === 1) &&
+      t.workload === spec.workload &&
+      t.tasks === spec.tasks &&
+      t.costMs === spec.costMs &&
+      t.distribution === spec.distribution &&
+      t.seed === spec.seed &&
+      t.from === spec.from
+    );
+  };
+  return entries.find(same) ?? null;
+}
+
+/** "1.93× of 2" (cores busy), then "1.88× vs serial" where a one-worker run of the same work was measured. */
+function speedups(e: HistoryEntry, entries: HistoryEntry[]): string {
+  const parts: string[] = [];
+  if (e.stats?.speedup != null) parts.push(`${e.stats.speedup.toFixed(2)}× of ${e.stats.ideal.toFixed(0)}`);
+  const twin = serialTwin(e, entries);
+  const ms = wall(e);
+  const base = twin ? wall(twin) : null;
+  if (twin && twin !== e && ms !== null && base !== null) parts.push(`${wallSpeedup(base, ms).toFixed(2)}× vs serial`);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
 }
 
 /** Every run of the session, newest first; pick two to compare them side by side. */
@@ -51,13 +84,13 @@ const HistoryList = memo(function HistoryList() {
             const ms = wall(e);
             const on = picked.includes(e.runId);
             return (
-              <li key={e.runId} data-testid="history-item" data-run={e.runId} data-source={e.source}>
+              <li key={e.runId} data-testid="history-item" data-run={e.runId} data-source={e.origin}>
                 <label className={`history-item${on ? ' picked' : ''}`}>
                   <input type="checkbox" checked={on} onChange={() => toggle(e.runId)} />
                   <span className="history-text">
                     <span className="history-line">
-                      <strong>Run {e.runId}</strong>
-                      <span className={`source-badge ${e.source}`}>{e.source}</span>
+                      <strong>Run {e.number}</strong>
+                      <span className={`source-badge ${e.origin}`}>{e.origin}</span>
                       {e.label && <span className="history-label">{e.label}</span>}
                       {on && <span className="pick-tag">{picked.indexOf(e.runId) === 0 ? 'A' : 'B'}</span>}
                     </span>
@@ -67,7 +100,7 @@ const HistoryList = memo(function HistoryList() {
                     <span className="history-stats">
                       {e.status === 'running'
                         ? 'running…'
-                        : `${e.status} · ${ms === null ? '–' : formatMs(ms)}${e.stats ? ` · ${e.stats.speedup.toFixed(2)}×` : ''}`}
+                        : `${e.status} · ${ms === null ? '–' : formatMs(ms)}${speedups(e, entries)}`}
                     </span>
                   </span>
                 </label>
@@ -82,7 +115,7 @@ const HistoryList = memo(function HistoryList() {
 
 interface Metric {
   label: string;
-  value: (s: RunStats) => number;
+  value: (s: RunStats) => number | null;
   format: (x: number) => string;
   /** Whether more is better, to say which run did better. */
   higher: boolean;
@@ -91,7 +124,7 @@ interface Metric {
 const METRICS: Metric[] = [
   { label: 'Wall', value: (s) => s.elapsedMs, format: formatMs, higher: false },
   { label: 'Throughput', value: (s) => s.throughput, format: (x) => `${formatCount(x)} tasks/s`, higher: true },
-  { label: 'Speedup', value: (s) => s.speedup, format: (x) => `${x.toFixed(2)}×`, higher: true },
+  { label: 'Speedup (cores busy)', value: (s) => s.speedup, format: (x) => `${x.toFixed(2)}×`, higher: true },
   { label: 'Efficiency', value: (s) => s.efficiency, format: pct, higher: true },
   { label: 'Utilisation', value: (s) => s.utilisation, format: pct, higher: true },
   { label: 'Dispatch latency', value: (s) => s.dispatchLatencyMs, format: formatMs, higher: false },
@@ -132,7 +165,7 @@ const HistoryDetail = memo(function HistoryDetail() {
   return (
     <section className="panel history-detail" aria-labelledby="history-detail-title">
       <header className="panel-head">
-        <h2 id="history-detail-title">{b ? `Run ${a.runId} and run ${b.runId}` : `Run ${a.runId}`}</h2>
+        <h2 id="history-detail-title">{b ? `Run ${a.number} and run ${b.number}` : `Run ${a.number}`}</h2>
       </header>
       <div className="history-body">
         <table
@@ -143,8 +176,8 @@ const HistoryDetail = memo(function HistoryDetail() {
           <thead>
             <tr>
               <th scope="col" />
-              <th scope="col">A · run {a.runId}</th>
-              {b && <th scope="col">B · run {b.runId}</th>}
+              <th scope="col">A · run {a.number}</th>
+              {b && <th scope="col">B · run {b.number}</th>}
               {b && <th scope="col">B vs A</th>}
             </tr>
           </thead>
@@ -182,7 +215,7 @@ const HistoryDetail = memo(function HistoryDetail() {
               <div key={e.runId} className="stack-row">
                 <div className="stack-head">
                   <span className="pick-tag">{i === 0 ? 'A' : 'B'}</span>
-                  <strong>Run {e.runId}</strong>
+                  <strong>Run {e.number}</strong>
                   <span>{describe(e)}</span>
                 </div>
                 {store && origin !== undefined ? (
@@ -191,7 +224,7 @@ const HistoryDetail = memo(function HistoryDetail() {
                     origin={origin}
                     range={{ t0: 0, t1 }}
                     height={34 + Math.min(8, Math.max(1, store.lanes.size)) * 22}
-                    label={`Timeline of run ${e.runId}`}
+                    label={`Timeline of run ${e.number}`}
                   />
                 ) : (
                   <p className="history-dropped">

@@ -37,19 +37,27 @@ function list(words: string[]): string {
  * backends reached the ideal (the cores for CPU-bound work, the pool size for
  * I/O-bound), which gained nothing, and which fell in between.
  */
+/**
+ * The speedup Compare plots: the measured serial run's wall time over this one's
+ * where serial was measured, else how many cores' worth of CPU it kept busy.
+ */
+export function shownSpeedup(row: CompareRow): number {
+  return row.wallSpeedup ?? row.speedup ?? 0;
+}
+
 export function compareReading(rows: CompareRow[], measured: NonNullable<CompareState['measured']>): string {
   const parallel = rows.filter((r) => r.backend !== 'serial');
   if (parallel.length === 0) return 'Serial alone is only the baseline: add a parallel backend to compare against it.';
   const ideal = measured.preset === 'cpu' ? Math.min(measured.poolSize, measured.cores) : measured.poolSize;
-  const full = parallel.filter((r) => r.speedup >= 0.8 * ideal && ideal > 1);
-  const none = parallel.filter((r) => !full.includes(r) && r.speedup < 1.3);
+  const full = parallel.filter((r) => shownSpeedup(r) >= 0.8 * ideal && ideal > 1);
+  const none = parallel.filter((r) => !full.includes(r) && shownSpeedup(r) < 1.3);
   const partial = parallel.filter((r) => !full.includes(r) && !none.includes(r));
   const sentences: string[] = [];
   if (full.length) {
     const who = list(
       full.map((r, i) => (i === 0 ? BACKEND_INFO[r.backend].plural : lowerFirst(BACKEND_INFO[r.backend].plural))),
     );
-    const speeds = full.map((r) => `${BACKEND_INFO[r.backend].name} ${times(r.speedup)}`).join(', ');
+    const speeds = full.map((r) => `${BACKEND_INFO[r.backend].name} ${times(shownSpeedup(r))}`).join(', ');
     sentences.push(
       measured.preset === 'cpu'
         ? `${who} compute on ${ideal} cores at once (${speeds})`
@@ -57,12 +65,12 @@ export function compareReading(rows: CompareRow[], measured: NonNullable<Compare
     );
   }
   for (const r of partial)
-    sentences.push(`${BACKEND_INFO[r.backend].plural}: ${times(r.speedup)} of an ideal ${ideal}×`);
+    sentences.push(`${BACKEND_INFO[r.backend].plural}: ${times(shownSpeedup(r))} of an ideal ${ideal}×`);
   for (const r of none) {
     sentences.push(
       r.backend === 'gil'
-        ? `GIL threads take turns: ${times(r.speedup)} — no faster than one worker`
-        : `${BACKEND_INFO[r.backend].plural}: ${times(r.speedup)} — no faster than one worker`,
+        ? `GIL threads take turns: ${times(shownSpeedup(r))} — no faster than one worker`
+        : `${BACKEND_INFO[r.backend].plural}: ${times(shownSpeedup(r))} — no faster than one worker`,
     );
   }
   return `${sentences.map((s, i) => (i === 0 ? s : lowerFirst(s))).join('; ')}.`;

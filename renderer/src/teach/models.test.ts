@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeFrame } from '../../../shared/frames';
+import { columnsOf, makeFrame } from '../../../shared/events';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { SCENARIOS } from '../../../shared/scenarios';
 import { TaskStore } from '../../../shared/task-store';
@@ -8,12 +8,15 @@ import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './sc
 import { summariseSweep } from '../../../shared/amdahl';
 import type { CompareRow } from './teach-slice';
 
-const row = (backend: CompareRow['backend'], speedup: number): CompareRow => ({
+const row = (backend: CompareRow['backend'], wallSpeedup: number): CompareRow => ({
   backend,
   runId: 1,
   workers: backend === 'serial' ? 1 : 2,
   wallMs: 100,
-  speedup,
+  wallSpeedup,
+  speedup: null,
+  ideal: 2,
+  coreWaitShare: null,
   startupMs: 40,
   rssPerWorkerBytes: null,
   failed: 0,
@@ -43,6 +46,12 @@ describe('compareReading', () => {
 });
 
 describe('summariseSweep', () => {
+  it('fits no Amdahl line through one point', () => {
+    const { points, serialFraction } = summariseSweep([{ workers: 1, runId: 1, wallMs: 1000 }], 2);
+    expect(serialFraction).toBeNull();
+    expect(points[0].amdahl).toBeNaN();
+  });
+
   it('takes speedups against one worker and fits Amdahl below the core count only', () => {
     const { points, serialFraction } = summariseSweep(
       [
@@ -75,7 +84,13 @@ describe('scenario output', () => {
         at: 10,
         runId: 1,
         events: [
-          { type: 'run-started', runId: 1, at: 0, spec, chunksize: 1 },
+          {
+            type: 'run-started',
+            runId: 1,
+            at: 0,
+            run: { source: 'engine', title: 'q', spec, chunksize: 1, poolSize: 2 },
+            tasks,
+          },
           ...lines.map((text, i) => ({
             type: 'output' as const,
             worker: 1,
@@ -85,13 +100,13 @@ describe('scenario output', () => {
             at: 5,
           })),
         ],
-        done: {
+        settled: columnsOf('settled', {
           worker: task.map(() => 1),
           task,
           start: task.map(() => 1),
           end: task.map(() => 2),
           result: task.map((i) => value(from + i)),
-        },
+        }),
       }),
     );
     return store;

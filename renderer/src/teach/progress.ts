@@ -3,7 +3,7 @@
  * React at most ten times a second: the current phase, and tasks settled so far
  * out of all the job's tasks, read from the running run's TaskStore.
  */
-import type { Session } from './session';
+import type { Session } from '../../../shared/jobs/session';
 import type { Progress } from './teach-slice';
 
 const PUBLISH_MS = 100;

@@ -6,15 +6,15 @@
  * gets exactly what the program prints. Q5 is stepped by hand; the others run
  * all their steps with one click.
  */
-import type { PoolscopeApi } from '../../../shared/protocol';
+import type { PoolscopeApi } from '../../../shared/api';
 import { makeRunSpec, type RunSpec } from '../../../shared/run-spec';
 import { SCENARIOS, type Scenario, type ScenarioId } from '../../../shared/scenarios';
 import { TaskStore } from '../../../shared/task-store';
 import { formatMs } from '../../../shared/format';
 import { useApp } from '../store';
-import { closePool, createPool, joinPool, runToEnd, type StepContext } from './pool-steps';
+import { closePool, createPool, joinPool, runToEnd, type StepContext } from '../../../shared/jobs/steps';
 import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
-import { Cancelled, type Session } from './session';
+import { Cancelled, type Session } from '../../../shared/jobs/session';
 import type { StepState } from './teach-slice';
 
 type StepRun = (ctx: StepContext, job: Job) => Promise<{ ms: number | null; note: string }>;

@@ -4,12 +4,12 @@
  * use — the header's view switch uses it from the start, so every run of the
  * page is recorded — and kept for the page's life, like the pump.
  */
-import type { PoolscopeApi } from '../../../shared/protocol';
+import type { PoolscopeApi } from '../../../shared/api';
 import { useRuntime } from '../app/runtime';
 import { useApp } from '../store';
 import { CompareRunner } from './compare-runner';
 import { ScenarioRunner } from './scenario-runner';
-import { Session } from './session';
+import { Session } from '../../../shared/jobs/session';
 import { SweepRunner } from './sweep-runner';
 
 export interface TeachRuntime {
@@ -24,7 +24,11 @@ const runtimes = new WeakMap<PoolscopeApi, TeachRuntime>();
 export function teachRuntimeFor(api: PoolscopeApi): TeachRuntime {
   let runtime = runtimes.get(api);
   if (!runtime) {
-    const session = new Session(api, (entries) => useApp.getState().setHistory(entries));
+    const session = new Session(
+      api,
+      (entries) => useApp.getState().setHistory(entries),
+      () => useApp.getState().host?.cores ?? 1,
+    );
     runtime = {
       session,
       scenarios: new ScenarioRunner(api, session),

@@ -4,14 +4,15 @@
  * (scenario-runner, compare-runner, sweep-runner) write it a few times per run;
  * per-task data stays in TaskStores, which this holds by reference only.
  */
-import type { SweepPoint as AmdahlSweepPoint } from '../../../shared/amdahl';
 import type { StateCreator } from 'zustand';
 import type { Backend, WorkloadKind } from '../../../shared/run-spec';
 import { BACKENDS } from '../../../shared/run-spec';
 import type { ScenarioId } from '../../../shared/scenarios';
 import type { TaskStore } from '../../../shared/task-store';
 import type { AppState } from '../store';
-import type { HistoryEntry } from './history';
+import type { BackendMeasurement } from '../../../shared/jobs/compare';
+import type { HistoryEntry } from '../../../shared/jobs/history';
+import type { SweepRunPoint } from '../../../shared/jobs/sweep';
 import type { Marker } from './run-timeline';
 
 export const TEACH_VIEWS = ['live', 'scenarios', 'compare', 'sweep', 'history'] as const;
@@ -60,18 +61,8 @@ export interface CompareSettings {
   backends: Backend[];
 }
 
-export interface CompareRow {
-  backend: Backend;
-  runId: number;
-  workers: number;
-  wallMs: number;
-  /** Serial wall over this wall when serial ran; Σ task time / wall otherwise. */
-  speedup: number;
-  startupMs: number;
-  rssPerWorkerBytes: number | null;
-  failed: number;
-  store: TaskStore | null;
-}
+/** One backend measured by the shared compare job. */
+export type CompareRow = BackendMeasurement;
 
 export interface CompareState {
   settings: CompareSettings;
@@ -92,7 +83,7 @@ export interface SweepSettings {
   maxSize: number | null;
 }
 
-export type SweepPoint = AmdahlSweepPoint<{ workers: number; runId: number; wallMs: number }>;
+export type SweepPoint = SweepRunPoint;
 
 export interface SweepState {
   settings: SweepSettings;

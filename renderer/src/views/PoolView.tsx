@@ -10,7 +10,7 @@ export const PoolView = memo(function PoolView() {
   const { pump, loop } = useRuntime();
   const ref = useRef<HTMLCanvasElement>(null);
   const cores = useApp((s) => s.host?.cores ?? 0);
-  const coreSampling = useApp((s) => s.host?.coreSampling ?? false);
+  const coreSampling = useApp((s) => s.host?.measures.cores ?? false);
   const hasRun = useApp((s) => s.run.runId !== null);
   const [painter] = useState(() => new PoolPainter(pump));
 

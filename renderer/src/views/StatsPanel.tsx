@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { formatMs } from '../../../shared/format';
+import type { RunStats } from '../../../shared/stats';
 import { useApp } from '../store';
 import { LiveChart } from './LiveChart';
 import { Tip } from './ui';
@@ -27,6 +28,13 @@ function Metric({ id, label, tip, value, sub, tone }: MetricProps) {
       </div>
     </Tip>
   );
+}
+
+/** How much of the task time went to waiting for a core: oversubscription, said in words. */
+function coreWait(s: RunStats | null): string | undefined {
+  if (!s) return undefined;
+  if (s.coreWaitShare === null) return s.missing.coreWait;
+  return `${pct(s.coreWaitShare)} of it waiting for a core`;
 }
 
 /** Live numbers of the run (from computeStats), updated at most ten times a second. */
@@ -80,26 +88,36 @@ export const StatsPanel = memo(function StatsPanel() {
         <Metric
           id="speedup"
           label="Speedup"
-          tip="Total task time divided by wall time: how many tasks ran at once, on average. Ideal is the pool size (or the core count, whichever is smaller)."
-          value={s ? `×${s.speedup.toFixed(2)}` : dash}
+          tip="Total CPU time of the tasks divided by wall time: how many cores' worth of work ran at once. It cannot exceed the cores; the ideal is the pool size or the core count, whichever is smaller."
+          value={s?.speedup != null ? `×${s.speedup.toFixed(2)}` : dash}
+          sub={
+            s
+              ? s.speedup === null
+                ? s.missing.speedup
+                : `of ×${s.ideal.toFixed(s.ideal % 1 ? 1 : 0)} ideal`
+              : undefined
+          }
         />
         <Metric
           id="efficiency"
           label="Efficiency"
-          tip="Speedup per worker: 100% means every worker computed all the time."
-          value={s ? pct(s.efficiency) : dash}
+          tip="Speedup over its ideal: 100% means every core the pool could use was computing all the time."
+          value={s?.efficiency != null ? pct(s.efficiency) : dash}
         />
         <Metric
           id="utilisation"
           label="Utilisation"
-          tip="Busy time of all workers over workers × wall time."
+          tip="Task time of all workers over the time each was in the pool. A task that waits for a core counts as busy here; the line below says how much of its time that was."
           value={s ? pct(s.utilisation) : dash}
+          sub={coreWait(s)}
+          tone={s?.coreWaitShare != null && s.coreWaitShare > 0.1 ? 'warn' : undefined}
         />
         <Metric
           id="latency"
           label="Dispatch latency"
           tip="Mean time from a chunk being sent (or its worker coming free) to its first task starting: the cost of one trip to a worker."
-          value={s ? formatMs(s.dispatchLatencyMs) : dash}
+          value={s?.dispatchLatencyMs != null ? formatMs(s.dispatchLatencyMs) : dash}
+          sub={s?.dispatchLatencyMs === null ? s.missing.dispatchLatency : undefined}
         />
         <Metric
           id="imbalance"

@@ -27,13 +27,21 @@ export function describeTask(store: TaskStore, task: number, now: number): TaskD
   const end = store.end[task];
   const state = store.state[task];
   const rows: [string, string][] = [];
-  if (worker >= 0) rows.push(['Worker', `W${worker}${lane?.pid != null ? ` · pid ${lane.pid}` : ''}`]);
-  rows.push(['Input', String(run.spec.from + task)]);
+  if (worker >= 0) rows.push(['Worker', `W${lane?.number ?? worker}${lane?.pid != null ? ` · pid ${lane.pid}` : ''}`]);
+  if (run.run.spec) rows.push(['Input', String(run.run.spec.from + task)]);
+  const call = store.call[task] >= 0 ? store.calls.get(store.call[task]) : undefined;
+  if (call) rows.push(['Call', call.label]);
   if (Number.isFinite(start)) rows.push(['Start', formatMs(start - origin)]);
   if (Number.isFinite(end)) rows.push(['End', formatMs(end - origin)]);
   if (Number.isFinite(start)) rows.push(['Duration', formatMs((Number.isFinite(end) ? end : now) - start)]);
   if (state === TaskState.done)
-    rows.push(['Result', pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task])]);
+    rows.push([
+      'Result',
+      store.resultText.get(task) ?? pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task]),
+    ]);
+  if (Number.isFinite(store.cpu[task])) rows.push(['CPU', formatMs(store.cpu[task])]);
+  if (Number.isFinite(store.coreWait[task]) && store.coreWait[task] > 0.05)
+    rows.push(['Waiting for a core', formatMs(store.coreWait[task])]);
   if (state === TaskState.failed) {
     const failure = store.failures.find((f) => f.task === task);
     if (failure)

@@ -5,11 +5,12 @@
  * then wait until every worker has exited). Times come from the host's clock in
  * the frames, so a step's duration is what the pool took, not the page.
  */
-import type { CommandResult, PoolscopeApi } from '../../../shared/protocol';
-import type { Backend, RunSpec } from '../../../shared/run-spec';
-import type { TaskStore } from '../../../shared/task-store';
-import type { HistoryEntry, RunSource } from './history';
+import type { CommandResult, PoolscopeApi } from '../api';
+import type { Backend, RunSpec } from '../run-spec';
+import type { TaskStore } from '../task-store';
+import type { HistoryEntry, RunOrigin } from './history';
 import type { LiveWorker } from './pool-tracker';
+import { memoryPerWorker } from '../figures';
 import { Cancelled, type Session } from './session';
 
 export interface StepContext {
@@ -92,7 +93,7 @@ export async function createPool(ctx: StepContext, size: number, backend: Backen
  * processes' RSS over the number of workers, since threads share their process's.
  * Null where the host does not sample memory.
  */
-export async function memoryPerWorker(
+export async function measureMemory(
   { session, signal }: StepContext,
   workers: LiveWorker[],
   after: number,
@@ -104,11 +105,10 @@ export async function memoryPerWorker(
       (e) => e.at > after && e.workers.some((s) => ids.has(s.worker) && s.rssBytes > 0),
       { what: 'a memory sample', signal, timeoutMs: SAMPLE_TIMEOUT_MS },
     );
-    const byPid = new Map<number, number>();
-    for (const s of sample.workers) if (ids.has(s.worker)) byPid.set(s.pid, s.rssBytes);
-    let total = 0;
-    for (const rss of byPid.values()) total += rss;
-    return total / workers.length;
+    return memoryPerWorker(
+      sample.workers.filter((s) => ids.has(s.worker)),
+      workers.length,
+    );
   } catch (error) {
     if (signal.aborted) throw error;
     return null;
@@ -128,13 +128,13 @@ export interface FinishedRun {
 export async function runToEnd(
   { api, session, signal }: StepContext,
   spec: RunSpec,
-  source: RunSource,
+  origin: RunOrigin,
   label: string,
   onStart?: (runId: number) => void,
 ): Promise<FinishedRun> {
   if (signal.aborted) throw new Cancelled();
   const { runId } = expectOk(await api.start(spec), 'Could not start the run');
-  session.history.label(runId, source, label);
+  session.history.label(runId, origin, label);
   onStart?.(runId);
   const stop = () => void api.cancel('kill');
   signal.addEventListener('abort', stop);

@@ -1,11 +1,12 @@
 /**
- * The teaching views' one subscription to the host's frames: it records every
+ * A job's one subscription to the host's frames (the teaching views' and the CLI's): it records every
  * run (history), knows which workers are alive, feeds extra TaskStores that a
  * view draws on its own (taps), and lets the runners wait for what the frames
  * say — "five workers ready", "run 7 finished" — with a timeout and a cancel.
  */
-import type { Frame, PoolEvent, PoolscopeApi } from '../../../shared/protocol';
-import type { TaskStore } from '../../../shared/task-store';
+import type { PoolscopeApi } from '../api';
+import type { EventOf, Frame, PoolEventType } from '../events';
+import type { TaskStore } from '../task-store';
 import { HistoryRecorder } from './history';
 
 export interface WaitOptions {
@@ -28,8 +29,12 @@ export class Session {
   private readonly waiters = new Set<(frame: Frame | null) => void>();
   private readonly taps = new Set<TaskStore>();
 
-  constructor(api: Pick<PoolscopeApi, 'onFrame'>, onHistory: ConstructorParameters<typeof HistoryRecorder>[0]) {
-    this.history = new HistoryRecorder(onHistory);
+  constructor(
+    api: Pick<PoolscopeApi, 'onFrame'>,
+    onHistory: ConstructorParameters<typeof HistoryRecorder>[0],
+    cores: () => number,
+  ) {
+    this.history = new HistoryRecorder(onHistory, cores);
     api.onFrame((frame) => this.ingest(frame));
   }
 
@@ -58,15 +63,14 @@ export class Session {
    * The next event of a kind that matches, from frames still to come. Ask before
    * sending the command that causes it, or it may slip by.
    */
-  nextEvent<K extends PoolEvent['type']>(
+  nextEvent<K extends PoolEventType>(
     type: K,
-    match: (event: Extract<PoolEvent, { type: K }>) => boolean,
+    match: (event: EventOf<K>) => boolean,
     options: WaitOptions,
-  ): Promise<Extract<PoolEvent, { type: K }>> {
+  ): Promise<EventOf<K>> {
     const promise = this.wait((frame) => {
       for (const event of frame?.events ?? []) {
-        if (event.type === type && match(event as Extract<PoolEvent, { type: K }>))
-          return event as Extract<PoolEvent, { type: K }>;
+        if (event.type === type && match(event as EventOf<K>)) return event as EventOf<K>;
       }
       return undefined;
     }, options);

@@ -3,24 +3,25 @@
  * statistics at the end, plus — for the recent ones — its own TaskStore, so two
  * runs can be drawn side by side long after the live view moved on.
  */
-import { makeFrame } from '../../../shared/frames';
-import type { Frame, PoolEvent } from '../../../shared/protocol';
-import type { RunSpec } from '../../../shared/run-spec';
-import { computeStats, type RunStats } from '../../../shared/stats';
-import { TaskStore } from '../../../shared/task-store';
+import { makeFrame, type EventOf, type Frame, type PoolEvent, type RunDescription } from '../events';
+import { computeStats, type RunStats } from '../stats';
+import { TaskStore } from '../task-store';
 import { PoolTracker } from './pool-tracker';
 
-/** Who started a run. */
-export type RunSource = 'live' | 'scenario' | 'compare' | 'sweep';
+/** Which view started a run. */
+export type RunOrigin = 'live' | 'scenario' | 'compare' | 'sweep';
 
 /** One run as the history list shows it (no per-task data). */
 export interface HistoryEntry {
   runId: number;
-  source: RunSource;
-  /** What it was within its source, e.g. "Q1", "GIL" or "3 workers"; empty for live runs. */
+  /** Counted from 1 in the order this history saw them: what a person reads ("Run 3"). */
+  number: number;
+  origin: RunOrigin;
+  /** What it was within its origin, e.g. "Q1", "GIL" or "3 workers"; empty for live runs. */
   label: string;
-  spec: RunSpec;
-  chunksize: number;
+  run: RunDescription;
+  /** Tasks it had (submitted, by its end). */
+  tasks: number;
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   startedAt: number;
   finishedAt: number | null;
@@ -30,7 +31,7 @@ export interface HistoryEntry {
   kept: boolean;
 }
 
-interface RunRecord extends Omit<HistoryEntry, 'source' | 'label' | 'kept'> {
+interface RunRecord extends Omit<HistoryEntry, 'origin' | 'label' | 'kept'> {
   store: TaskStore | null;
 }
 
@@ -49,10 +50,13 @@ export class HistoryRecorder {
   readonly pool = new PoolTracker();
   /** Newest first. */
   private records: RunRecord[] = [];
-  private readonly labels = new Map<number, { source: RunSource; label: string }>();
+  private readonly labels = new Map<number, { origin: RunOrigin; label: string }>();
+  private nextNumber = 1;
 
   constructor(
     private readonly onChange: (entries: HistoryEntry[]) => void,
+    /** Logical cores of the host, for the statistics (known once the host answered). */
+    private readonly cores: () => number,
     private readonly limits: HistoryLimits = HISTORY_LIMITS,
   ) {}
 
@@ -85,7 +89,8 @@ export class HistoryRecorder {
       if (!record || record.finishedAt !== null) continue;
       record.status = event.status;
       record.finishedAt = event.at;
-      if (record.store) record.stats = computeStats(record.store, event.at);
+      record.tasks = event.counts.submitted;
+      if (record.store) record.stats = computeStats(record.store, event.at, this.cores());
       changed = true;
     }
     if (changed) this.publish();
@@ -93,8 +98,8 @@ export class HistoryRecorder {
   }
 
   /** Says who started a run; may come before or after its frames. */
-  label(runId: number, source: RunSource, label: string): void {
-    this.labels.set(runId, { source, label });
+  label(runId: number, origin: RunOrigin, label: string): void {
+    this.labels.set(runId, { origin, label });
     if (this.records.some((r) => r.runId === runId)) this.publish();
   }
 
@@ -116,17 +121,19 @@ export class HistoryRecorder {
 
   private summary({ store, ...record }: RunRecord): HistoryEntry {
     const tag = this.labels.get(record.runId);
-    return { ...record, source: tag?.source ?? 'live', label: tag?.label ?? '', kept: store !== null };
+    return { ...record, origin: tag?.origin ?? 'live', label: tag?.label ?? '', kept: store !== null };
   }
 
-  private open(event: Extract<PoolEvent, { type: 'run-started' }>, frame: Frame): void {
+  private open(event: EventOf<'run-started'>, frame: Frame): void {
     const store = new TaskStore();
-    const seq = (frame.firstSeq ?? frame.seq) - 1;
-    store.ingest(makeFrame({ seq, at: event.at, runId: null, events: this.pool.presentEvents(event.at) }));
+    store.ingest(
+      makeFrame({ seq: frame.seq - 1, at: event.at, runId: null, events: this.pool.presentEvents(event.at) }),
+    );
     this.records.unshift({
       runId: event.runId,
-      spec: event.spec,
-      chunksize: event.chunksize,
+      number: this.nextNumber++,
+      run: event.run,
+      tasks: event.tasks,
       status: 'running',
       startedAt: event.at,
       finishedAt: null,
@@ -148,8 +155,7 @@ export class HistoryRecorder {
     const part = finished ? events.filter((e) => e.type === 'worker-exited' && store.lanes.has(e.worker)) : events;
     if (columns && !finished && part.length === frame.events.length) store.ingest(frame);
     else if (columns && !finished) store.ingest({ ...frame, events: part });
-    else if (part.length > 0)
-      store.ingest(makeFrame({ seq: frame.seq, firstSeq: frame.firstSeq, at: frame.at, runId: null, events: part }));
+    else if (part.length > 0) store.ingest(makeFrame({ seq: frame.seq, at: frame.at, runId: null, events: part }));
   }
 
   /** Keeps stores for the newest runs within the limits; older runs keep their summary only. */
@@ -159,11 +165,11 @@ export class HistoryRecorder {
     for (const record of this.records) {
       if (!record.store) continue;
       runs++;
-      tasks += record.spec.tasks;
+      tasks += record.tasks;
       if (runs > 1 && (runs > this.limits.runs || tasks > this.limits.tasks)) {
         record.store = null;
         runs--;
-        tasks -= record.spec.tasks;
+        tasks -= record.tasks;
       }
     }
     for (const gone of this.records.splice(this.limits.entries)) this.labels.delete(gone.runId);

@@ -4,14 +4,15 @@
  * exited"), and each recorded run is seeded with it, since a run's workers
  * usually started before the run did.
  */
-import type { Millis, PoolEvent } from '../../../shared/protocol';
-import type { Backend } from '../../../shared/run-spec';
+import type { EventOf, LaneInfo, Millis, PoolEvent } from '../events';
+import type { Backend } from '../run-spec';
 
 export interface LiveWorker {
   worker: number;
   pid: number | null;
   spawnedAt: Millis;
   readyAt: Millis | null;
+  lane?: LaneInfo;
 }
 
 export class PoolTracker {
@@ -33,12 +34,19 @@ export class PoolTracker {
         return;
       case 'worker-spawned':
         this.maxWorker = Math.max(this.maxWorker, event.worker);
-        this.live.set(event.worker, { worker: event.worker, pid: event.pid, spawnedAt: event.at, readyAt: null });
+        this.live.set(event.worker, {
+          worker: event.worker,
+          pid: event.pid,
+          spawnedAt: event.at,
+          readyAt: null,
+          ...(event.lane ? { lane: event.lane } : {}),
+        });
         return;
       case 'worker-ready': {
         this.maxWorker = Math.max(this.maxWorker, event.worker);
         const known = this.live.get(event.worker);
         this.live.set(event.worker, {
+          ...known,
           worker: event.worker,
           pid: event.pid,
           spawnedAt: known?.spawnedAt ?? event.at,
@@ -72,7 +80,7 @@ export class PoolTracker {
    * A sample taken just before a worker exited can arrive after its exit: keep
    * only live workers, so no consumer grows a lane for a process that is gone.
    */
-  liveSample(event: Extract<PoolEvent, { type: 'sample' }>): Extract<PoolEvent, { type: 'sample' }> {
+  liveSample(event: EventOf<'sample'>): EventOf<'sample'> {
     const workers = event.workers.filter((s) => this.live.has(s.worker));
     return workers.length === event.workers.length ? event : { ...event, workers };
   }
@@ -83,7 +91,13 @@ export class PoolTracker {
     if (this.size !== null && this.backend !== null)
       events.push({ type: 'pool-resized', at, poolSize: this.size, backend: this.backend });
     for (const w of this.live.values()) {
-      events.push({ type: 'worker-spawned', worker: w.worker, pid: w.pid, at: w.spawnedAt });
+      events.push({
+        type: 'worker-spawned',
+        worker: w.worker,
+        pid: w.pid,
+        at: w.spawnedAt,
+        ...(w.lane ? { lane: w.lane } : {}),
+      });
       if (w.readyAt !== null && w.pid !== null)
         events.push({ type: 'worker-ready', worker: w.worker, pid: w.pid, at: w.readyAt });
     }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { makeFrame } from '../../../shared/frames';
-import type { Frame, PoolEvent } from '../../../shared/protocol';
-import { makeRunSpec } from '../../../shared/run-spec';
+import { columnsOf, makeFrame, type Frame, type PoolEvent } from '../events';
+import { makeRunSpec } from '../run-spec';
 import { HistoryRecorder, type HistoryEntry } from './history';
 
 let seq = 0;
 const frame = (events: PoolEvent[], extra: Partial<Frame> = {}): Frame =>
-  makeFrame({ seq: ++seq, at: events[events.length - 1]?.at ?? 0, runId: null, events, ...extra });
+  makeFrame({ seq: ++seq, at: lastAt(events), runId: null, events, ...extra });
+const lastAt = (events: PoolEvent[]) => {
+  const last = events[events.length - 1];
+  return last && 'at' in last ? last.at : 0;
+};
 
 const spec = (tasks: number) => makeRunSpec({ workload: 'square', tasks, poolSize: 2 }, 2);
 const spawn = (worker: number, at: number): PoolEvent[] => [
@@ -17,8 +20,8 @@ const started = (runId: number, tasks: number, at: number): PoolEvent => ({
   type: 'run-started',
   runId,
   at,
-  spec: spec(tasks),
-  chunksize: 1,
+  run: { source: 'engine', title: 'square', spec: spec(tasks), chunksize: 1, poolSize: 2 },
+  tasks,
 });
 const finished = (runId: number, tasks: number, at: number): PoolEvent => ({
   type: 'run-finished',
@@ -27,32 +30,30 @@ const finished = (runId: number, tasks: number, at: number): PoolEvent => ({
   status: 'completed',
   counts: { submitted: tasks, queued: 0, running: 0, done: tasks, failed: 0, cancelled: 0 },
 });
-const done = (worker: number, task: number, start: number, end: number) => ({
-  worker: [worker],
-  task: [task],
-  start: [start],
-  end: [end],
-  result: [task * task],
-});
+const done = (worker: number, task: number, start: number, end: number) =>
+  columnsOf('settled', { worker: [worker], task: [task], start: [start], end: [end], result: [task * task] });
 
 /** Runs `runs` one-task runs on worker 1, one after another. */
 function record(recorder: HistoryRecorder, runs: number, tasks = 1): void {
   for (let r = 1; r <= runs; r++) {
     const t = r * 100;
     recorder.ingest(frame([started(r, tasks, t)], { runId: r }));
-    recorder.ingest(frame([finished(r, tasks, t + 10)], { runId: r, done: done(1, 0, t + 1, t + 9) }));
+    recorder.ingest(frame([finished(r, tasks, t + 10)], { runId: r, settled: done(1, 0, t + 1, t + 9) }));
   }
 }
 
 describe('HistoryRecorder', () => {
   it('gives each run its own store, seeded with the workers that were already alive', () => {
     let entries: HistoryEntry[] = [];
-    const recorder = new HistoryRecorder((e) => (entries = e));
+    const recorder = new HistoryRecorder(
+      (e) => (entries = e),
+      () => 2,
+    );
     recorder.ingest(
       frame([{ type: 'pool-resized', at: 0, poolSize: 2, backend: 'process' }, ...spawn(1, 1), ...spawn(2, 2)]),
     );
-    recorder.ingest(frame([started(1, 2, 50)], { runId: 1, done: done(1, 0, 51, 60) }));
-    recorder.ingest(frame([finished(1, 2, 70)], { runId: 1, done: done(2, 1, 52, 69) }));
+    recorder.ingest(frame([started(1, 2, 50)], { runId: 1, settled: done(1, 0, 51, 60) }));
+    recorder.ingest(frame([finished(1, 2, 70)], { runId: 1, settled: done(2, 1, 52, 69) }));
 
     const store = recorder.store(1);
     expect(store?.laneList().map((l) => [l.worker, l.spawnedAt, l.readyAt])).toEqual([
@@ -66,7 +67,10 @@ describe('HistoryRecorder', () => {
   });
 
   it('splits a frame at a run start: the exits before it belong to the previous run, the next pool is not its', () => {
-    const recorder = new HistoryRecorder(() => {});
+    const recorder = new HistoryRecorder(
+      () => {},
+      () => 2,
+    );
     recorder.ingest(frame(spawn(1, 0)));
     record(recorder, 1);
     // The join after run 1, the next pool's worker, and run 2 — all in one frame.
@@ -92,7 +96,11 @@ describe('HistoryRecorder', () => {
 
   it('keeps stores for the newest runs only, and summaries for all', () => {
     let entries: HistoryEntry[] = [];
-    const recorder = new HistoryRecorder((e) => (entries = e), { runs: 3, tasks: 1_000, entries: 100 });
+    const recorder = new HistoryRecorder(
+      (e) => (entries = e),
+      () => 2,
+      { runs: 3, tasks: 1_000, entries: 100 },
+    );
     recorder.ingest(frame(spawn(1, 0)));
     record(recorder, 5);
     expect(entries.map((e) => [e.runId, e.kept])).toEqual([
@@ -107,7 +115,11 @@ describe('HistoryRecorder', () => {
   });
 
   it('keeps within a task budget, but always the newest run', () => {
-    const recorder = new HistoryRecorder(() => {}, { runs: 20, tasks: 10, entries: 100 });
+    const recorder = new HistoryRecorder(
+      () => {},
+      () => 2,
+      { runs: 20, tasks: 10, entries: 100 },
+    );
     recorder.ingest(frame(spawn(1, 0)));
     record(recorder, 3, 6);
     expect([1, 2, 3].map((id) => recorder.store(id) !== null)).toEqual([false, false, true]);
@@ -115,24 +127,49 @@ describe('HistoryRecorder', () => {
 
   it('names runs by who started them, before or after their frames', () => {
     let entries: HistoryEntry[] = [];
-    const recorder = new HistoryRecorder((e) => (entries = e));
+    const recorder = new HistoryRecorder(
+      (e) => (entries = e),
+      () => 2,
+    );
     recorder.label(1, 'compare', 'GIL');
     record(recorder, 2);
     recorder.label(2, 'sweep', '2 workers');
-    expect(entries.map((e) => [e.runId, e.source, e.label])).toEqual([
+    expect(entries.map((e) => [e.runId, e.origin, e.label])).toEqual([
       [2, 'sweep', '2 workers'],
       [1, 'compare', 'GIL'],
     ]);
   });
 
   it('drops samples of workers that have exited', () => {
-    const recorder = new HistoryRecorder(() => {});
+    const recorder = new HistoryRecorder(
+      () => {},
+      () => 2,
+    );
     recorder.ingest(frame(spawn(1, 0)));
     recorder.ingest(
       frame([{ type: 'worker-exited', worker: 1, at: 10, cause: 'closed', code: 0, signal: null, stderrTail: '' }]),
     );
     const out = recorder.ingest(
-      frame([{ type: 'sample', at: 11, workers: [{ worker: 1, pid: 101, cpu: 0, rssBytes: 1, core: null }] }]),
+      frame([
+        {
+          type: 'sample',
+          at: 11,
+          workers: [
+            {
+              worker: 1,
+              pid: 101,
+              cpu: 0,
+              rssBytes: 1,
+              core: null,
+              waitingPct: null,
+              state: null,
+              stalledMs: null,
+              migrations: null,
+              migrationsFrom: null,
+            },
+          ],
+        },
+      ]),
     );
     expect(out.events).toEqual([{ type: 'sample', at: 11, workers: [] }]);
     expect(recorder.pool.live.size).toBe(0);
