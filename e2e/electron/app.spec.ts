@@ -6,7 +6,7 @@
  *
  * On headless Linux it needs a display: `xvfb-run -a npx playwright test --project=electron`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
@@ -14,33 +14,15 @@ import { API_METHODS, type PoolscopeApi } from '../../shared/api';
 import type { Frame } from '../../shared/protocol';
 import { makeRunSpec, type RunSpec } from '../../shared/run-spec';
 import { ensureBuilt, projectRoot } from '../../electron/host/build';
-
-/** Electron's executable inside its dist directory, as node_modules/electron/install.js names it. */
-const PLATFORM_PATHS: Partial<Record<NodeJS.Platform, string>> = {
-  darwin: 'Electron.app/Contents/MacOS/Electron',
-  linux: 'electron',
-  freebsd: 'electron',
-  openbsd: 'electron',
-  win32: 'electron.exe',
-};
+import { findElectron } from '../../electron/host/electron-binary';
 
 /**
- * The binary the electron package would start, found the way its index.js does
- * but without requiring it: requiring 'electron' from Node downloads the binary.
+ * Found as electron's own index.js finds it, without requiring it (that would
+ * download); _electron.launch then starts it through index.js itself.
  */
-function electronBinary(): string | null {
-  const packageDir = join(projectRoot, 'node_modules/electron');
-  const pathFile = join(packageDir, 'path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : PLATFORM_PATHS[process.platform];
-  if (!relative) return null;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const binary = override ? join(override, relative) : join(packageDir, 'dist', relative);
-  return existsSync(binary) ? binary : null;
-}
-
-const binary = electronBinary();
-const SKIP_REASON =
-  'Electron suite skipped: no Electron binary (set ELECTRON_OVERRIDE_DIST_PATH or let electron download it)';
+const lookup = findElectron(join(projectRoot, 'node_modules/electron'), process.env);
+const binary = lookup.found;
+const SKIP_REASON = `Electron suite skipped: ${lookup.found ? '' : lookup.why} (set ELECTRON_OVERRIDE_DIST_PATH, or let npm start download it)`;
 // Once, from the runner that collects the tests (workers load this file too); on stderr, so JSON reporters stay parseable.
 if (!binary && process.env.TEST_WORKER_INDEX === undefined) console.warn(SKIP_REASON);
 
@@ -96,8 +78,9 @@ test.describe('Electron app', () => {
         (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'ELECTRON_RENDERER_URL',
       ),
     );
+    // No executablePath: only without it does Playwright add its loader (-r loader.js), which holds `ready`
+    // until Playwright is attached; index.js honours ELECTRON_OVERRIDE_DIST_PATH.
     app = await _electron.launch({
-      executablePath: binary ?? undefined,
       args: [projectRoot, `--user-data-dir=${userData}`],
       cwd: projectRoot,
       env,

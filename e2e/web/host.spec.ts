@@ -24,9 +24,10 @@ test('the page loads with the token and the app renders, with no request refused
 function infoFromPage(url: string): Promise<unknown> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url);
-    ws.onopen = () => ws.send(JSON.stringify({ id: 1, command: { type: 'info' } }));
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, command: { name: 'info', args: [] } }));
     ws.onmessage = (event) => {
-      const message = JSON.parse(String(event.data));
+      if (typeof event.data !== 'string') return;
+      const message = JSON.parse(event.data);
       if (message.id === 1) resolve(message.result);
     };
     ws.onclose = () => resolve('closed');

@@ -125,7 +125,7 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   const csv = readFileSync(await csvDownload.path(), 'utf8')
     .trim()
     .split('\n');
-  expect(csv[0]).toBe('task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,result');
+  expect(csv[0]).toBe('task,worker,pid,state,dispatched_ms,start_ms,end_ms,duration_ms,cpu_ms,core_wait_ms,result');
   expect(csv).toHaveLength(25);
   expect(csv.slice(1).map((row) => row.split(',')[3])).toEqual(Array(24).fill('done'));
   expect(csv.slice(1).map((row) => Number(row.split(',')[0]))).toEqual([...Array(24).keys()]);

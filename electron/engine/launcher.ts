@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { spawnErrorReason } from './start-failure';
 
 export interface ChildExit {
   code: number | null;
@@ -50,14 +51,33 @@ export function workerEnv(extra: Record<string, string> = {}): Record<string, st
 
 export const forkLauncher: Launcher = {
   launch({ entry, env }) {
-    const child = fork(entry, [], {
-      env,
-      execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    let child;
+    try {
+      child = fork(entry, [], {
+        env,
+        execArgv: [],
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+    } catch (error) {
+      // Node throws the errors it does not expect at run time (ENOMEM, E2BIG): the engine gets an exit instead.
+      const reason = spawnErrorReason(error as Error);
+      return {
+        pid: undefined,
+        stdout: null,
+        stderr: null,
+        postMessage: () => {},
+        onMessage: () => {},
+        onExit: (listener) => void setImmediate(() => listener({ code: null, signal: null, reason })),
+        kill: () => {},
+      };
+    }
+    // Why it never started (EMFILE, EAGAIN…): Node's exit code alone says only -24.
+    let spawnError: string | undefined;
+    // A send racing the child's death must not throw into the engine either.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.syscall?.startsWith('spawn')) spawnError ??= spawnErrorReason(error);
     });
-    // A send racing the child's death must not throw into the engine.
-    child.on('error', () => {});
     return {
       get pid() {
         return child.pid;
@@ -69,7 +89,10 @@ export const forkLauncher: Launcher = {
       },
       onMessage: (listener) => child.on('message', listener),
       // 'close' (not 'exit') waits for stdio and the IPC channel, so no report is lost.
-      onExit: (listener) => child.once('close', (code, signal) => listener({ code, signal })),
+      onExit: (listener) =>
+        child.once('close', (code, signal) =>
+          listener(spawnError === undefined ? { code, signal } : { code, signal, reason: spawnError }),
+        ),
       kill: () => void child.kill('SIGKILL'),
     };
   },

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseMigrations, parseProcStat, parseRss, parseSchedstat, ProcSampler } from './sampler';
+import { parseMigrations, parseRss, parseSchedstat, ProcSampler } from './sampler';
 
-describe('parseProcStat', () => {
-  it('counts fields after the last parenthesis, whatever the command name holds', () => {
-    // Field 2 is "(we (ird) name)"; utime=14 → 7, stime=15 → 5, processor=39 → 1.
-    const rest = [
-      'S',
-      ...Array.from({ length: 10 }, (_, i) => String(i + 4)),
-      '7',
-      '5',
-      ...Array.from({ length: 23 }, () => '0'),
-      '1',
-      '0',
-    ];
-    const stat = `1234 (we (ird) name) ${rest.join(' ')}`;
-    expect(parseProcStat(stat)).toEqual({ state: 'sleeping', core: 1 });
-    expect(parseProcStat(stat.replace(') S ', ') T '))).toEqual({ state: 'stopped', core: 1 });
-    expect(parseProcStat('garbage')).toBeNull();
-  });
-
+describe('/proc parsers', () => {
   it('reads scheduler nanoseconds and migrations', () => {
     expect(parseSchedstat('123456789 5000000 42\n')).toEqual({ cpuNs: 123456789, waitNs: 5000000 });
     expect(parseSchedstat('nonsense')).toBeNull();

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SchedState, WorkerSample } from '../../shared/events';
 import { now } from './clock';
+import { parseProcStat } from './proc-stat';
 
 export interface SampleTarget {
   worker: number;
@@ -32,23 +33,6 @@ const STATES: Record<string, SchedState> = {
   Z: 'zombie',
   X: 'zombie',
 };
-
-/**
- * The fields of /proc/PID/stat that matter here. The command name (field 2) may
- * contain spaces and parentheses, so fields are counted after the last ')'.
- */
-export function parseProcStat(text: string): { state: SchedState; core: number } | null {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  // After ') ' comes field 3 (state); field n is at index n - 3.
-  const fields = text
-    .slice(close + 2)
-    .trim()
-    .split(/\s+/);
-  const core = Number(fields[39 - 3]);
-  if (!Number.isFinite(core) || fields[0] === undefined) return null;
-  return { state: STATES[fields[0]] ?? 'other', core };
-}
 
 /** /proc/…/schedstat: nanoseconds on a CPU, nanoseconds runnable on a run queue, timeslices. */
 export function parseSchedstat(text: string): { cpuNs: number; waitNs: number } | null {
@@ -103,9 +87,10 @@ export class ProcSampler implements Sampler {
         readFile(`/proc/${pid}/status`, 'utf8'),
         optional(`${dir}/sched`),
       ]);
-      const stat = parseProcStat(statText);
+      const parsed = parseProcStat(statText);
       const times = parseSchedstat(schedstatText);
-      if (!stat || !times) return null;
+      if (!parsed || !times) return null;
+      const stat = { state: STATES[parsed.state] ?? 'other', core: parsed.core };
       const at = now();
       const key = keyOf(target);
       const before = this.previous.get(key);

@@ -144,7 +144,7 @@ describe('Supervisor', () => {
     launcher.children[2].exit(3);
     timers.advance(1000);
     expect(launcher.children).toHaveLength(3);
-    expect(broken[0]).toMatch(/fail to start \(3 attempts; the last: exit code 3\)/);
+    expect(broken[0]).toMatch(/fail to start \(3 attempts; the last: it exited with code 3\)/);
   });
 
   it('never spawns once closing, whatever exits', async () => {

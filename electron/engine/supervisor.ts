@@ -7,6 +7,7 @@
  */
 import type { WorkerExitCause } from '../../shared/events';
 import type { Launcher } from './launcher';
+import { describeStartFailure } from './start-failure';
 import type { Timers, TimerHandle } from './timers';
 import { WorkerProcess, type Report, type WorkerExit } from './worker-process';
 
@@ -206,9 +207,8 @@ export class Supervisor {
     if (this.closing) return;
     this.startupFailures++;
     if (this.startupFailures > this.options.startupRetries) {
-      const how = exit.reason ?? (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`);
-      const said = exit.stderrTail ? `: ${exit.stderrTail.split('\n').slice(-3).join(' | ')}` : '';
-      this.brokenReason = `workers fail to start (${this.startupFailures} attempts; the last: ${how}${said})`;
+      const why = describeStartFailure(exit, exit.stderrTail);
+      this.brokenReason = `workers fail to start (${this.startupFailures} attempts; the last: ${why})`;
       this.events.broken(this.brokenReason);
       return;
     }

@@ -103,6 +103,8 @@ export class WorkerProcess {
   private killTimer: TimerHandle | null = null;
   private readonly readyTimer: TimerHandle;
   private readonly stderrTail: string[] = [];
+  /** What it said over its port before dying of an uncaught error. */
+  private fatal: { message: string; stack: string } | null = null;
 
   constructor(
     readonly options: WorkerProcessOptions,
@@ -129,7 +131,19 @@ export class WorkerProcess {
       const cause = this.stopCause ?? (this.state === 'starting' ? 'startup-failed' : signal ? 'killed' : 'crashed');
       this.state = 'exited';
       this.pid ??= this.child.pid ?? null;
-      this.events.exit(this, { cause, code, signal, reason, pid: this.pid, stderrTail: this.stderrTail.join('\n') });
+      // The port's copy of a fatal error stands in for stderr where the pipe lost it (Electron drops it at exit).
+      if (this.fatal && !this.stderrTail.some((line) => this.fatal?.stack.startsWith(line) && line !== '')) {
+        for (const line of this.fatal.stack.split('\n')) this.takeLine('stderr', line);
+      }
+      const said = this.fatal ? `an uncaught error: ${this.fatal.message}` : undefined;
+      this.events.exit(this, {
+        cause,
+        code,
+        signal,
+        reason: reason ?? said,
+        pid: this.pid,
+        stderrTail: this.stderrTail.join('\n'),
+      });
     });
     this.forwardLines('stdout');
     this.forwardLines('stderr');
@@ -394,8 +408,8 @@ export class WorkerProcess {
         }
         break;
       case 'fatal':
-        if (typeof message.message === 'string') {
-          for (const line of `${message.stack || message.message}`.split('\n')) this.takeLine('stderr', line);
+        if (typeof message.message === 'string' && typeof message.stack === 'string') {
+          this.fatal = { message: message.message, stack: message.stack };
           return;
         }
         break;

@@ -22,6 +22,7 @@ import type { StepContext } from '../../shared/jobs/steps';
 import { sweepPoolSizes } from '../../shared/jobs/sweep';
 import type { Pool, RunResult } from '../engine/pool';
 import { ensureBuilt } from './build';
+import { endWithAncestors } from './lifeline';
 import { openLocalHost } from './local-host';
 
 /** CLI flag → RunSpec field. */
@@ -420,6 +421,8 @@ async function main(argv: string[]): Promise<number> {
     if (line.command !== 'scenario' && line.args.length > 0)
       throw new UsageError(`unexpected "${line.args.join(' ')}"`);
     ensureBuilt('worker');
+    // Started by `npm run cli` and that npm killed (even with SIGKILL): stop as if interrupted.
+    endWithAncestors(() => process.kill(process.pid, 'SIGTERM'));
     const status = await COMMANDS[line.command](line);
     return interrupted ? INTERRUPTED : status;
   } catch (error) {

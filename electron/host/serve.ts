@@ -2,10 +2,12 @@
  * `npm run serve`: the Poolscope UI in any browser, for machines without a
  * desktop window or an Electron binary. Serves on 127.0.0.1 only.
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LIMITS } from '../../shared/run-spec';
 import { ensureBuilt } from './build';
-import { startBrowserHost } from './server';
+import { endWithAncestors } from './lifeline';
+import { startBrowserHost, type BrowserHost } from './server';
 
 const USAGE = `Usage: npm run serve -- [--port N] [--pool N]
 
@@ -27,10 +29,11 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return value;
 }
 
-function parseFlags(): { port?: number; poolSize?: number } {
+function parseFlags(args: string[]): { port?: number; poolSize?: number } {
   let values;
   try {
     ({ values } = parseArgs({
+      args,
       options: {
         port: { type: 'string' },
         pool: { type: 'string' },
@@ -52,17 +55,22 @@ function parseFlags(): { port?: number; poolSize?: number } {
   };
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags();
+/**
+ * Starts the browser host from command-line flags, prints its URL and stops it
+ * (every worker with it) on SIGINT, SIGTERM, or when the program that started it
+ * ends. Resolves with the running host. `npm start` calls it where Electron is missing.
+ */
+export async function main(args: string[] = process.argv.slice(2)): Promise<BrowserHost> {
+  const flags = parseFlags(args);
   ensureBuilt('app');
   const host = await startBrowserHost(flags);
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (why: string) => {
     // A second signal means "now": workers still exit with us, as they watch their IPC channel.
     if (stopping) process.exit(130);
     stopping = true;
-    process.stderr.write(`poolscope: ${signal}, stopping the workers…\n`);
+    process.stderr.write(`poolscope: ${why}, stopping the workers…\n`);
     host.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -73,11 +81,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // `npm run serve` killed (even with SIGKILL): npm passes no signal on, so notice it is gone.
+  endWithAncestors(() => stop('the program that started the host has ended'));
 
   process.stdout.write(`Poolscope is running at ${host.url}\n`);
+  return host;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`poolscope serve: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`poolscope serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

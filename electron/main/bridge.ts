@@ -57,10 +57,9 @@ export function setupBridge({ window, handler, subscribe, origins }: BridgeOptio
   };
   ipcMain.on(CHANNELS.ready, onReady);
 
-  // A new document (reload) must ask again; frames are held meanwhile.
-  contents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) disconnect();
-  });
+  // Only a committed new document (a reload, too) has lost its port; frames are held until it is ready.
+  // Not did-start-navigation: it comes before will-navigate, which security.ts cancels, and the page stays.
+  contents.on('did-navigate', disconnect);
   contents.on('render-process-gone', disconnect);
 
   window.once('closed', () => {

@@ -7,7 +7,7 @@ const WAIT = 200;
 describe('ExitLedger', () => {
   let ledger: ExitLedger;
   let exits: ChildExit[];
-  const track = (name = 'poolscope-worker-1', streams = 0) => ledger.track(name, streams, (exit) => exits.push(exit));
+  const track = (name = 'poolscope-worker-1') => ledger.track(name, (exit) => exits.push(exit));
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -61,21 +61,40 @@ describe('ExitLedger', () => {
     expect(exits).toEqual([{ code: 1002, signal: null, reason: 'launch-failed' }]);
   });
 
-  it('waits for stdout and stderr to close, so the crash trace is complete', () => {
-    track('poolscope-worker-1', 2);
-    ledger.killed('poolscope-worker-1');
+  it('reports a clean exit and a kill without waiting for anything', () => {
+    track('poolscope-worker-1');
+    track('poolscope-worker-2');
     ledger.exited('poolscope-worker-1', 0);
-    ledger.streamClosed('poolscope-worker-1');
-    expect(exits).toEqual([]);
-    ledger.streamClosed('poolscope-worker-1');
-    expect(exits).toHaveLength(1);
+    ledger.killed('poolscope-worker-2');
+    ledger.exited('poolscope-worker-2', 0);
+    expect(exits).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('does not wait forever for a stream that never closes', () => {
-    track('poolscope-worker-1', 1);
+  it("takes the words of the process's error event as the reason, without waiting for child-process-gone", () => {
+    track();
+    ledger.failed('poolscope-worker-1', 'V8 fatal error: Allocation failed - JavaScript heap out of memory');
+    ledger.exited('poolscope-worker-1', 11);
+    expect(exits).toEqual([
+      { code: 11, signal: null, reason: 'V8 fatal error: Allocation failed - JavaScript heap out of memory' },
+    ]);
+  });
+
+  it('prefers the error words to the bare reason of child-process-gone', () => {
+    track();
+    ledger.gone('poolscope-worker-1', { reason: 'crashed', exitCode: 11 });
+    ledger.failed('poolscope-worker-1', 'V8 fatal error: x');
+    ledger.exited('poolscope-worker-1', 11);
+    expect(exits).toEqual([{ code: 11, signal: null, reason: 'V8 fatal error: x' }]);
+  });
+
+  it('ends a process abandoned before it spawned as not launched', () => {
+    track();
+    ledger.killed('poolscope-worker-1');
+    ledger.abandoned('poolscope-worker-1');
+    expect(exits).toEqual([{ code: null, signal: null, reason: 'not-launched' }]);
     ledger.exited('poolscope-worker-1', 0);
-    vi.advanceTimersByTime(WAIT);
-    expect(exits).toEqual([{ code: 0, signal: null }]);
+    expect(exits).toHaveLength(1);
   });
 
   it('reports each process exactly once and keeps processes apart', () => {
@@ -104,7 +123,7 @@ describe('ExitLedger', () => {
 
   it('reports a null signal for kills on Windows', () => {
     const windows = new ExitLedger({ killSignal: null, goneWaitMs: WAIT });
-    windows.track('w', 0, (exit) => exits.push(exit));
+    windows.track('w', (exit) => exits.push(exit));
     windows.killed('w');
     windows.exited('w', 1);
     expect(exits).toEqual([{ code: null, signal: null, reason: 'killed' }]);

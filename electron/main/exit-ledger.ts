@@ -1,9 +1,10 @@
 /**
- * How a utility process ended, assembled from three sources that arrive in any
- * order: the process's own `exit` event (whose code is 0 after our kill(), and
+ * How a utility process ended, assembled from sources that arrive in any order:
+ * the process's own `exit` event (whose code is 0 after our kill(), and
  * occasionally after a real crash), `app`'s `child-process-gone` (the reason:
  * killed, crashed, oom, launch-failed — but no pid, and never for clean exits),
- * and our own record of what we killed. Pure: no Electron, unit-tested.
+ * its `error` event (a V8 fatal error, in words), and our own record of what we
+ * killed. Pure: no Electron, unit-tested.
  */
 import type { ChildExit } from '../engine/launcher';
 
@@ -16,17 +17,23 @@ export interface GoneDetails {
 export interface ExitLedgerOptions {
   /** What kill() sends, reported as the signal of processes we killed (null on Windows). */
   killSignal: string | null;
-  /** How long after `exit` to wait for `child-process-gone` before reporting without a reason. */
+  /**
+   * How long after an unexplained non-zero `exit` to wait for `child-process-gone`
+   * (usually right behind it) before reporting without a reason. Nothing else waits.
+   */
   goneWaitMs: number;
 }
 
 interface Entry {
   finish: (exit: ChildExit) => void;
-  openStreams: number;
   killed: boolean;
+  /** We gave up on a process that never spawned. */
+  abandoned: boolean;
   exitCode: number | null;
   exited: boolean;
   gone: GoneDetails | null;
+  /** Words for what went wrong, from the process's `error` event. */
+  error: string | null;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -37,14 +44,15 @@ export class ExitLedger {
   constructor(private readonly options: ExitLedgerOptions) {}
 
   /** A process was launched; `finish` is called exactly once, when its end is known. */
-  track(name: string, streams: number, finish: (exit: ChildExit) => void): void {
+  track(name: string, finish: (exit: ChildExit) => void): void {
     this.entries.set(name, {
       finish,
-      openStreams: streams,
       killed: false,
+      abandoned: false,
       exitCode: null,
       exited: false,
       gone: null,
+      error: null,
       timer: null,
     });
   }
@@ -59,7 +67,16 @@ export class ExitLedger {
     if (entry) entry.killed = true;
   }
 
-  /** The process's `exit` event. */
+  /** The process's `error` event: what went wrong, in words. Its `exit` still follows. */
+  failed(name: string, error: string): void {
+    const entry = this.entries.get(name);
+    if (entry) entry.error ??= error;
+  }
+
+  /**
+   * The process's `exit` event. The launcher reports it once the process's
+   * output has been handed on: for Electron, `exit` is the end of both pipes.
+   */
   exited(name: string, code: number): void {
     const entry = this.entries.get(name);
     if (!entry || entry.exited) return;
@@ -68,11 +85,12 @@ export class ExitLedger {
     this.settle(name, entry);
   }
 
-  /** One of its stdout/stderr pipes closed (its last output has been read). */
-  streamClosed(name: string): void {
+  /** We asked for a kill before the process spawned, and it never did: it is over as far as we are concerned. */
+  abandoned(name: string): void {
     const entry = this.entries.get(name);
-    if (!entry || entry.openStreams === 0) return;
-    entry.openStreams--;
+    if (!entry || entry.exited) return;
+    entry.exited = true;
+    entry.abandoned = true;
     this.settle(name, entry);
   }
 
@@ -92,13 +110,9 @@ export class ExitLedger {
   private settle(name: string, entry: Entry): void {
     if (!entry.exited) return;
     // Only an unexplained non-zero exit is worth waiting for its reason.
-    const explained = entry.killed || entry.gone !== null || entry.exitCode === 0;
-    if (explained && entry.openStreams === 0) {
-      this.finish(name, entry);
-      return;
-    }
-    // Never wait for more than goneWaitMs: a stream that does not close or a gone event that never comes must not hang the pool.
-    entry.timer ??= setTimeout(() => this.finish(name, entry), this.options.goneWaitMs);
+    const explained = entry.killed || entry.gone !== null || entry.error !== null || entry.exitCode === 0;
+    if (explained) this.finish(name, entry);
+    else entry.timer ??= setTimeout(() => this.finish(name, entry), this.options.goneWaitMs);
   }
 
   private finish(name: string, entry: Entry): void {
@@ -109,8 +123,10 @@ export class ExitLedger {
   }
 
   private static describe(entry: Entry, killSignal: string | null): ChildExit {
+    if (entry.abandoned) return { code: null, signal: null, reason: entry.error ?? 'not-launched' };
     if (entry.killed) return { code: null, signal: killSignal, reason: 'killed' };
-    if (entry.gone) return { code: entry.exitCode ?? entry.gone.exitCode, signal: null, reason: entry.gone.reason };
-    return { code: entry.exitCode, signal: null };
+    const code = entry.exitCode ?? entry.gone?.exitCode ?? null;
+    const reason = entry.error ?? entry.gone?.reason;
+    return reason === undefined ? { code, signal: null } : { code, signal: null, reason };
   }
 }

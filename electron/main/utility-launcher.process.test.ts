@@ -1,8 +1,9 @@
 /**
  * The utility launcher under a real Pool and real worker processes. Electron is
  * not available here, so `utilityProcess.fork` is played by child_process.fork
- * with Electron's documented quirks: `exit` says 0 after kill(), and
- * `child-process-gone` follows a crash a little later, naming the process.
+ * with Electron's documented quirks: `exit` says 0 after kill(), the pid is
+ * undefined after `exit`, both pipes are stripped of their listeners right after
+ * it, and `child-process-gone` follows a crash a little later, naming the process.
  */
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -28,10 +29,18 @@ function electronLikeFork(gone: () => GoneListener): ForkUtility {
     child.on('error', () => {});
     const events = new EventEmitter();
     let killed = false;
+    let exited = false;
     child.on('message', (message) => events.emit('message', message));
+    child.once('spawn', () => events.emit('spawn'));
     child.on('exit', (code, signal) => {
       const status = code ?? 128 + (signal ? constants.signals[signal] : 0);
-      events.emit('exit', killed ? 0 : status);
+      exited = true;
+      try {
+        events.emit('exit', killed ? 0 : status);
+      } finally {
+        child.stdout?.removeAllListeners();
+        child.stderr?.removeAllListeners();
+      }
       if (!killed && signal)
         setTimeout(
           () => gone()({ type: 'Utility', name: options.serviceName, reason: 'killed', exitCode: status }),
@@ -40,19 +49,24 @@ function electronLikeFork(gone: () => GoneListener): ForkUtility {
     });
     const utility: UtilityChild = {
       get pid() {
-        return child.pid;
+        return exited ? undefined : child.pid;
       },
-      stdout: child.stdout,
-      stderr: child.stderr,
+      get stdout() {
+        return exited ? null : child.stdout;
+      },
+      get stderr() {
+        return exited ? null : child.stderr;
+      },
       postMessage: (message) => {
         if (child.connected) child.send(message as never, () => {});
       },
       kill: () => {
+        if (child.pid === undefined || exited) return false;
         killed = true;
         return child.kill('SIGTERM');
       },
-      on: (event, listener) => events.on(event, listener),
-      once: (event, listener) => events.once(event, listener),
+      on: events.on.bind(events),
+      once: events.once.bind(events),
     };
     return utility;
   };
@@ -120,6 +134,9 @@ describe('utility launcher under a real pool', () => {
     expect(result.counts.failed).toBe(1);
     expect(result.counts.done).toBe(19);
     expect(exits(events)).toEqual([expect.objectContaining({ worker: victim.worker, cause: 'crashed' })]);
+    // Electron forgets the pid at exit; the message names the process that died all the same.
+    const failed = events.find((e) => e.type === 'task-failed');
+    expect(failed).toMatchObject({ message: expect.stringContaining(`(pid ${victim.pid})`) });
     expect(pool.workerPids()).toHaveLength(2);
   });
 

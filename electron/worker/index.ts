@@ -9,8 +9,10 @@ import { isMainThread, parentPort as threadPort, workerData } from 'node:worker_
 import type { RunSpec } from '../../shared/run-spec';
 import { now } from '../engine/clock';
 import { openCpuClock, threadId } from './cpu-clock';
+import { installFatalReport } from './fatal-report';
 import { Gil } from './gil';
 import { toWorkerSchema, type FromWorker, type OutputLine, type ToWorker } from './messages';
+import { watchParent } from './parent-watch';
 import { mayRunLong, runTask } from './workloads';
 
 interface ParentPort {
@@ -32,6 +34,8 @@ const send: (message: FromWorker) => void = threadPort
     ? (message) => utilityPort.postMessage(message)
     : (message) => process.send?.(message);
 const thread = isMainThread ? null : (workerData as ThreadData);
+// An error nothing catches is told over the port before the worker dies: Electron drops its stderr at exit.
+installFatalReport(send);
 
 /** Report at least this often while busy, so the engine can refill the inbox in time. */
 const REPORT_EVERY_MS = 4;
@@ -340,3 +344,5 @@ send({
   at: now(),
   measures: { threadCpu: clock?.perThread ?? false, coreWait: clock?.measuresWait ?? false },
 });
+// After ready, so the watcher's start-up costs the pool nothing; threads go with their host process.
+if (isMainThread) watchParent();

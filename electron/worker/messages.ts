@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { runSpecSchema } from '../../shared/run-spec';
+import type { FatalMessage } from './fatal-report';
 
 export const toWorkerSchema = z.discriminatedUnion('t', [
   z.strictObject({
@@ -77,4 +78,4 @@ export type FromWorker =
   /** The answer to `retire`: tasks given back unstarted, as [first, count] pairs (possibly none). */
   | { t: 'returned'; runId: number | null; ranges: number[] }
   /** An error the worker cannot survive, told before it exits. */
-  | { t: 'fatal'; message: string; stack: string };
+  | FatalMessage;

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { ThreadData } from './index';
+import { watchParent } from './parent-watch';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -75,3 +76,5 @@ else {
   process.on('message', onMessage);
   process.on('disconnect', () => process.exit(0));
 }
+// Its threads may be stuck in tasks that never yield: a watcher thread ends the host with its parent.
+watchParent();
