@@ -1,0 +1,121 @@
+"""A tiny trace host for the tests: listens where POOLSCOPE_TRACE points,
+checks each connection's hello token and keeps what arrives."""
+
+import json
+import os
+import secrets
+import socket
+import tempfile
+import threading
+
+
+class Connection(object):
+    def __init__(self):
+        self.hello = None
+        self.records = []  # after hello, in arrival order
+        self.bad_token = False
+        self.closed = threading.Event()
+
+    @property
+    def pid(self):
+        return self.hello[2] if self.hello else None
+
+    @property
+    def saw_bye(self):
+        return any(record[0] == "bye" for record in self.records)
+
+
+class Collector(object):
+    """Use as a context manager; ``env()`` gives what a traced program needs."""
+
+    def __init__(self, boot_dir):
+        self.boot_dir = boot_dir
+        self.token = secrets.token_hex(32)
+        self.folder = tempfile.mkdtemp(prefix="poolscope-test-")
+        self.path = os.path.join(self.folder, "trace.sock")
+        self.connections = []
+        self._lock = threading.Lock()
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(self.path)
+        self._server.listen(64)
+        self._threads = []
+        self._accepting = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def env(self, **extra):
+        env = dict(os.environ)
+        env.pop("POOLSCOPE_PROCESSES", None)
+        env.pop("POOLSCOPE_POOL_KIND", None)
+        env["PYTHONPATH"] = self.boot_dir + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env["POOLSCOPE_TRACE"] = "unix:" + self.path
+        env["POOLSCOPE_TRACE_TOKEN"] = self.token
+        env.update({key: str(value) for key, value in extra.items()})
+        return env
+
+    def _accept(self):
+        while self._accepting:
+            try:
+                sock, _ = self._server.accept()
+            except OSError:
+                return
+            connection = Connection()
+            with self._lock:
+                self.connections.append(connection)
+            thread = threading.Thread(target=self._read, args=(sock, connection), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _read(self, sock, connection):
+        pending = b""
+        try:
+            while True:
+                data = sock.recv(1 << 16)
+                if not data:
+                    break
+                pending += data
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    for record in json.loads(line):
+                        if connection.hello is None:
+                            if record[0] != "hello" or record[1] != self.token:
+                                connection.bad_token = True
+                                connection.first = record
+                                sock.close()
+                                return
+                            connection.hello = record
+                        else:
+                            connection.records.append(record)
+        finally:
+            sock.close()
+            connection.closed.set()
+
+    def wait_closed(self, timeout=10.0):
+        """Waits until every connection so far has closed."""
+        for connection in list(self.connections):
+            connection.closed.wait(timeout)
+
+    def records(self, kind=None):
+        out = []
+        for connection in list(self.connections):
+            out.extend(r for r in connection.records if kind is None or r[0] == kind)
+        return out
+
+    def by_pid(self):
+        return {c.pid: c for c in self.connections if c.hello}
+
+    def close(self):
+        self._accepting = False
+        try:
+            self._server.close()
+        finally:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.rmdir(self.folder)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
