@@ -24,6 +24,25 @@ class _Call(object):
         self.job = None
 
 
+class _FlushBeforeIdle(object):
+    """A pool worker's result queue that sends the worker's records before
+    the result that leaves it idle: a parent that has all its results may
+    terminate() the workers at once (``with Pool(...)`` does), and their
+    last records must not die with them."""
+
+    def __init__(self, inqueue, outqueue):
+        self._tasks = inqueue._reader
+        self._results = outqueue
+
+    def put(self, obj):
+        if not self._tasks.poll():
+            transport.flush()
+        return self._results.put(obj)
+
+    def __getattr__(self, name):
+        return getattr(self._results, name)
+
+
 def _auto_chunksize(pool, length):
     # Pool._map_async's rule (unchanged in 3.8 … 3.13); only for the record:
     # tasks are numbered by counting elements.
@@ -236,6 +255,19 @@ def patch(pool_module, config):
 
         wrapper.__name__ = wrapper.__qualname__ = op
         return wrapper
+
+    original_worker = pool_module.worker
+
+    def worker(inqueue, outqueue, *args, **kwargs):
+        if core.enabled and hasattr(inqueue, "_reader"):  # a process pool's worker
+            outqueue = _FlushBeforeIdle(inqueue, outqueue)
+        return original_worker(inqueue, outqueue, *args, **kwargs)
+
+    # Pickled by reference under spawn: it must be found under the same name.
+    worker.__module__ = original_worker.__module__
+    worker.__qualname__ = original_worker.__qualname__
+    worker.__name__ = original_worker.__name__
+    pool_module.worker = worker
 
     Pool.__new__ = staticmethod(__new__)
     Pool.__init__ = __init__

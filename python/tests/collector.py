@@ -46,10 +46,12 @@ class Collector(object):
         env = dict(os.environ)
         env.pop("POOLSCOPE_PROCESSES", None)
         env.pop("POOLSCOPE_POOL_KIND", None)
-        env["PYTHONPATH"] = self.boot_dir + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        extra = {key: str(value) for key, value in extra.items()}
+        users_path = extra.pop("PYTHONPATH", env.get("PYTHONPATH"))
+        env["PYTHONPATH"] = self.boot_dir + (os.pathsep + users_path if users_path else "")
         env["POOLSCOPE_TRACE"] = "unix:" + self.path
         env["POOLSCOPE_TRACE_TOKEN"] = self.token
-        env.update({key: str(value) for key, value in extra.items()})
+        env.update(extra)
         return env
 
     def _accept(self):
