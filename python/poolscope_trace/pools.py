@@ -24,19 +24,17 @@ class _Call(object):
         self.job = None
 
 
-class _FlushBeforeIdle(object):
+class _FlushBeforeResult(object):
     """A pool worker's result queue that sends the worker's records before
-    the result that leaves it idle: a parent that has all its results may
-    terminate() the workers at once (``with Pool(...)`` does), and their
-    last records must not die with them."""
+    each result: a parent that has all its results may terminate() the
+    workers at once (``with Pool(...)`` does), and records of tasks whose
+    results it has must not die with them."""
 
-    def __init__(self, inqueue, outqueue):
-        self._tasks = inqueue._reader
+    def __init__(self, outqueue):
         self._results = outqueue
 
     def put(self, obj):
-        if not self._tasks.poll():
-            transport.flush()
+        transport.flush()
         return self._results.put(obj)
 
     def __getattr__(self, name):
@@ -260,7 +258,7 @@ def patch(pool_module, config):
 
     def worker(inqueue, outqueue, *args, **kwargs):
         if core.enabled and hasattr(inqueue, "_reader"):  # a process pool's worker
-            outqueue = _FlushBeforeIdle(inqueue, outqueue)
+            outqueue = _FlushBeforeResult(outqueue)
         return original_worker(inqueue, outqueue, *args, **kwargs)
 
     # Pickled by reference under spawn: it must be found under the same name.
