@@ -39,6 +39,7 @@ class Collector(object):
         self._server.bind(self.path)
         self._server.listen(64)
         self._threads = []
+        self.sockets = []  # every accepted connection, to close as a lost host would
         self._accepting = True
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -63,6 +64,7 @@ class Collector(object):
             connection = Connection()
             with self._lock:
                 self.connections.append(connection)
+                self.sockets.append(sock)
             thread = threading.Thread(target=self._read, args=(sock, connection), daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -71,7 +73,10 @@ class Collector(object):
         pending = b""
         try:
             while True:
-                data = sock.recv(1 << 16)
+                try:
+                    data = sock.recv(1 << 16)
+                except OSError:  # closed by the test, as a lost host
+                    break
                 if not data:
                     break
                 pending += data
@@ -106,6 +111,8 @@ class Collector(object):
         return {c.pid: c for c in self.connections if c.hello}
 
     def close(self):
+        if not self._accepting:
+            return
         self._accepting = False
         try:
             self._server.close()
