@@ -2,10 +2,14 @@
 whatever order the scheduler lets them."""
 
 import multiprocessing
+import sys
 
 
 def report_square(n):
-    print("Process %d: The square of %d is %d." % (n, n, n * n))
+    # One write of the whole line: print() writes the text and the newline
+    # separately, and four processes sharing a pipe can interleave between them.
+    sys.stdout.write("Process %d: The square of %d is %d.\n" % (n, n, n * n))
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

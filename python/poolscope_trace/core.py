@@ -13,6 +13,7 @@ import threading
 import time
 
 FLUSH_AT = 4096  # records waiting that wake the flusher before its 20 ms tick
+_FLUSH_MASK = FLUSH_AT - 1  # a power of two: "every 4,096th record" is one AND
 TEXT_LIMIT = 4096  # characters of one output line that are sent
 ERROR_LIMIT = 500
 SHORT_LIMIT = 80
@@ -34,6 +35,8 @@ enabled = False  # False in multiprocessing's helper processes (no host there)
 
 # Thread ident -> [call, index, start, tid, run_sent] of the task it runs.
 running = {}
+# Each thread's native id, kept (a system call each time otherwise); new after a fork.
+_thread_ids = threading.local()
 
 _ids = itertools.count(1)
 
@@ -47,16 +50,26 @@ def emit(record):
     """Queues one record (any thread; never blocks)."""
     if enabled:
         append(record)
-        if len(buffer) >= FLUSH_AT:
+        if not len(buffer) & _FLUSH_MASK:
             wake.set()
+
+
+def native_id():
+    """This thread's native id (``threading.get_native_id()``), cached."""
+    try:
+        return _thread_ids.tid
+    except AttributeError:
+        tid = _thread_ids.tid = get_native_id()
+        return tid
 
 
 def after_fork_in_child():
     """The child starts with nothing of its parent's: no records, no tasks."""
-    global pid, wake, _ids
+    global pid, wake, _ids, _thread_ids
     pid = os.getpid()
     del buffer[:]
     running.clear()
+    _thread_ids = threading.local()
     wake = threading.Event()
     _ids = itertools.count(1)
 
@@ -121,41 +134,41 @@ def _is_clean_exit(error):
     return isinstance(error, SystemExit) and error.code in (None, 0)
 
 
-class TracedTask(object):
+class TracedTask(tuple):
     """Runs the user's callable and records the task's start, end, CPU time
     and outcome where it runs (worker process or thread).
 
-    Made in the submitting process and pickled to the worker with the task.
-    ``next_index`` numbers the calls of one chunk (map: one call per
-    element); a negative value means each call brings ``(index, args)``
+    Made in the submitting process and pickled to the worker with the task:
+    a tuple ``(fn, call, counter)``, so that pickling it runs no Python code.
+    ``counter`` is ``[next index]``, numbering the calls of one chunk (map:
+    one call per element), or None when each call brings ``(index, args)``
     (executor.map, whose elements we number as they are drawn).
     """
 
-    __slots__ = ("fn", "call", "next_index")
+    __slots__ = ()
 
-    def __init__(self, fn, call, first):
-        self.fn = fn
-        self.call = call
-        self.next_index = first
-
-    def __reduce__(self):
-        return (TracedTask, (self.fn, self.call, self.next_index))
+    @property
+    def call(self):
+        return self[1]
 
     def __call__(self, *args, **kwargs):
-        index = self.next_index
-        if index < 0:
+        fn, call, counter = self
+        if counter is None:
             index, args = args[0]
         else:
-            self.next_index = index + 1
-        call = self.call
+            index = counter[0]
+            counter[0] = index + 1
         key = get_ident()
-        tid = get_native_id()
+        try:
+            tid = _thread_ids.tid
+        except AttributeError:
+            tid = _thread_ids.tid = get_native_id()
         outer = running.get(key)
         start = now()
         running[key] = [call, index, start, tid, False]
         cpu = thread_cpu()
         try:
-            result = self.fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except BaseException as error:
             cpu = thread_cpu() - cpu
             end = now()
@@ -164,10 +177,9 @@ class TracedTask(object):
             else:
                 running[key] = outer
             if _is_clean_exit(error):
-                append(["done", call, index, pid, tid, start, end, cpu, None])
+                append(("done", call, index, pid, tid, start, end, cpu, None))
             else:
-                append(["fail", call, index, pid, tid, start, end, cpu,
-                        describe_error(error)])
+                append(("fail", call, index, pid, tid, start, end, cpu, describe_error(error)))
             drop_own_frame(error)
             raise
         cpu = thread_cpu() - cpu
@@ -183,10 +195,20 @@ class TracedTask(object):
             encoded = result
         else:
             encoded = encode_result(result)
-        append(["done", call, index, pid, tid, start, end, cpu, encoded])
-        if len(buffer) >= FLUSH_AT:
+        append(("done", call, index, pid, tid, start, end, cpu, encoded))
+        if not len(buffer) & _FLUSH_MASK:
             wake.set()
         return result
+
+
+def traced(fn, call, first):
+    """``fn`` as task ``first`` (then first+1, … for each further call) of ``call``."""
+    return TracedTask((fn, call, [first]))
+
+
+def traced_pairs(fn, call):
+    """``fn`` for executor.map: each call brings ``(index, args)``."""
+    return TracedTask((fn, call, None))
 
 
 def is_traced(fn):

@@ -144,7 +144,7 @@ def patch(module, config, kind):
         core.emit(["call", call, pool_id, "submit", core.callable_name(fn), 1, 1, at])
         core.emit(["submit", call, 0, 1, at])
         try:
-            future = original_submit(self, core.TracedTask(fn, call, 0), *args[1:], **kwargs)
+            future = original_submit(self, core.traced(fn, call, 0), *args[1:], **kwargs)
         except BaseException as error:
             core.emit(["call-end", call, 0, core.now()])
             core.drop_own_frame(error)
@@ -167,7 +167,7 @@ def patch(module, config, kind):
                    chunksize if isinstance(chunksize, int) and chunksize > 0 else 1, total, core.now()])
         _maps[call.id] = call
         try:
-            results = original_map(self, core.TracedTask(fn, call.id, -1), _numbered(iterables, call),
+            results = original_map(self, core.traced_pairs(fn, call.id), _numbered(iterables, call),
                                    **kwargs)
         except BaseException as error:
             core.drop_own_frame(error)

@@ -83,10 +83,10 @@ def patch_threading(threading_module):
         if info is None:
             return original_bootstrap_inner(self)
         role, pool, call = info
-        tid = core.get_native_id()
+        tid = core.native_id()
         core.emit(["thread", core.pid, tid, self.name, role, pool, core.now()])
         if call is not None:
-            state["run"] = core.TracedTask(self.run, call, 0)
+            state["run"] = core.traced(self.run, call, 0)
         try:
             return original_bootstrap_inner(self)
         finally:
@@ -155,7 +155,7 @@ def patch_process(process_module):
         transport.activate(role, pool, self.name, method)
         output.install()
         if call is not None:
-            state["run"] = core.TracedTask(self.run, call, 0)
+            state["run"] = core.traced(self.run, call, 0)
         try:
             return original_bootstrap(self, *args, **kwargs)
         finally:

@@ -55,7 +55,7 @@ def _capture(name, text):
     if not text:
         return
     key = (name, core.get_ident())
-    tid = core.get_native_id()
+    tid = core.native_id()
     if "\n" not in text:
         pending = _partial.get(key)
         if pending is not None:

@@ -8,8 +8,12 @@ them (``_PoolCache``), and end where it drops them.
 """
 
 import threading
+import time
 
 from . import core, transport
+
+# A little more than the flusher's tick.
+TERMINATE_GRACE_SECONDS = transport.TICK_SECONDS + 0.01
 
 _calling = threading.local()  # .call: the call this thread is making
 _calls_by_job = {}
@@ -22,23 +26,6 @@ class _Call(object):
         self.id = call_id
         self.count = 0
         self.job = None
-
-
-class _FlushBeforeResult(object):
-    """A pool worker's result queue that sends the worker's records before
-    each result: a parent that has all its results may terminate() the
-    workers at once (``with Pool(...)`` does), and records of tasks whose
-    results it has must not die with them."""
-
-    def __init__(self, outqueue):
-        self._results = outqueue
-
-    def put(self, obj):
-        transport.flush()
-        return self._results.put(obj)
-
-    def __getattr__(self, name):
-        return getattr(self._results, name)
 
 
 def _auto_chunksize(pool, length):
@@ -156,11 +143,11 @@ def patch(pool_module, config):
                 first = call.count
                 call.count += len(chunk)
                 core.emit(["submit", call_id, first, len(chunk), core.now()])
-                task = (job, i, func, ((core.TracedTask(fn, call_id, first), chunk),), kwds)
+                task = (job, i, func, ((core.traced(fn, call_id, first), chunk),), kwds)
             elif func is not pool_module._helper_reraises_exception:
                 call.count += 1
                 core.emit(["submit", call_id, i, 1, core.now()])
-                task = (job, i, core.TracedTask(func, call_id, i), args, kwds)
+                task = (job, i, core.traced(func, call_id, i), args, kwds)
             yield task
 
     def _start_call(pool, method, func, chunksize, total):
@@ -215,7 +202,7 @@ def patch(pool_module, config):
             call = _start_call(self, method, args[0], 1, 1)
             if call is not None:
                 call.count = 1
-                args = (core.TracedTask(args[0], call.id, 0),) + args[1:]
+                args = (core.traced(args[0], call.id, 0),) + args[1:]
                 core.emit(["submit", call.id, 0, 1, core.now()])
         _calling.call = call
         try:
@@ -254,20 +241,22 @@ def patch(pool_module, config):
         wrapper.__name__ = wrapper.__qualname__ = op
         return wrapper
 
-    original_worker = pool_module.worker
+    original_terminate_pool = Pool._terminate_pool.__func__
 
-    def worker(inqueue, outqueue, *args, **kwargs):
-        if core.enabled and hasattr(inqueue, "_reader"):  # a process pool's worker
-            outqueue = _FlushBeforeResult(outqueue)
-        return original_worker(inqueue, outqueue, *args, **kwargs)
-
-    # Pickled by reference under spawn: it must be found under the same name.
-    worker.__module__ = original_worker.__module__
-    worker.__qualname__ = original_worker.__qualname__
-    worker.__name__ = original_worker.__name__
-    pool_module.worker = worker
+    def _terminate_pool(cls, taskqueue, inqueue, outqueue, pool, *args, **kwargs):
+        # terminate() kills the workers at once (``with Pool(...)`` does it as
+        # soon as the results are in): give their flushers one tick to send
+        # the records of tasks whose results the parent already has.
+        if core.enabled and pool and hasattr(pool[0], "terminate") and any(p.exitcode is None for p in pool):
+            time.sleep(TERMINATE_GRACE_SECONDS)
+        try:
+            return original_terminate_pool(cls, taskqueue, inqueue, outqueue, pool, *args, **kwargs)
+        except BaseException as error:
+            core.drop_own_frame(error)
+            raise
 
     Pool.__new__ = staticmethod(__new__)
+    Pool._terminate_pool = classmethod(_terminate_pool)
     Pool.__init__ = __init__
     Pool._repopulate_pool = _repopulate_pool
     Pool._guarded_task_generation = _guarded_task_generation
