@@ -9,7 +9,7 @@ import sys
 import threading
 
 from . import config as _config
-from . import core, imports, lifetimes, output, transport
+from . import imports, lifetimes, output, transport
 
 _installed = False
 

@@ -164,10 +164,9 @@ def patch(pool_module, config):
         lazy = default_chunksize == 1  # imap, imap_unordered
 
         def wrapper(self, *args, **kwargs):
-            if getattr(_calling, "call", None) is not None:
-                return original(self, *args, **kwargs)  # made from inside a traced call
+            nested = getattr(_calling, "call", None) is not None  # made from inside a traced call
             call = None
-            if len(args) >= 2:
+            if not nested and len(args) >= 2:
                 func, iterable = args[0], args[1]
                 chunksize = args[2] if len(args) > 2 else kwargs.get("chunksize", default_chunksize)
                 if not lazy and not hasattr(iterable, "__len__"):
@@ -178,14 +177,16 @@ def patch(pool_module, config):
                     chunksize = _auto_chunksize(self, total) if total else 1
                 if isinstance(chunksize, int):
                     call = _start_call(self, method, func, chunksize, total)
-            _calling.call = call
+            if not nested:
+                _calling.call = call
             try:
                 return original(self, *args, **kwargs)
             except BaseException as error:
                 core.drop_own_frame(error)
                 raise
             finally:
-                _calling.call = None
+                if not nested:
+                    _calling.call = None
 
         wrapper.__name__ = wrapper.__qualname__ = method
         return wrapper
@@ -194,24 +195,25 @@ def patch(pool_module, config):
     original_apply = Pool.apply
 
     def apply_async(self, *args, **kwargs):
-        if getattr(_calling, "call", None) is not None:
-            return original_apply_async(self, *args, **kwargs)
+        nested = getattr(_calling, "call", None) is not None
         call = None
-        if args:
+        if not nested and args:
             method = getattr(_calling, "method", None) or "apply_async"
             call = _start_call(self, method, args[0], 1, 1)
             if call is not None:
                 call.count = 1
                 args = (core.traced(args[0], call.id, 0),) + args[1:]
                 core.emit(["submit", call.id, 0, 1, core.now()])
-        _calling.call = call
+        if not nested:
+            _calling.call = call
         try:
             return original_apply_async(self, *args, **kwargs)
         except BaseException as error:
             core.drop_own_frame(error)
             raise
         finally:
-            _calling.call = None
+            if not nested:
+                _calling.call = None
 
     def apply(self, *args, **kwargs):
         _calling.method = "apply"  # Pool.apply is apply_async(...).get()

@@ -74,6 +74,14 @@ def test_pool_kind_thread_turns_a_pool_into_a_thread_pool(traced):
     assert len([r for r in run_pool.records("thread") if r[4] == "pool-thread"]) == 5
 
 
+def test_bad_settings_are_ignored_with_a_warning(traced):
+    run = traced("q4_pool.py", env={"POOLSCOPE_PROCESSES": 99, "POOLSCOPE_POOL_KIND": "gpu"})
+    assert run.stdout == b"Results: [2, 4, 6, 8, 10]\n"
+    assert [r[2:4] for r in run.records("pool")] == [["Pool", 5]]
+    warnings = [r[3] for r in run.records("warn")]
+    assert len(warnings) == 2 and "POOLSCOPE_PROCESSES" in warnings[0] and "POOLSCOPE_POOL_KIND" in warnings[1]
+
+
 def test_pool_kind_serial_gives_one_worker_thread(traced):
     run = traced("pool_sizes.py", env={"POOLSCOPE_POOL_KIND": "serial", "POOLSCOPE_PROCESSES": 4})
     assert run.stdout == b"4 4\n"
@@ -158,6 +166,6 @@ def test_monotonic_clock_of_a_traced_child_is_nodes_hrtime(traced):
 def test_without_poolscope_trace_nothing_is_loaded():
     env = dict(os.environ, PYTHONPATH=BOOT)
     env.pop("POOLSCOPE_TRACE", None)
-    probe = subprocess.run([PYTHON, "-c", "import sys; print('poolscope_trace' in sys.modules, sys.stdout.__class__.__name__)"],
-                           env=env, capture_output=True, text=True, timeout=30)
+    code = "import sys; print('poolscope_trace' in sys.modules, sys.stdout.__class__.__name__)"
+    probe = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert probe.stdout == "False TextIOWrapper\n"
