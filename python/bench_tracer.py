@@ -31,6 +31,7 @@ WORKLOADS = [
     # (label, pool size, tasks, chunksize or None for auto, milliseconds of CPU per task)
     ("100k tiny tasks, chunksize auto", 2, 100_000, None, 0),
     ("100k tiny tasks, chunksize 1", 2, 100_000, 1, 0),
+    ("1000 x 1 ms CPU tasks, chunksize 1", 2, 1000, 1, 1),
     ("40 x 50 ms CPU tasks, pool of 2", 2, 40, 1, 50),
 ]
 

@@ -110,6 +110,16 @@ class Collector(object):
     def by_pid(self):
         return {c.pid: c for c in self.connections if c.hello}
 
+    def drop_everything(self):
+        """As a host that dies: stop listening and end every connection."""
+        self.close()
+        for sock in list(self.sockets):
+            try:
+                # shutdown() sends the end at once even while a reader thread is in recv().
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def close(self):
         if not self._accepting:
             return

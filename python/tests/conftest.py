@@ -17,8 +17,11 @@ BOOT = os.path.join(PYTHON_DIR, "boot")
 EXAMPLES = os.path.join(PYTHON_DIR, "examples")
 SYSTEM_PYTHON = "/usr/bin/python3"
 # The interpreter running pytest is the venv's; run programs with the base
-# one so the tests see what a user's python3 does.
-PYTHON = getattr(sys, "_base_executable", None) or sys.executable
+# one so the tests see what a user's python3 does (or with POOLSCOPE_TEST_PYTHON).
+PYTHON = os.environ.get("POOLSCOPE_TEST_PYTHON") or getattr(sys, "_base_executable", None) or sys.executable
+PYTHON_VERSION = tuple(int(part) for part in subprocess.run(
+    [PYTHON, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, check=True
+).stdout.split())
 
 interpreters = [PYTHON]
 if os.path.exists(SYSTEM_PYTHON) and os.path.realpath(SYSTEM_PYTHON) != os.path.realpath(PYTHON):

@@ -135,9 +135,7 @@ def test_host_loss_ends_the_program_and_its_workers_within_a_second(collector):
     try:
         _wait_for(lambda: len([c for c in collector.connections if c.hello]) >= 3)
         pids = [c.pid for c in collector.connections if c.hello]
-        collector.close()  # the host goes away: listening socket and every connection
-        for connection_socket in list(collector.sockets):
-            connection_socket.close()
+        collector.drop_everything()  # the host goes away: listening socket and every connection
         lost_at = time.monotonic()
         program.wait(timeout=1.0)
         _wait_for(lambda: not any(_alive(pid) for pid in pids), timeout=1.0 - (time.monotonic() - lost_at))
