@@ -67,25 +67,30 @@ export class TraceServer {
     readonly token: string,
     private readonly folder: string | null,
     private readonly handlers: TraceServerHandlers,
+    private readonly bootDir: string,
   ) {
     server.on('connection', (socket) => this.accept(socket));
   }
 
-  /** Starts listening; `close()` removes the socket and its folder. */
-  static async start(handlers: TraceServerHandlers = {}): Promise<TraceServer> {
+  /**
+   * Starts listening; `close()` removes the socket and its folder. `bootDir`
+   * is where the tracer's `sitecustomize.py` is (default: this checkout's
+   * `python/boot`; a packaged app passes its unpacked copy).
+   */
+  static async start(handlers: TraceServerHandlers = {}, bootDir = pythonBootDir): Promise<TraceServer> {
     const token = randomBytes(32).toString('hex');
     const server = createServer();
     if (process.platform === 'win32') {
       await listen(server, { host: '127.0.0.1', port: 0 });
       const { port } = server.address() as { port: number };
-      return new TraceServer(server, `tcp:127.0.0.1:${port}`, token, null, handlers);
+      return new TraceServer(server, `tcp:127.0.0.1:${port}`, token, null, handlers, bootDir);
     }
     const folder = await mkdtemp(join(tmpdir(), 'poolscope-'));
     try {
       await chmod(folder, 0o700);
       const path = join(folder, 'trace.sock');
       await listen(server, { path });
-      return new TraceServer(server, `unix:${path}`, token, folder, handlers);
+      return new TraceServer(server, `unix:${path}`, token, folder, handlers, bootDir);
     } catch (error) {
       server.close();
       await rm(folder, { recursive: true, force: true });
@@ -100,7 +105,7 @@ export class TraceServer {
    */
   env(overrides: TracePoolOverrides = {}, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
     const env: Record<string, string> = {
-      PYTHONPATH: base.PYTHONPATH ? `${pythonBootDir}${delimiter}${base.PYTHONPATH}` : pythonBootDir,
+      PYTHONPATH: base.PYTHONPATH ? `${this.bootDir}${delimiter}${base.PYTHONPATH}` : this.bootDir,
       POOLSCOPE_TRACE: this.address,
       POOLSCOPE_TRACE_TOKEN: this.token,
     };
