@@ -134,20 +134,23 @@ def patch(pool_module, config):
         return _traced_tasks(tasks, call)
 
     def _traced_tasks(tasks, call):
-        # Runs in the pool's task handler thread, just before each put.
+        # Runs in the pool's task handler thread, just before each put: once
+        # per task at chunksize 1, so names are bound locally.
         call_id = call.id
+        emit, now, traced, TracedTask = core.emit, core.now, core.traced, core.TracedTask
+        reraise = pool_module._helper_reraises_exception
         for task in tasks:
             job, i, func, args, kwds = task
             if func is mapstar or func is starmapstar:
                 fn, chunk = args[0]
                 first = call.count
-                call.count += len(chunk)
-                core.emit(["submit", call_id, first, len(chunk), core.now()])
-                task = (job, i, func, ((core.traced(fn, call_id, first), chunk),), kwds)
-            elif func is not pool_module._helper_reraises_exception:
+                call.count = first + len(chunk)
+                emit(["submit", call_id, first, len(chunk), now()])
+                task = (job, i, func, ((traced(fn, call_id, first), chunk),), kwds)
+            elif func is not reraise:
                 call.count += 1
-                core.emit(["submit", call_id, i, 1, core.now()])
-                task = (job, i, core.traced(func, call_id, i), args, kwds)
+                emit(["submit", call_id, i, 1, now()])
+                task = (job, i, TracedTask((func, call_id, [i])), args, kwds)
             yield task
 
     def _start_call(pool, method, func, chunksize, total):

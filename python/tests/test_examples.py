@@ -55,6 +55,14 @@ def test_output_is_byte_for_byte_the_untraced_output(traced, script, python):
     assert run.stderr == untraced.stderr
 
 
+@pytest.mark.parametrize("script", ["q4_pool.py", "api_pool_map.py", "api_pool_imap.py", "api_pool_imap_unordered.py",
+                                    "api_pool_starmap.py", "api_thread_pool.py", "two_maps.py", "pool_sizes.py"])
+def test_the_other_examples_print_the_same_traced(traced, script):
+    untraced = run_untraced(script)
+    run = traced(script)
+    assert (run.stdout, run.stderr) == (untraced.stdout, untraced.stderr)
+
+
 def test_loud_output_arrives_as_lines_cut_at_4096(traced):
     run = traced("loud.py")
     assert len(run.stdout) > 3_000_000
