@@ -45,7 +45,8 @@ def install(environ=os.environ):
     _installed = True
     address = transport.parse_address(environ["POOLSCOPE_TRACE"])
     transport.configure(address, environ.get("POOLSCOPE_TRACE_TOKEN", ""))
-    os.register_at_fork(after_in_child=output.after_fork_in_child)
+    if hasattr(os, "register_at_fork"):  # not on Windows, where nothing forks
+        os.register_at_fork(after_in_child=output.after_fork_in_child)
     settings = _config.read(environ)
 
     lifetimes.patch_threading(threading)

@@ -57,7 +57,8 @@ def configure(address, token):
     # Registered before multiprocessing is imported, so it runs after
     # multiprocessing's own exit handler has joined (and reported) workers.
     atexit.register(_at_exit)
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    if hasattr(os, "register_at_fork"):  # not on Windows, where nothing forks
+        os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def on_before_bye(callback):
