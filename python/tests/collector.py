@@ -28,15 +28,21 @@ class Connection(object):
 class Collector(object):
     """Use as a context manager; ``env()`` gives what a traced program needs."""
 
-    def __init__(self, boot_dir):
+    def __init__(self, boot_dir, tcp=False):
         self.boot_dir = boot_dir
         self.token = secrets.token_hex(32)
         self.folder = tempfile.mkdtemp(prefix="poolscope-test-")
         self.path = os.path.join(self.folder, "trace.sock")
         self.connections = []
         self._lock = threading.Lock()
-        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._server.bind(self.path)
+        if tcp:  # as on Windows
+            self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._server.bind(("127.0.0.1", 0))
+            self.address = "tcp:127.0.0.1:%d" % self._server.getsockname()[1]
+        else:
+            self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._server.bind(self.path)
+            self.address = "unix:" + self.path
         self._server.listen(64)
         self._threads = []
         self.sockets = []  # every accepted connection, to close as a lost host would
@@ -50,7 +56,7 @@ class Collector(object):
         extra = {key: str(value) for key, value in extra.items()}
         users_path = extra.pop("PYTHONPATH", env.get("PYTHONPATH"))
         env["PYTHONPATH"] = self.boot_dir + (os.pathsep + users_path if users_path else "")
-        env["POOLSCOPE_TRACE"] = "unix:" + self.path
+        env["POOLSCOPE_TRACE"] = self.address
         env["POOLSCOPE_TRACE_TOKEN"] = self.token
         env.update(extra)
         return env

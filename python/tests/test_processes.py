@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from collector import Collector
 from conftest import BOOT, EXAMPLES, PYTHON, example, interpreters
 
 START_METHODS = ["fork", "spawn", "forkserver"]
@@ -167,3 +168,12 @@ def test_without_poolscope_trace_nothing_is_loaded():
     code = "import sys; print('poolscope_trace' in sys.modules, sys.stdout.__class__.__name__)"
     probe = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert probe.stdout == "False TextIOWrapper\n"
+
+
+def test_tcp_transport_as_on_windows():
+    with Collector(BOOT, tcp=True) as host:
+        completed = subprocess.run([PYTHON, example("q4_pool.py")], env=host.env(), capture_output=True, timeout=60)
+        host.wait_closed(10)
+    assert completed.stdout == b"Results: [2, 4, 6, 8, 10]\n"
+    assert len([c for c in host.connections if c.hello and c.saw_bye]) >= 1
+    assert sorted(r[8] for c in host.connections for r in c.records if r[0] == "done") == [2, 4, 6, 8, 10]
