@@ -118,10 +118,18 @@ export type PoolEvent =
   | { type: 'result-texts'; runId: number; tasks: number[]; texts: string[] }
   /** A marker on the run's timeline: a pool's close(), join(), a scale request. */
   | { type: 'mark'; runId: number; at: Millis; label: string; group?: string }
-  | { type: 'sample'; at: Millis; workers: WorkerSample[] };
+  | { type: 'sample'; at: Millis; workers: WorkerSample[]; machine?: MachineSample };
 
 export type PoolEventType = PoolEvent['type'];
 export type EventOf<K extends PoolEventType> = Extract<PoolEvent, { type: K }>;
+
+/** How busy the machine is beside the pool: what makes a measurement noisy. */
+export interface MachineSample {
+  /** The 1-minute load average (runnable tasks), where the platform has one. */
+  load1: number | null;
+  /** CPU the rest of the machine used since the last sample (not the pool's workers), % of one core. */
+  othersCpu: number | null;
+}
 
 /** What the scheduler says a worker's process (or thread) is doing. */
 export type SchedState = 'running' | 'sleeping' | 'disk' | 'stopped' | 'zombie' | 'other';

@@ -646,6 +646,13 @@ export class Pool {
         if (quiet > expected) sample.stalledMs = quiet;
       }
     }
-    if (samples.length > 0) this.frames.event({ type: 'sample', at, workers: samples });
+    if (samples.length === 0) return;
+    // Threads share their process: count each process's CPU once for the machine's figure.
+    const cpuByPid = new Map<number, number>();
+    for (const sample of samples) cpuByPid.set(sample.pid, (cpuByPid.get(sample.pid) ?? 0) + sample.cpu);
+    let workersCpu = 0;
+    for (const cpu of cpuByPid.values()) workersCpu += cpu;
+    const machine = sampler.machine ? await sampler.machine(workersCpu) : undefined;
+    this.frames.event({ type: 'sample', at, workers: samples, ...(machine ? { machine } : {}) });
   }
 }

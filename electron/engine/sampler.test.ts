@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMigrations, parseRss, parseSchedstat, ProcSampler } from './sampler';
+import { parseMachineStat, parseMigrations, parseRss, parseSchedstat, ProcSampler } from './sampler';
 
 describe('/proc parsers', () => {
   it('reads scheduler nanoseconds and migrations', () => {
@@ -34,5 +34,12 @@ describe.runIf(process.platform === 'linux')('ProcSampler', () => {
     expect(sample.waitingPct).toBeGreaterThanOrEqual(0);
     expect(sample.migrations).toBeGreaterThanOrEqual(0);
     expect(sample.migrationsFrom).toBe('scheduler');
+  });
+});
+
+describe('parseMachineStat', () => {
+  it('counts busy ticks as all but idle and iowait', () => {
+    expect(parseMachineStat('cpu  100 5 50 800 40 0 5 0 0 0\ncpu0 1 2 3 4\n')).toEqual({ busy: 160, total: 1000 });
+    expect(parseMachineStat('intr 1 2 3')).toBeNull();
   });
 });

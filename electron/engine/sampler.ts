@@ -6,7 +6,8 @@
  * sampler and the UI says which figures are missing.
  */
 import { readFile } from 'node:fs/promises';
-import type { SchedState, WorkerSample } from '../../shared/events';
+import { loadavg } from 'node:os';
+import type { MachineSample, SchedState, WorkerSample } from '../../shared/events';
 import { now } from './clock';
 import { parseProcStat } from './proc-stat';
 
@@ -21,6 +22,19 @@ export interface Sampler {
   /** Whether samples say which core each worker last ran on. */
   readonly coreSampling: boolean;
   sample(targets: SampleTarget[]): Promise<WorkerSample[]>;
+  /** How busy the machine is beside the given workers' CPU (% of one core), where it can tell. */
+  machine?(workersCpu: number): Promise<MachineSample>;
+}
+
+/** The first line of /proc/stat: the machine's CPU time in clock ticks, busy and in total. */
+export function parseMachineStat(text: string): { busy: number; total: number } | null {
+  const line = text.split('\n', 1)[0];
+  if (!line.startsWith('cpu ')) return null;
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
+  // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - (ticks[4] ?? 0), total };
 }
 
 const STATES: Record<string, SchedState> = {
@@ -65,16 +79,31 @@ interface History {
 
 const optional = (path: string) => readFile(path, 'utf8').catch(() => null);
 
+/** Linux clock ticks per second (USER_HZ), as /proc/stat counts them. */
+const CLOCK_TICKS = 100;
+
 /** Reads /proc; returns nothing for processes that are gone. */
 export class ProcSampler implements Sampler {
   readonly coreSampling = true;
   private previous = new Map<string, History>();
+  private machineBefore: { busy: number; at: number } | null = null;
 
   async sample(targets: SampleTarget[]): Promise<WorkerSample[]> {
     const samples = await Promise.all(targets.map((target) => this.sampleOne(target)));
     const live = new Set(targets.map(keyOf));
     for (const key of this.previous.keys()) if (!live.has(key)) this.previous.delete(key);
     return samples.filter((s): s is WorkerSample => s !== null);
+  }
+
+  async machine(workersCpu: number): Promise<MachineSample> {
+    const load1 = loadavg()[0] ?? null;
+    const stat = parseMachineStat((await optional('/proc/stat')) ?? '');
+    const at = now();
+    const before = this.machineBefore;
+    this.machineBefore = stat && { busy: stat.busy, at };
+    if (!stat || !before) return { load1, othersCpu: null };
+    const busyPct = (100 * ((stat.busy - before.busy) / CLOCK_TICKS) * 1000) / Math.max(1, at - before.at);
+    return { load1, othersCpu: Math.max(0, busyPct - workersCpu) };
   }
 
   private async sampleOne(target: SampleTarget): Promise<WorkerSample | null> {

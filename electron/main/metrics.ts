@@ -4,7 +4,7 @@
  * also knows each worker's core). `getAppMetrics` is injected, so this is
  * tested without Electron.
  */
-import type { WorkerSample } from '../../shared/protocol';
+import type { MachineSample, WorkerSample } from '../../shared/events';
 import type { SampleTarget, Sampler } from '../engine/sampler';
 
 /** The part of Electron's ProcessMetric used here. */
@@ -86,6 +86,10 @@ export class AppMetricsSampler implements Sampler {
     const covered = new Set(platformSamples.map((s) => s.worker));
     if (targets.some((t) => !covered.has(t.worker))) this.refreshMetrics();
     return mergeSamples(targets, platformSamples, this.metrics, this.creationTimes);
+  }
+
+  async machine(workersCpu: number): Promise<MachineSample> {
+    return (await this.platform?.machine?.(workersCpu)) ?? { load1: null, othersCpu: null };
   }
 
   private refreshMetrics(): void {
