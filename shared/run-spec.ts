@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatCount } from './format';
 
 /** Hard limits shared by the UI sliders, the CLI and the validators. */
 export const LIMITS = {
@@ -102,5 +103,5 @@ export function effectiveChunkSize(spec: RunSpec): number {
 
 /** A run's short title, as lists and headings show it: `cpu × 40`. */
 export function runTitle(spec: Pick<RunSpec, 'workload' | 'tasks'>): string {
-  return `${spec.workload} × ${spec.tasks.toLocaleString('en-US')}`;
+  return `${spec.workload} × ${formatCount(spec.tasks)}`;
 }

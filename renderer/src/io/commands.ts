@@ -3,7 +3,7 @@
  * desktop app's menu all call these. Exports read whatever the views show —
  * the live pool's run, or the replay.
  */
-import { formatMs } from '../../../shared/format';
+import { formatDuration, plural } from '../../../shared/format';
 import { tasksToCsv } from '../../../shared/csv';
 import type { TaskStore } from '../../../shared/task-store';
 import { toChromeTrace } from '../../../shared/trace';
@@ -45,7 +45,7 @@ function caption(store: TaskStore): PngCaption {
     const { tasks, lanes } = replay.trace;
     return {
       title: `Poolscope · replay of ${replay.file}`,
-      detail: `${tasks.length.toLocaleString('en-US')} tasks on ${lanes.length} lanes · at ${formatMs(replay.snapshot().position)}`,
+      detail: `${plural(tasks.length, 'task')} on ${plural(lanes.length, 'lane')} · at ${formatDuration(replay.snapshot().position)}`,
     };
   }
   const run = store.run;

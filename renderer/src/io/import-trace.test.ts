@@ -7,7 +7,7 @@ describe('refuseBySize', () => {
   it('lets files up to the limit through and names the size of bigger ones', () => {
     expect(refuseBySize({ name: 'a.json', size: MAX_TRACE_BYTES })).toBeNull();
     expect(refuseBySize({ name: 'big.json', size: 200 * 1024 * 1024 })).toMatch(
-      /^big\.json is 200\.0 MiB; traces over 100 MiB are refused/,
+      /^big\.json is 200 MiB; traces over 100 MiB are refused/,
     );
   });
 });

@@ -1,14 +1,13 @@
 /** Import on the page's side: refuse what is too big before reading a byte, parse the rest in a worker. */
 import { MAX_TRACE_BYTES } from '../../../shared/trace-import';
+import { formatBytes } from '../../../shared/format';
 import type { TraceReadResult } from './read-trace';
-
-const MIB = 1024 * 1024;
 
 /** Why a file is refused before it is read, or null if it may be read. */
 export function refuseBySize(file: { name: string; size: number }): string | null {
   if (file.size <= MAX_TRACE_BYTES) return null;
   return (
-    `${file.name} is ${(file.size / MIB).toFixed(1)} MiB; traces over ${MAX_TRACE_BYTES / MIB} MiB are refused ` +
+    `${file.name} is ${formatBytes(file.size)}; traces over ${formatBytes(MAX_TRACE_BYTES)} are refused ` +
     'because parsing one would stall the app. Record a shorter run, or trim the trace first.'
   );
 }

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatMs } from '../../../shared/format';
+import { formatBytes, formatDuration, formatTimes, plural } from '../../../shared/format';
 import { BACKENDS, type Backend } from '../../../shared/run-spec';
 import { useApp } from '../store';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
@@ -11,8 +11,6 @@ import { useTeach } from './teach-runtime';
 import type { CompareRow, CompareState } from './teach-slice';
 
 const MAX_TASKS = 10_000;
-const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
-const times = (x: number) => `${x.toFixed(2)}×`;
 /** Axis plus a readable row per worker, up to a point. */
 const laneHeight = (workers: number) => 34 + Math.min(workers, 8) * 22;
 
@@ -86,7 +84,7 @@ const CompareSettings = memo(function CompareSettings() {
           </Field>
           <Field
             label="Pool size"
-            value={`${poolSize} worker${poolSize === 1 ? '' : 's'}`}
+            value={plural(poolSize, 'worker')}
             disabled={running}
             tip="Workers for every backend but serial, which always has one. The machine's core count is marked."
           >
@@ -96,7 +94,7 @@ const CompareSettings = memo(function CompareSettings() {
               value={poolSize}
               disabled={running}
               onChange={(n) => set({ poolSize: n })}
-              format={(n) => `${n} worker${n === 1 ? '' : 's'}`}
+              format={(n) => plural(n, 'worker')}
               marks={cores ? [{ value: cores, label: `${cores} cores` }] : undefined}
             />
           </Field>
@@ -193,7 +191,7 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
       <div
         className="bars-plot"
         role="img"
-        aria-label={`Speedup: ${rows.map((r) => `${BACKEND_INFO[r.backend].name} ${times(shownSpeedup(r))}`).join(', ') || 'none yet'}`}
+        aria-label={`Speedup: ${rows.map((r) => `${BACKEND_INFO[r.backend].name} ${formatTimes(shownSpeedup(r))}`).join(', ') || 'none yet'}`}
       >
         <div className="bar-refs" aria-hidden="true">
           <i className="bar-ref" style={{ left: at(1) }} data-label="1×" />
@@ -205,7 +203,7 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
             <span className="bar-track">
               <span className="bar-fill" style={{ width: at(shownSpeedup(r)) }} />
             </span>
-            <span className="bar-value">{shownSpeedup(r).toFixed(1)}×</span>
+            <span className="bar-value">{formatTimes(shownSpeedup(r))}</span>
           </div>
         ))}
       </div>
@@ -234,10 +232,10 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
               {BACKEND_INFO[r.backend].name}
             </th>
             <td>{r.workers}</td>
-            <td>{formatMs(r.wallMs)}</td>
-            <td data-testid="compare-speedup">{times(shownSpeedup(r))}</td>
-            <td>{formatMs(r.startupMs)}</td>
-            <td>{mib(r.rssPerWorkerBytes)}</td>
+            <td>{formatDuration(r.wallMs)}</td>
+            <td data-testid="compare-speedup">{formatTimes(shownSpeedup(r))}</td>
+            <td>{formatDuration(r.startupMs)}</td>
+            <td>{r.rssPerWorkerBytes === null ? '–' : formatBytes(r.rssPerWorkerBytes)}</td>
           </tr>
         ))}
         {rows.length === 0 && (
@@ -272,14 +270,14 @@ const CompareTimelines = memo(function CompareTimelines() {
               <i className="backend-dot" data-backend={r.backend} aria-hidden="true" />
               <strong>{BACKEND_INFO[r.backend].name}</strong>
               <span>
-                {r.workers} worker{r.workers === 1 ? '' : 's'} · wall {formatMs(r.wallMs)} · {times(shownSpeedup(r))}
+                {plural(r.workers, 'worker')} · wall {formatDuration(r.wallMs)} · {formatTimes(shownSpeedup(r))}
               </span>
             </div>
             <RunTimeline
               store={store}
               origin={origin}
               range={{ t0: 0, t1 }}
-              label={`${BACKEND_INFO[r.backend].name}: ${r.workers} workers, wall ${formatMs(r.wallMs)}`}
+              label={`${BACKEND_INFO[r.backend].name}: ${r.workers} workers, wall ${formatDuration(r.wallMs)}`}
               height={laneHeight(r.workers)}
             />
           </div>

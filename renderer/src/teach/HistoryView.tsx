@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatCount, formatMs } from '../../../shared/format';
+import { formatCount, formatDuration, formatPercent, formatRate, formatTimes, plural } from '../../../shared/format';
 import type { RunStats } from '../../../shared/stats';
 import { WORKLOADS } from '../../../shared/workloads';
 import { useApp } from '../store';
@@ -10,16 +10,15 @@ import { EmptyNote } from './parts';
 import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
 
-const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)} %`;
 const wall = (e: HistoryEntry) => (e.finishedAt === null ? null : e.finishedAt - e.startedAt);
 
 /** What a run was, in one line: workload, size, backend, mode and chunking. */
 function describe(e: HistoryEntry): string {
   const { spec } = e.run;
   if (!spec) return e.run.title;
-  const cost = WORKLOADS[spec.workload].usesCost ? ` · ${formatMs(spec.costMs)}` : '';
+  const cost = WORKLOADS[spec.workload].usesCost ? ` · ${formatDuration(spec.costMs)}` : '';
   const workers = spec.backend === 'serial' ? 1 : spec.poolSize;
-  return `${spec.workload} × ${formatCount(spec.tasks)}${cost} · ${workers} ${BACKEND_INFO[spec.backend].name} worker${workers === 1 ? '' : 's'} · ${spec.mode} · chunk ${e.run.chunksize}`;
+  return `${spec.workload} × ${formatCount(spec.tasks)}${cost} · ${plural(workers, `${BACKEND_INFO[spec.backend].name} worker`)} · ${spec.mode} · chunks of ${formatCount(e.run.chunksize)}`;
 }
 
 /** The same work on one worker, if the history has such a run: what a wall speedup is measured against. */
@@ -46,11 +45,11 @@ function serialTwin(e: HistoryEntry, entries: HistoryEntry[]): HistoryEntry | nu
 /** "1.93× of 2" (cores busy), then "1.88× vs serial" where a one-worker run of the same work was measured. */
 function speedups(e: HistoryEntry, entries: HistoryEntry[]): string {
   const parts: string[] = [];
-  if (e.stats?.speedup != null) parts.push(`${e.stats.speedup.toFixed(2)}× of ${e.stats.ideal.toFixed(0)}`);
+  if (e.stats?.speedup != null) parts.push(`${formatTimes(e.stats.speedup)} of ${formatTimes(e.stats.ideal)}`);
   const twin = serialTwin(e, entries);
   const ms = wall(e);
   const base = twin ? wall(twin) : null;
-  if (twin && twin !== e && ms !== null && base !== null) parts.push(`${wallSpeedup(base, ms).toFixed(2)}× vs serial`);
+  if (twin && twin !== e && ms !== null && base !== null) parts.push(`${formatTimes(wallSpeedup(base, ms))} vs serial`);
   return parts.length ? ` · ${parts.join(' · ')}` : '';
 }
 
@@ -100,7 +99,7 @@ const HistoryList = memo(function HistoryList() {
                     <span className="history-stats">
                       {e.status === 'running'
                         ? 'running…'
-                        : `${e.status} · ${ms === null ? '–' : formatMs(ms)}${speedups(e, entries)}`}
+                        : `${e.status} · ${ms === null ? '–' : formatDuration(ms)}${speedups(e, entries)}`}
                     </span>
                   </span>
                 </label>
@@ -122,13 +121,13 @@ interface Metric {
 }
 
 const METRICS: Metric[] = [
-  { label: 'Wall', value: (s) => s.elapsedMs, format: formatMs, higher: false },
-  { label: 'Throughput', value: (s) => s.throughput, format: (x) => `${formatCount(x)} tasks/s`, higher: true },
-  { label: 'Speedup (cores busy)', value: (s) => s.speedup, format: (x) => `${x.toFixed(2)}×`, higher: true },
-  { label: 'Efficiency', value: (s) => s.efficiency, format: pct, higher: true },
-  { label: 'Utilisation', value: (s) => s.utilisation, format: pct, higher: true },
-  { label: 'Dispatch latency', value: (s) => s.dispatchLatencyMs, format: formatMs, higher: false },
-  { label: 'Load imbalance', value: (s) => s.loadImbalance, format: pct, higher: false },
+  { label: 'Wall', value: (s) => s.elapsedMs, format: formatDuration, higher: false },
+  { label: 'Throughput', value: (s) => s.throughput, format: (x) => formatRate(x, 'tasks'), higher: true },
+  { label: 'Speedup (cores busy)', value: (s) => s.speedup, format: formatTimes, higher: true },
+  { label: 'Efficiency', value: (s) => s.efficiency, format: formatPercent, higher: true },
+  { label: 'Utilisation', value: (s) => s.utilisation, format: formatPercent, higher: true },
+  { label: 'Dispatch latency', value: (s) => s.dispatchLatencyMs, format: formatDuration, higher: false },
+  { label: 'Load imbalance', value: (s) => s.loadImbalance, format: formatPercent, higher: false },
   { label: 'Done', value: (s) => s.done, format: (x) => formatCount(x), higher: true },
   { label: 'Failed', value: (s) => s.failed, format: (x) => formatCount(x), higher: false },
 ];
@@ -137,12 +136,12 @@ const METRICS: Metric[] = [
 function delta(metric: Metric, a: number, b: number): { text: string; better: boolean | null } {
   if (a === b) return { text: 'same', better: null };
   const better = metric.higher ? b > a : b < a;
-  const difference = metric.format === pct || metric.label === 'Done' || metric.label === 'Failed';
+  const difference = metric.format === formatPercent || metric.label === 'Done' || metric.label === 'Failed';
   if (difference || a === 0) {
     const d = b - a;
     return { text: `${d > 0 ? '+' : '−'}${metric.format(Math.abs(d))}`, better };
   }
-  return { text: `${(b / a).toFixed(2)}×`, better };
+  return { text: formatTimes(b / a), better };
 }
 
 const HistoryDetail = memo(function HistoryDetail() {

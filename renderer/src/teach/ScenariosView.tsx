@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatMs } from '../../../shared/format';
+import { formatDuration } from '../../../shared/format';
 import { SCENARIO_IDS, SCENARIOS } from '../../../shared/scenarios';
 import { useApp } from '../store';
 import { ConsolePanel } from '../views/ConsolePanel';
@@ -166,7 +166,7 @@ function StepList({ steps, current }: { steps: StepState[]; current: StepState |
             {step.title}
           </span>
           <span className="step-measure">
-            {step.ms !== null && <strong>{formatMs(step.ms)}</strong>}
+            {step.ms !== null && <strong>{formatDuration(step.ms)}</strong>}
             {step.note && <span>{step.note}</span>}
             {step.status === 'running' && <span>running…</span>}
             <span className="sr-only">{step.status}</span>

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatMs } from '../../../shared/format';
+import { formatDuration } from '../../../shared/format';
 import { useApp } from '../store';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
 import { BACKEND_INFO } from './compare-model';
@@ -197,7 +197,7 @@ const SweepResults = memo(function SweepResults() {
               className={cores !== null && p.workers > cores ? 'past-cores' : undefined}
             >
               <th scope="row">{p.workers}</th>
-              <td>{formatMs(p.wallMs)}</td>
+              <td>{formatDuration(p.wallMs)}</td>
               <td>{p.speedup.toFixed(2)}×</td>
               <td>{pct(p.efficiency)}</td>
               <td>{p.amdahl.toFixed(2)}×</td>

@@ -3,6 +3,7 @@
  * table, answered by numbers from this machine rather than by assertion.
  */
 import type { Backend, RunSpec } from '../../../shared/run-spec';
+import { formatTimes } from '../../../shared/format';
 import { SCENARIOS } from '../../../shared/scenarios';
 import type { ComparePreset, CompareRow, CompareState } from './teach-slice';
 
@@ -22,8 +23,6 @@ export const COMPARE_PRESETS: Record<ComparePreset, { label: string; summary: st
     spec: { workload: 'io', costMs: 50, tasks: 40, chunksize: 1 },
   },
 };
-
-const times = (x: number) => `${x.toFixed(1)}×`;
 
 /** "Threads" → "threads", but "GIL threads" stays. */
 const lowerFirst = (word: string) => (/^[A-Z][a-z]/.test(word) ? word[0].toLowerCase() + word.slice(1) : word);
@@ -57,7 +56,7 @@ export function compareReading(rows: CompareRow[], measured: NonNullable<Compare
     const who = list(
       full.map((r, i) => (i === 0 ? BACKEND_INFO[r.backend].plural : lowerFirst(BACKEND_INFO[r.backend].plural))),
     );
-    const speeds = full.map((r) => `${BACKEND_INFO[r.backend].name} ${times(shownSpeedup(r))}`).join(', ');
+    const speeds = full.map((r) => `${BACKEND_INFO[r.backend].name} ${formatTimes(shownSpeedup(r))}`).join(', ');
     sentences.push(
       measured.preset === 'cpu'
         ? `${who} compute on ${ideal} cores at once (${speeds})`
@@ -65,12 +64,14 @@ export function compareReading(rows: CompareRow[], measured: NonNullable<Compare
     );
   }
   for (const r of partial)
-    sentences.push(`${BACKEND_INFO[r.backend].plural}: ${times(shownSpeedup(r))} of an ideal ${ideal}×`);
+    sentences.push(
+      `${BACKEND_INFO[r.backend].plural}: ${formatTimes(shownSpeedup(r))} of an ideal ${formatTimes(ideal, { whole: true })}`,
+    );
   for (const r of none) {
     sentences.push(
       r.backend === 'gil'
-        ? `GIL threads take turns: ${times(shownSpeedup(r))} — no faster than one worker`
-        : `${BACKEND_INFO[r.backend].plural}: ${times(shownSpeedup(r))} — no faster than one worker`,
+        ? `GIL threads take turns: ${formatTimes(shownSpeedup(r))} — no faster than one worker`
+        : `${BACKEND_INFO[r.backend].plural}: ${formatTimes(shownSpeedup(r))} — no faster than one worker`,
     );
   }
   return `${sentences.map((s, i) => (i === 0 ? s : lowerFirst(s))).join('; ')}.`;

@@ -29,19 +29,19 @@ describe('compareReading', () => {
   it('says which backends used the cores and that GIL threads take turns', () => {
     const rows = [row('serial', 1), row('process', 1.96), row('thread', 1.91), row('gil', 0.98)];
     expect(compareReading(rows, cpu)).toBe(
-      'Processes and threads compute on 2 cores at once (process 2.0×, thread 1.9×); GIL threads take turns: 1.0× — no faster than one worker.',
+      'Processes and threads compute on 2 cores at once (process 1.96×, thread 1.91×); GIL threads take turns: 0.98× — no faster than one worker.',
     );
   });
 
   it('measures I/O-bound work against the pool size, not the cores', () => {
     const rows = [row('serial', 1), row('process', 3.9), row('gil', 3.8)];
     expect(compareReading(rows, { ...cpu, preset: 'io', poolSize: 4 })).toBe(
-      'Processes and GIL threads overlap their waits, which need no core (process 3.9×, GIL 3.8×).',
+      'Processes and GIL threads overlap their waits, which need no core (process 3.90×, GIL 3.80×).',
     );
   });
 
   it('reports a shortfall as measured', () => {
-    expect(compareReading([row('process', 1.4)], cpu)).toBe('Processes: 1.4× of an ideal 2×.');
+    expect(compareReading([row('process', 1.4)], cpu)).toBe('Processes: 1.40× of an ideal 2×.');
   });
 });
 

@@ -1,5 +1,6 @@
 /** Small pieces the teaching views share: the run bar with its progress, and empty notes. */
 import type { ReactNode } from 'react';
+import { formatCount, plural } from '../../../shared/format';
 import { Tip } from '../views/ui';
 import type { JobStatus, Progress } from './teach-slice';
 
@@ -28,7 +29,7 @@ export function JobBar({ label, status, progress, blocked, onRun, onCancel, tip 
             <span>{progress?.label ?? 'Starting…'}</span>
             {progress && (
               <span className="job-progress-count">
-                {progress.done.toLocaleString('en-US')} / {progress.total.toLocaleString('en-US')} tasks
+                {formatCount(progress.done)} / {plural(progress.total, 'task')}
               </span>
             )}
           </div>

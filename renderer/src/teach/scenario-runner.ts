@@ -10,7 +10,7 @@ import type { PoolscopeApi } from '../../../shared/api';
 import { makeRunSpec, type RunSpec } from '../../../shared/run-spec';
 import { SCENARIOS, type Scenario, type ScenarioId } from '../../../shared/scenarios';
 import { TaskStore } from '../../../shared/task-store';
-import { formatMs } from '../../../shared/format';
+import { formatDuration, plural } from '../../../shared/format';
 import { useApp } from '../store';
 import { closePool, createPool, joinPool, runToEnd, type StepContext } from '../../../shared/jobs/steps';
 import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
@@ -30,8 +30,6 @@ interface Job {
   busy: boolean;
   closedAt: number | null;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The steps of a scenario's program, each with what runs it. */
 function plan(scenario: Scenario, spec: RunSpec): { step: StepState; run: StepRun }[] {
@@ -87,7 +85,7 @@ const startChild: StepRun = async (ctx, job) => {
   appendOutput(workerLines(job.store, from));
   return {
     ms: (entry.finishedAt ?? entry.startedAt) - entry.startedAt,
-    note: lane?.readyAt != null ? `started in ${formatMs(lane.readyAt - lane.spawnedAt)}, then ran f` : 'ran f',
+    note: lane?.readyAt != null ? `started in ${formatDuration(lane.readyAt - lane.spawnedAt)}, then ran f` : 'ran f',
   };
 };
 

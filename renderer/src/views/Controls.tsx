@@ -10,6 +10,7 @@ import {
   type Backend,
   type RunSpec,
 } from '../../../shared/run-spec';
+import { formatCount, formatDuration, plural } from '../../../shared/format';
 import { WORKLOADS } from '../../../shared/workloads';
 import { report, usePoolCommands } from '../app/pool-commands';
 import { useRuntime } from '../app/runtime';
@@ -38,10 +39,6 @@ const MAX_TASKS_STOPS = [0, ...ladder(1, LIMITS.maxTasksPerWorker.max)];
 const TIMEOUT_STOPS = [0, ...ladder(10, LIMITS.timeoutMs.max)];
 
 const BACKEND_NAMES: Record<Backend, string> = { process: 'process', thread: 'thread', gil: 'GIL', serial: 'serial' };
-
-const fmtCount = (n: number) => n.toLocaleString('en-US');
-const fmtMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(2)} ms`);
-const plural = (n: number, word: string) => `${fmtCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export const Controls = memo(function Controls() {
   const { api } = useRuntime();
@@ -173,7 +170,7 @@ export const Controls = memo(function Controls() {
               stops={COST_STOPS}
               value={spec.costMs}
               onChange={(costMs) => setSpec({ costMs })}
-              format={fmtMs}
+              format={formatDuration}
               disabled={!workload.usesCost}
             />
           </Field>
@@ -226,7 +223,7 @@ export const Controls = memo(function Controls() {
           </Field>
           <Field
             label="Chunksize"
-            value={spec.chunksize === 'auto' ? `auto → ${fmtCount(effective)}` : fmtCount(effective)}
+            value={spec.chunksize === 'auto' ? `auto → ${formatCount(effective)}` : formatCount(effective)}
             tip="How many tasks travel to a worker in one message: bigger chunks cut messaging overhead, smaller ones spread uneven work better. Auto is Python's ⌈n / (4 × workers)⌉ for map, 1 for imap."
             hint={spec.mode === 'apply_async' ? 'apply_async always sends tasks one by one.' : undefined}
           >
@@ -254,7 +251,7 @@ export const Controls = memo(function Controls() {
           </Field>
           <Field
             label="Max tasks per worker"
-            value={spec.maxTasksPerWorker === 0 ? 'unlimited' : fmtCount(spec.maxTasksPerWorker)}
+            value={spec.maxTasksPerWorker === 0 ? 'unlimited' : formatCount(spec.maxTasksPerWorker)}
             tip="Replace a worker process after it has run this many tasks (Python's maxtasksperchild): it frees leaked memory at the price of start-ups. 0 keeps workers for the whole run."
           >
             <StepSlider
@@ -267,7 +264,7 @@ export const Controls = memo(function Controls() {
           </Field>
           <Field
             label="Timeout"
-            value={spec.timeoutMs === 0 ? 'none' : fmtMs(spec.timeoutMs)}
+            value={spec.timeoutMs === 0 ? 'none' : formatDuration(spec.timeoutMs)}
             tip="A task still running after this long fails, and its worker is killed and replaced; 0 means tasks may run forever."
           >
             <StepSlider
@@ -275,7 +272,7 @@ export const Controls = memo(function Controls() {
               stops={TIMEOUT_STOPS}
               value={spec.timeoutMs}
               onChange={(timeoutMs) => setSpec({ timeoutMs })}
-              format={(n) => (n === 0 ? 'no timeout' : fmtMs(n))}
+              format={(n) => (n === 0 ? 'no timeout' : formatDuration(n))}
             />
           </Field>
         </section>

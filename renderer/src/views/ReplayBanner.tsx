@@ -1,6 +1,6 @@
 import { Slider } from 'radix-ui';
 import { memo, useSyncExternalStore } from 'react';
-import { formatMs } from '../../../shared/format';
+import { formatDuration, plural } from '../../../shared/format';
 import { useIoCommands } from '../io/commands';
 import { REPLAY_SPEEDS, type Replay, type ReplaySpeed } from '../io/replay';
 import { useApp } from '../store';
@@ -11,8 +11,6 @@ import '../styles/io.css';
 const SCRUB_STEPS = 1000;
 const SPEEDS = REPLAY_SPEEDS.map(String);
 const SPEED_NAMES = Object.fromEntries(SPEEDS.map((s) => [s, `${s}×`]));
-
-const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** Under the header: what is being read, or the replay's controls while one plays. */
 export const ReplayBanner = memo(function ReplayBanner() {
@@ -45,8 +43,8 @@ function ReplayControls({ replay, importing }: { replay: Replay; importing: stri
     <section className="replay-banner" aria-label="Trace replay" data-testid="replay-banner">
       <span className="replay-tag">Replay</span>
       <p className="replay-title" data-testid="replay-status">
-        Replaying <strong title={file}>{file}</strong> · {count(trace.tasks.length, 'task')} on{' '}
-        {count(trace.lanes.length, 'lane')}
+        Replaying <strong title={file}>{file}</strong> · {plural(trace.tasks.length, 'task')} on{' '}
+        {plural(trace.lanes.length, 'lane')}
         {importing && <span className="replay-reading"> · reading {importing}…</span>}
       </p>
       <div className="replay-transport">
@@ -91,11 +89,11 @@ function ReplayControls({ replay, importing }: { replay: Replay; importing: stri
           <Slider.Thumb
             className="slider-thumb"
             aria-label="Replay position"
-            aria-valuetext={`${formatMs(position)} of ${formatMs(durationMs)}`}
+            aria-valuetext={`${formatDuration(position)} of ${formatDuration(durationMs)}`}
           />
         </Slider.Root>
         <output className="replay-time" data-testid="replay-time">
-          {formatMs(position)} / {formatMs(durationMs)}
+          {formatDuration(position)} / {formatDuration(durationMs)}
         </output>
       </div>
       <Segmented

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatMs } from '../../../shared/format';
+import { formatDuration } from '../../../shared/format';
 import type { RunStats } from '../../../shared/stats';
 import { useApp } from '../store';
 import { LiveChart } from './LiveChart';
@@ -58,7 +58,7 @@ export const StatsPanel = memo(function StatsPanel() {
           id="elapsed"
           label="Elapsed"
           tip="Wall-clock time since the run started."
-          value={s ? formatMs(s.elapsedMs) : dash}
+          value={s ? formatDuration(s.elapsedMs) : dash}
         />
         <Metric
           id="done"
@@ -116,7 +116,7 @@ export const StatsPanel = memo(function StatsPanel() {
           id="latency"
           label="Dispatch latency"
           tip="Mean time from a chunk being sent (or its worker coming free) to its first task starting: the cost of one trip to a worker."
-          value={s?.dispatchLatencyMs != null ? formatMs(s.dispatchLatencyMs) : dash}
+          value={s?.dispatchLatencyMs != null ? formatDuration(s.dispatchLatencyMs) : dash}
           sub={s?.dispatchLatencyMs === null ? s.missing.dispatchLatency : undefined}
         />
         <Metric

@@ -1,4 +1,4 @@
-import { formatMs, pyRepr } from '../../../shared/format';
+import { formatDuration, pyRepr } from '../../../shared/format';
 import { TaskState, type TaskStore } from '../../../shared/task-store';
 
 export interface TaskDetails {
@@ -31,17 +31,17 @@ export function describeTask(store: TaskStore, task: number, now: number): TaskD
   if (run.run.spec) rows.push(['Input', String(run.run.spec.from + task)]);
   const call = store.call[task] >= 0 ? store.calls.get(store.call[task]) : undefined;
   if (call) rows.push(['Call', call.label]);
-  if (Number.isFinite(start)) rows.push(['Start', formatMs(start - origin)]);
-  if (Number.isFinite(end)) rows.push(['End', formatMs(end - origin)]);
-  if (Number.isFinite(start)) rows.push(['Duration', formatMs((Number.isFinite(end) ? end : now) - start)]);
+  if (Number.isFinite(start)) rows.push(['Start', formatDuration(start - origin)]);
+  if (Number.isFinite(end)) rows.push(['End', formatDuration(end - origin)]);
+  if (Number.isFinite(start)) rows.push(['Duration', formatDuration((Number.isFinite(end) ? end : now) - start)]);
   if (state === TaskState.done)
     rows.push([
       'Result',
       store.resultText.get(task) ?? pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task]),
     ]);
-  if (Number.isFinite(store.cpu[task])) rows.push(['CPU', formatMs(store.cpu[task])]);
+  if (Number.isFinite(store.cpu[task])) rows.push(['CPU', formatDuration(store.cpu[task])]);
   if (Number.isFinite(store.coreWait[task]) && store.coreWait[task] > 0.05)
-    rows.push(['Waiting for a core', formatMs(store.coreWait[task])]);
+    rows.push(['Waiting for a core', formatDuration(store.coreWait[task])]);
   if (state === TaskState.failed) {
     const failure = store.failures.find((f) => f.task === task);
     if (failure)

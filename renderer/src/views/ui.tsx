@@ -1,6 +1,7 @@
 /** Small shared controls: labelled sliders, segmented choices, info tooltips. */
 import { RadioGroup, Slider, Tooltip } from 'radix-ui';
 import { useId, useState, type ReactNode } from 'react';
+import { formatCount } from '../../../shared/format';
 
 export function InfoTip({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -182,7 +183,7 @@ export function NumberInput({
     const n = Number(text.replace(/[_,\s]/g, ''));
     if (text.trim() === '' || !Number.isFinite(n)) setError('Enter a number.');
     else if (integer && !Number.isInteger(n)) setError('Enter a whole number.');
-    else if (n < min || n > max) setError(`Between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}.`);
+    else if (n < min || n > max) setError(`Between ${formatCount(min)} and ${formatCount(max)}.`);
     else {
       setError(null);
       if (n !== value) onChange(n);
