@@ -259,15 +259,77 @@ test('failed tasks are counted and a command the host refuses is explained', asy
   await otherContext.close();
 });
 
-test('a bad number is explained next to its box, not sent', async ({ page, hostUrl }) => {
+test('a box showing a value it refuses blocks Run, Compare and Sweep, and says which box', async ({
+  page,
+  hostUrl,
+  browserHost,
+}) => {
   await open(page, hostUrl);
   const box = page.getByRole('spinbutton', { name: 'Task count value' });
+  const runButton = page.getByRole('button', { name: 'Run', exact: true });
+  const problem = page.getByTestId('form-problem');
   const before = await box.getAttribute('aria-valuenow');
-  await box.fill('0');
-  await box.press('Enter');
-  await expect(page.getByRole('alert')).toHaveText('Between 1 and 1,000,000.');
-  await expect(box).toHaveAttribute('aria-invalid', 'true');
-  await expect(box).toHaveAttribute('aria-valuenow', before ?? '');
+  for (const [text, message] of [
+    ['abc', 'Enter a number.'],
+    ['0', 'Between 1 and 1,000,000.'],
+    ['-3', 'Between 1 and 1,000,000.'],
+    ['2.5', 'Enter a whole number.'],
+    ['1e9', 'Between 1 and 1,000,000.'],
+  ]) {
+    await box.fill(text);
+    await box.press('Tab');
+    await expect(box.locator('xpath=..').getByRole('alert')).toHaveText(message);
+    await expect(box).toHaveAttribute('aria-invalid', 'true');
+    // The last valid value is kept, and nothing may run with it while the box says otherwise.
+    await expect(box).toHaveAttribute('aria-valuenow', before ?? '');
+    await expect(runButton).toBeDisabled();
+    await expect(problem).toContainText('“Task count”');
+  }
+  // The keyboard is refused too, with the same reason; nothing reaches the pool.
+  await box.focus();
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByTestId('toast').filter({ hasText: 'Could not start the run' })).toContainText('“Task count”');
+  await expect(page.getByTestId('run-status')).toHaveText('no run yet');
+  expect(browserHost.pool.running).toBe(false);
+
+  await setNumber(page, 'Task count value', 12);
+  await expect(problem).toHaveCount(0);
+  await expect(runButton).toBeEnabled();
+
+  // Task cost takes decimals everywhere, and refuses the same things everywhere.
+  await setNumber(page, 'Task cost value', 2.5);
+  const cost = page.getByRole('spinbutton', { name: 'Task cost value' });
+  await cost.fill('-3');
+  await cost.press('Tab');
+  await expect(problem).toContainText('“Task cost”');
+  await expect(runButton).toBeDisabled();
+  await cost.press('Escape');
+  await expect(runButton).toBeEnabled();
+
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  const compareTasks = page.getByRole('spinbutton', { name: 'Compare tasks' });
+  await compareTasks.fill('abc');
+  await compareTasks.press('Tab');
+  await expect(page.getByRole('button', { name: 'Compare', exact: true })).toBeDisabled();
+  await expect(page.locator('.job-note')).toContainText('“Tasks”');
+  // One limit for the task count: what Live takes, Compare takes.
+  await compareTasks.fill('1,000,000');
+  await compareTasks.press('Enter');
+  await expect(compareTasks).toHaveAttribute('aria-valuenow', '1000000');
+
+  await page.getByRole('tab', { name: 'Sweep' }).click();
+  const sweepCost = page.getByRole('spinbutton', { name: 'Sweep task cost' });
+  await sweepCost.fill('2.5');
+  await sweepCost.press('Enter');
+  await expect(sweepCost).toHaveAttribute('aria-valuenow', '2.5');
+  await sweepCost.fill('-3');
+  await sweepCost.press('Tab');
+  const sweepButton = page.getByRole('button', { name: 'Sweep', exact: true });
+  await expect(sweepButton).toBeDisabled();
+  await expect(page.locator('.job-note')).toContainText('“Task cost”');
+  await sweepCost.fill('20');
+  await sweepCost.press('Enter');
+  await expect(sweepButton).toBeEnabled();
 });
 
 for (const [width, height] of [

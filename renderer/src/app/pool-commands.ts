@@ -6,7 +6,7 @@
 import type { CommandResult, PoolscopeApi } from '../../../shared/api';
 import type { CancelRunning } from '../../../shared/commands';
 import { LIMITS } from '../../../shared/run-spec';
-import { useApp } from '../store';
+import { formProblem, useApp } from '../store';
 import { useRuntime } from './runtime';
 
 /** Reports a refused command as a toast; returns whether it succeeded. */
@@ -41,7 +41,15 @@ export function poolCommands(api: PoolscopeApi): PoolCommands {
     }, RESIZE_DEBOUNCE_MS);
   };
   const commands: PoolCommands = {
-    run: () => void api.start(useApp.getState().spec).then((r) => report('Could not start the run', r)),
+    run: () => {
+      // A box showing something it refuses blocks the run: running its last valid value instead would be a lie.
+      const problem = formProblem(useApp.getState().problems.live);
+      if (problem) {
+        useApp.getState().notify({ tone: 'error', title: 'Could not start the run', message: problem });
+        return;
+      }
+      void api.start(useApp.getState().spec).then((r) => report('Could not start the run', r));
+    },
     togglePause: () => {
       // The live pool's state, also while a replay fills the panels.
       const paused = useApp.getState().liveRun.paused;

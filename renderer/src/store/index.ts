@@ -21,4 +21,5 @@ export const useApp = create<AppState>()((...a) => ({
 }));
 
 export type { RunSnapshot, WorkerRow, WorkerState } from './run-slice';
-export type { Toast } from './view-slice';
+export type { FormName, Toast } from './view-slice';
+export { formProblem } from './view-slice';

@@ -1,8 +1,9 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes, formatDuration, formatTimes, plural } from '../../../shared/format';
-import { BACKENDS, type Backend } from '../../../shared/run-spec';
+import { BACKENDS, LIMITS, type Backend } from '../../../shared/run-spec';
 import { useApp } from '../store';
+import { useBoxProblem, useFormProblem } from '../views/form';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
 import { BACKEND_INFO, COMPARE_PRESETS, compareReading, shownSpeedup } from './compare-model';
 import { blockedReason, EmptyNote, JobBar } from './parts';
@@ -10,7 +11,6 @@ import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
 import type { CompareRow, CompareState } from './teach-slice';
 
-const MAX_TASKS = 10_000;
 /** Axis plus a readable row per worker, up to a point. */
 const laneHeight = (workers: number) => 34 + Math.min(workers, 8) * 22;
 
@@ -37,15 +37,18 @@ const CompareSettings = memo(function CompareSettings() {
   const busy = useApp((s) => s.teachBusy);
   // The live pool's run, even while a trace replays in the views.
   const liveRunning = useApp((s) => s.liveRun.status === 'running');
+  const tasksProblem = useBoxProblem('compare', 'Tasks');
+  const problem = useFormProblem('compare');
   const running = status === 'running';
   const poolSize = settings.poolSize ?? cores ?? 1;
   const maxPool = Math.max(8, 2 * (cores ?? 1));
   const toggle = (backend: Backend, on: boolean) =>
     set({ backends: on ? [...settings.backends, backend] : settings.backends.filter((b) => b !== backend) });
   const blocked =
-    settings.backends.length < 2
+    problem ??
+    (settings.backends.length < 2
       ? 'Pick at least two backends to compare.'
-      : blockedReason(busy, 'compare', liveRunning);
+      : blockedReason(busy, 'compare', liveRunning));
   return (
     <aside className="controls teach-settings" aria-label="Compare settings">
       <div className="controls-scroll">
@@ -73,10 +76,10 @@ const CompareSettings = memo(function CompareSettings() {
               <NumberInput
                 label="Compare tasks"
                 value={settings.tasks}
-                min={1}
-                max={MAX_TASKS}
+                {...LIMITS.tasks}
                 disabled={running}
                 onChange={(tasks) => set({ tasks })}
+                onProblem={tasksProblem}
               />
             }
           >

@@ -1,7 +1,9 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDuration } from '../../../shared/format';
+import { LIMITS } from '../../../shared/run-spec';
 import { useApp } from '../store';
+import { useBoxProblem, useFormProblem } from '../views/form';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
 import { BACKEND_INFO } from './compare-model';
 import { blockedReason, EmptyNote, JobBar } from './parts';
@@ -33,6 +35,9 @@ const SweepSettings = memo(function SweepSettings() {
   const busy = useApp((s) => s.teachBusy);
   // The live pool's run, even while a trace replays in the views.
   const liveRunning = useApp((s) => s.liveRun.status === 'running');
+  const tasksProblem = useBoxProblem('sweep', 'Tasks');
+  const costProblem = useBoxProblem('sweep', 'Task cost');
+  const problem = useFormProblem('sweep');
   const running = status === 'running';
   const maxSize = settings.maxSize ?? 2 * (cores ?? 1);
   return (
@@ -57,10 +62,10 @@ const SweepSettings = memo(function SweepSettings() {
               <NumberInput
                 label="Sweep tasks"
                 value={settings.tasks}
-                min={1}
-                max={10_000}
+                {...LIMITS.tasks}
                 disabled={running}
                 onChange={(tasks) => set({ tasks })}
+                onProblem={tasksProblem}
               />
             }
           >
@@ -74,11 +79,12 @@ const SweepSettings = memo(function SweepSettings() {
               <NumberInput
                 label="Sweep task cost"
                 value={settings.costMs}
-                min={1}
-                max={1000}
+                {...LIMITS.costMs}
+                integer={false}
                 suffix="ms"
                 disabled={running}
                 onChange={(costMs) => set({ costMs })}
+                onProblem={costProblem}
               />
             }
           >
@@ -119,7 +125,7 @@ const SweepSettings = memo(function SweepSettings() {
         label="Sweep"
         status={status}
         progress={progress}
-        blocked={blockedReason(busy, 'sweep', liveRunning)}
+        blocked={problem ?? blockedReason(busy, 'sweep', liveRunning)}
         onRun={() => void sweep.run()}
         onCancel={() => sweep.cancel()}
         tip="Run the workload at each pool size in turn, on the same pool resized between runs."

@@ -7,7 +7,7 @@ import type { PoolscopeApi } from '../../../shared/api';
 import { compareBackends, compareOrder } from '../../../shared/jobs/compare';
 import { Cancelled, type Session } from '../../../shared/jobs/session';
 import { makeRunSpec } from '../../../shared/run-spec';
-import { useApp } from '../store';
+import { formProblem, useApp } from '../store';
 import { COMPARE_PRESETS } from './compare-model';
 import { ProgressTicker } from './progress';
 
@@ -25,7 +25,7 @@ export class CompareRunner {
 
   async run(): Promise<void> {
     const state = useApp.getState();
-    if (state.teachBusy) return;
+    if (state.teachBusy || formProblem(state.problems.compare)) return;
     const { settings } = state.compare;
     const cores = state.host?.cores ?? 1;
     const poolSize = settings.poolSize ?? cores;

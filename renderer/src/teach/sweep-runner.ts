@@ -7,7 +7,7 @@ import type { PoolscopeApi } from '../../../shared/api';
 import { Cancelled, type Session } from '../../../shared/jobs/session';
 import { sweepPoolSizes } from '../../../shared/jobs/sweep';
 import { makeRunSpec } from '../../../shared/run-spec';
-import { useApp } from '../store';
+import { formProblem, useApp } from '../store';
 import { ProgressTicker } from './progress';
 
 export class SweepRunner {
@@ -24,7 +24,7 @@ export class SweepRunner {
 
   async run(): Promise<void> {
     const state = useApp.getState();
-    if (state.teachBusy) return;
+    if (state.teachBusy || formProblem(state.problems.sweep)) return;
     const { settings } = state.sweep;
     const cores = state.host?.cores ?? 1;
     const maxSize = settings.maxSize ?? 2 * cores;

@@ -15,6 +15,7 @@ import { WORKLOADS } from '../../../shared/workloads';
 import { report, usePoolCommands } from '../app/pool-commands';
 import { useRuntime } from '../app/runtime';
 import { useApp } from '../store';
+import { useBoxProblem, useFormProblem } from './form';
 import { Field, NumberInput, Segmented, StepSlider, Tip } from './ui';
 
 /** 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade: round numbers at any scale. */
@@ -50,6 +51,9 @@ export const Controls = memo(function Controls() {
   const replaying = useApp((s) => s.replay !== null);
   // The slider drives the live pool.
   const { setPoolSize } = usePoolCommands();
+  const taskCountProblem = useBoxProblem('live', 'Task count');
+  const taskCostProblem = useBoxProblem('live', 'Task cost');
+  const faultEveryProblem = useBoxProblem('live', 'Fault every');
 
   // Switching backends replaces every worker, so it happens at once, between runs.
   const setBackend = (backend: Backend) => {
@@ -136,6 +140,7 @@ export const Controls = memo(function Controls() {
                 value={spec.tasks}
                 {...LIMITS.tasks}
                 onChange={(tasks) => setSpec({ tasks })}
+                onProblem={taskCountProblem}
               />
             }
             tip="How many tasks the run submits; task i receives the input i, as in map(f, range(n))."
@@ -160,6 +165,7 @@ export const Controls = memo(function Controls() {
                 suffix="ms"
                 disabled={!workload.usesCost}
                 onChange={(costMs) => setSpec({ costMs })}
+                onProblem={taskCostProblem}
               />
             }
             tip="How long each cpu, primes or io task works, in milliseconds; tiny tasks make messaging overhead visible, big ones make parallelism pay."
@@ -197,6 +203,7 @@ export const Controls = memo(function Controls() {
                   value={spec.faultEvery}
                   {...LIMITS.faultEvery}
                   onChange={(faultEvery) => setSpec({ faultEvery })}
+                  onProblem={faultEveryProblem}
                 />
               }
               tip="Every k-th task misbehaves — raises, kills its own process or hangs — so you can watch the pool recover."
@@ -288,13 +295,19 @@ const Actions = memo(function Actions() {
   const pool = usePoolCommands();
   const status = useApp((s) => s.run.status);
   const paused = useApp((s) => s.run.paused);
+  const problem = useFormProblem('live');
   const running = status === 'running';
 
   return (
     <div className="actions">
       {running && <p className="controls-note">Pool size applies now; other changes apply to the next run.</p>}
+      {problem && !running && (
+        <p className="form-problem" role="alert" data-testid="form-problem">
+          {problem}
+        </p>
+      )}
       <Tip content="Start a run with these settings (Ctrl+Enter, or Space when nothing is running).">
-        <button type="button" className="btn primary run" onClick={pool.run} disabled={running}>
+        <button type="button" className="btn primary run" onClick={pool.run} disabled={running || problem !== null}>
           <svg viewBox="0 0 16 16" aria-hidden="true">
             <path d="M4 2.5v11l9-5.5z" />
           </svg>

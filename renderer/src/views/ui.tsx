@@ -1,7 +1,7 @@
 /** Small shared controls: labelled sliders, segmented choices, info tooltips. */
 import { RadioGroup, Slider, Tooltip } from 'radix-ui';
-import { useId, useState, type ReactNode } from 'react';
-import { formatCount } from '../../../shared/format';
+import { useId, useLayoutEffect, useState, type ReactNode } from 'react';
+import { numberProblem, parseNumber } from './validate';
 
 export function InfoTip({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -151,44 +151,53 @@ interface NumberInputProps {
   min: number;
   max: number;
   onChange: (value: number) => void;
+  /** Hears what is wrong with the text shown (null once it is a valid value), so the form can block its action. */
+  onProblem?: (problem: string | null) => void;
   disabled?: boolean;
   integer?: boolean;
   suffix?: string;
   id?: string;
 }
 
-/** A numeric box that commits on Enter or blur, and says what is wrong instead of clamping silently. */
+/**
+ * A numeric box that commits on Enter or blur, and says what is wrong instead
+ * of clamping silently. While it shows something it would refuse, `onProblem`
+ * knows, so the action that would use the box can refuse too and say why.
+ */
 export function NumberInput({
   label,
   value,
   min,
   max,
   onChange,
+  onProblem,
   disabled,
   integer = true,
   suffix,
   id,
 }: NumberInputProps) {
   const [text, setText] = useState(String(value));
-  const [error, setError] = useState<string | null>(null);
+  const [committed, setCommitted] = useState(false);
   const errorId = useId();
   // A new value from outside (the slider) replaces whatever was typed.
   const [shown, setShown] = useState(value);
   if (shown !== value) {
     setShown(value);
     setText(String(value));
-    setError(null);
+    setCommitted(false);
   }
+  // A disabled box is not used, so what it shows blocks nothing.
+  const problem = disabled ? null : numberProblem(text, { min, max, integer });
+  // Layout effect: reported before the next key or click is handled, so Ctrl+Enter right after typing is refused.
+  useLayoutEffect(() => onProblem?.(problem), [onProblem, problem]);
+  useLayoutEffect(() => () => onProblem?.(null), [onProblem]);
   const commit = () => {
-    const n = Number(text.replace(/[_,\s]/g, ''));
-    if (text.trim() === '' || !Number.isFinite(n)) setError('Enter a number.');
-    else if (integer && !Number.isInteger(n)) setError('Enter a whole number.');
-    else if (n < min || n > max) setError(`Between ${formatCount(min)} and ${formatCount(max)}.`);
-    else {
-      setError(null);
-      if (n !== value) onChange(n);
-    }
+    setCommitted(true);
+    if (problem !== null) return;
+    const n = parseNumber(text);
+    if (n !== value) onChange(n);
   };
+  const error = committed ? problem : null;
   return (
     <span className="number-input">
       <input
@@ -200,7 +209,7 @@ export function NumberInput({
         aria-valuemin={min}
         aria-valuemax={max}
         aria-label={label}
-        aria-invalid={error !== null}
+        aria-invalid={problem !== null}
         aria-describedby={error ? errorId : undefined}
         disabled={disabled}
         value={text}
@@ -208,7 +217,10 @@ export function NumberInput({
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') setText(String(value));
+          if (e.key === 'Escape') {
+            setText(String(value));
+            setCommitted(false);
+          }
         }}
       />
       {suffix && <span className="suffix">{suffix}</span>}
