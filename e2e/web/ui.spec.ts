@@ -349,3 +349,33 @@ for (const [width, height] of [
     await attachScreenshot(page, testInfo, `completed-${width}x${height}`);
   });
 }
+
+test('a control’s ? opens on a click and on keyboard focus, and Escape closes it', async ({ page, hostUrl }) => {
+  await open(page, hostUrl);
+  const help = page.getByRole('button', { name: 'About pool size' });
+  const tip = page.getByRole('tooltip').filter({ hasText: 'How many workers run tasks at once' });
+
+  // A click (a touch screen has no hover) pins it open; a second click closes it.
+  await help.click();
+  await expect(tip).toBeVisible();
+  await page.mouse.move(0, 0);
+  await expect(tip).toBeVisible();
+  await help.click();
+  await expect(tip).toBeHidden();
+
+  // Keyboard focus opens it; Escape closes it and does nothing else.
+  await page.getByRole('slider', { name: /pool size/i }).focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(help).toBeFocused();
+  await expect(tip).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(tip).toBeHidden();
+  await expect(help).toBeFocused();
+  await expect(page.getByTestId('run-status')).toHaveText('no run yet');
+
+  // Hovering still shows it, and leaving hides it again.
+  await page.getByRole('button', { name: 'About task count' }).hover();
+  await expect(page.getByRole('tooltip').filter({ hasText: 'How many tasks the run submits' })).toBeVisible();
+  await page.mouse.move(0, 0);
+  await expect(page.getByRole('tooltip').filter({ hasText: 'How many tasks the run submits' })).toBeHidden();
+});

@@ -1,23 +1,58 @@
 /** Small shared controls: labelled sliders, segmented choices, info tooltips. */
-import { RadioGroup, Slider, Tooltip } from 'radix-ui';
-import { useId, useLayoutEffect, useState, type ReactNode } from 'react';
+import { Popover, RadioGroup, Slider, Tooltip } from 'radix-ui';
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { numberProblem, parseNumber } from './validate';
 
+/**
+ * The `?` beside a control: a toggletip. Hovering shows it as a tooltip would,
+ * but a click pins it open (and a second click closes it) — touch screens have
+ * no hover — and keyboard focus opens it too. Escape or a click elsewhere closes it.
+ */
 export function InfoTip({ label, children }: { label: string; children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const pinned = useRef(false);
+  const show = (next: boolean) => {
+    if (!next) pinned.current = false;
+    setOpen(next);
+  };
   return (
-    <Tooltip.Root>
-      <Tooltip.Trigger asChild>
-        <button type="button" className="info" aria-label={`About ${label.toLowerCase()}`}>
+    <Popover.Root open={open} onOpenChange={show}>
+      <Popover.Trigger asChild>
+        <button
+          type="button"
+          className="info"
+          aria-label={`About ${label.toLowerCase()}`}
+          onPointerEnter={(e) => e.pointerType === 'mouse' && setOpen(true)}
+          onPointerLeave={(e) => e.pointerType === 'mouse' && !pinned.current && setOpen(false)}
+          onFocus={() => setOpen(true)}
+          onBlur={() => !pinned.current && setOpen(false)}
+          onClick={(e) => {
+            // Our own toggle, not the popover's: the press that focused (and so opened) it pins it instead of closing it.
+            e.preventDefault();
+            const pin = !pinned.current;
+            pinned.current = pin;
+            setOpen(pin);
+          }}
+        >
           ?
         </button>
-      </Tooltip.Trigger>
-      <Tooltip.Portal>
-        <Tooltip.Content className="tooltip" side="right" sideOffset={8} collisionPadding={12}>
+      </Popover.Trigger>
+      <Popover.Portal>
+        <Popover.Content
+          className="tooltip"
+          role="tooltip"
+          side="right"
+          sideOffset={8}
+          collisionPadding={12}
+          // Focus stays on the `?`, so Tab goes on through the form.
+          onOpenAutoFocus={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => e.preventDefault()}
+        >
           {children}
-          <Tooltip.Arrow className="tooltip-arrow" />
-        </Tooltip.Content>
-      </Tooltip.Portal>
-    </Tooltip.Root>
+          <Popover.Arrow className="tooltip-arrow" />
+        </Popover.Content>
+      </Popover.Portal>
+    </Popover.Root>
   );
 }
 
