@@ -2,6 +2,7 @@
  * The visualizer end to end: real controls in Chromium, a real pool of worker
  * processes behind the browser host, and assertions on what the page shows.
  */
+import { availableParallelism } from 'node:os';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -378,4 +379,44 @@ test('a control’s ? opens on a click and on keyboard focus, and Escape closes 
   await expect(page.getByRole('tooltip').filter({ hasText: 'How many tasks the run submits' })).toBeVisible();
   await page.mouse.move(0, 0);
   await expect(page.getByRole('tooltip').filter({ hasText: 'How many tasks the run submits' })).toBeHidden();
+});
+
+test('the pool-size slider gives 1 … 2×cores most of its track, marks the cores, and still reaches 64', async ({
+  page,
+  hostUrl,
+}) => {
+  await open(page, hostUrl);
+  const cores = availableParallelism();
+  const slider = page.getByRole('slider', { name: /pool size/i });
+  const track = (await page.locator('.controls .slider-track').first().boundingBox())!;
+  const thumbAt = async () => {
+    const box = (await slider.boundingBox())!;
+    return (box.x + box.width / 2 - track.x) / track.width;
+  };
+  await setPoolSize(page, Math.min(64, 2 * cores));
+  if (2 * cores < 64) expect(await thumbAt()).toBeGreaterThan(0.6);
+
+  // A click halfway along lands inside the useful range, not on "32 workers".
+  await page.mouse.click(track.x + track.width / 2, track.y + track.height / 2);
+  const picked = Number(await slider.getAttribute('aria-valuenow'));
+  expect(picked).toBeGreaterThanOrEqual(1);
+  expect(picked).toBeLessThanOrEqual(2 * cores);
+
+  await slider.focus();
+  await slider.press('End');
+  await expect(slider).toHaveAttribute('aria-valuenow', '64');
+  await expect(slider).toHaveAttribute('aria-valuetext', '64 workers');
+  await slider.press('Home');
+  await expect(slider).toHaveAttribute('aria-valuenow', '1');
+
+  // The core count is marked where the thumb sits at that many workers.
+  const mark = page.locator('.controls [data-testid="slider-mark"]').first();
+  await expect(mark).toHaveText(`${cores} cores`);
+  await setPoolSize(page, cores);
+  // offsetLeft is where the mark points, before its label is shifted to stay inside the panel.
+  const markOffset = await mark.evaluate((el) => (el as unknown as { offsetLeft: number }).offsetLeft);
+  const wrap = (await page.locator('.controls .slider-wrap').first().boundingBox())!;
+  const thumbBox = (await slider.boundingBox())!;
+  const tickX = wrap.x + markOffset;
+  expect(Math.abs(tickX - (thumbBox.x + thumbBox.width / 2))).toBeLessThan(4);
 });

@@ -1,5 +1,5 @@
 import { DropdownMenu, Switch } from 'radix-ui';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import {
   BACKENDS,
   DISTRIBUTIONS,
@@ -16,6 +16,7 @@ import { report, usePoolCommands } from '../app/pool-commands';
 import { useRuntime } from '../app/runtime';
 import { useApp } from '../store';
 import { useBoxProblem, useFormProblem } from './form';
+import { poolPositions } from './pool-scale';
 import { Field, NumberInput, Segmented, StepSlider, Tip } from './ui';
 
 /** 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade: round numbers at any scale. */
@@ -54,6 +55,7 @@ export const Controls = memo(function Controls() {
   const taskCountProblem = useBoxProblem('live', 'Task count');
   const taskCostProblem = useBoxProblem('live', 'Task cost');
   const faultEveryProblem = useBoxProblem('live', 'Fault every');
+  const poolTrack = useMemo(() => poolPositions(LIMITS.poolSize.min, LIMITS.poolSize.max, cores ?? 1), [cores]);
 
   // Switching backends replaces every worker, so it happens at once, between runs.
   const setBackend = (backend: Backend) => {
@@ -88,6 +90,7 @@ export const Controls = memo(function Controls() {
             <StepSlider
               label="Pool size"
               stops={POOL_STOPS}
+              positions={poolTrack}
               value={serial ? 1 : spec.poolSize}
               disabled={serial}
               onChange={setPoolSize}

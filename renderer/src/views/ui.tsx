@@ -1,6 +1,7 @@
 /** Small shared controls: labelled sliders, segmented choices, info tooltips. */
 import { Popover, RadioGroup, Slider, Tooltip } from 'radix-ui';
 import { useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { nearestPosition } from './pool-scale';
 import { numberProblem, parseNumber } from './validate';
 
 /**
@@ -125,51 +126,82 @@ interface StepSliderProps {
   onChange: (value: number) => void;
   format: (value: number) => string;
   disabled?: boolean;
+  /** Where each stop sits on the track, 0…1 ascending; evenly spaced by default. */
+  positions?: readonly number[];
   /** Marks drawn under the track, at values. */
   marks?: { value: number; label: string }[];
 }
 
+/** The track's resolution: positions are thousandths of its length. */
+const TRACK = 1000;
+const evenly = (n: number) => Array.from({ length: n }, (_, i) => i / Math.max(1, n - 1));
+
 /**
  * A slider over a list of values (linear, log or "1-2-5"), so one track covers
- * 1 … 1,000,000 and still lands on round numbers. Arrow keys step one stop;
- * the accessible value text is the real value.
+ * 1 … 1,000,000 and still lands on round numbers. Arrow keys step one stop,
+ * Page keys a tenth of them; the accessible value is the real value.
  */
-export function StepSlider({ label, stops, value, onChange, format, disabled, marks }: StepSliderProps) {
+export function StepSlider({ label, stops, value, onChange, format, disabled, positions, marks }: StepSliderProps) {
+  const at = positions ?? evenly(stops.length);
   const index = nearestStop(stops, value);
-  // Consecutive integers need no mapping: then aria-valuenow is the value itself.
-  const linear = stops.every((v, i) => v === stops[0] + i);
-  const offset = linear ? stops[0] : 0;
+  const go = (i: number) => {
+    const next = stops[Math.max(0, Math.min(stops.length - 1, i))];
+    if (next !== value) onChange(next);
+  };
+  const page = Math.max(1, Math.round(stops.length / 10));
+  const keys: Record<string, number> = {
+    ArrowRight: index + 1,
+    ArrowUp: index + 1,
+    ArrowLeft: index - 1,
+    ArrowDown: index - 1,
+    PageUp: index + page,
+    PageDown: index - page,
+    Home: 0,
+    End: stops.length - 1,
+  };
   return (
     <div className="slider-wrap">
       <Slider.Root
         className="slider"
-        min={offset}
-        max={offset + stops.length - 1}
+        min={0}
+        max={TRACK}
         step={1}
-        value={[offset + index]}
+        value={[Math.round(at[index] * TRACK)]}
         disabled={disabled}
-        onValueChange={([i]) => {
-          const next = stops[i - offset];
-          if (next !== value) onChange(next);
+        onValueChange={([v]) => go(nearestPosition(at, v / TRACK))}
+        // Stops, not thousandths of the track: the slider's own key handling is skipped.
+        onKeyDown={(e) => {
+          if (!(e.key in keys)) return;
+          e.preventDefault();
+          go(keys[e.key]);
         }}
       >
         <Slider.Track className="slider-track">
           <Slider.Range className="slider-range" />
         </Slider.Track>
-        <Slider.Thumb className="slider-thumb" aria-label={label} aria-valuetext={format(value)} />
+        <Slider.Thumb
+          className="slider-thumb"
+          aria-label={label}
+          aria-valuenow={value}
+          aria-valuemin={stops[0]}
+          aria-valuemax={stops[stops.length - 1]}
+          aria-valuetext={format(value)}
+        />
       </Slider.Root>
-      {marks?.map((mark) => (
-        <span
-          key={mark.label}
-          className="slider-mark"
-          style={{
-            left: `calc(8px + (100% - 16px) * ${nearestStop(stops, mark.value) / Math.max(1, stops.length - 1)})`,
-          }}
-          aria-hidden="true"
-        >
-          {mark.label}
-        </span>
-      ))}
+      {marks?.map((mark) => {
+        const p = at[nearestStop(stops, mark.value)];
+        return (
+          <span
+            key={mark.label}
+            className={`slider-mark${p < 0.12 ? ' start' : p > 0.88 ? ' end' : ''}`}
+            data-testid="slider-mark"
+            style={{ left: `calc(8px + (100% - 16px) * ${p})` }}
+            aria-hidden="true"
+          >
+            {mark.label}
+          </span>
+        );
+      })}
     </div>
   );
 }
