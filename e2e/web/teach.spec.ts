@@ -84,8 +84,20 @@ test('Q4 prints its results, and Q3 its child’s line and then the parent’s a
   await expect(timeline).toHaveAttribute('data-rows', '1');
   await expect(timeline).toHaveAttribute('data-tasks', '1');
   // Its line came from the child process, in the console under its worker.
-  await expect(page.getByRole('log', { name: 'Worker output' })).toContainText('Child process is running.');
+  const consoleLog = page.getByRole('log', { name: 'Worker output' });
+  await expect(consoleLog).toContainText('Child process is running.');
+  await expect(consoleLog.getByTestId('console-line')).toHaveCount(1);
   await attachScreenshot(page, testInfo, 'q3');
+
+  // Q6's console is its own: Q3's child is not in it, and its filter lists Q6's four workers only.
+  await pickScenario(page, 'Q6');
+  await expect(consoleLog.getByTestId('console-line')).toHaveCount(0);
+  await runScenario(page);
+  await expect(consoleLog.getByTestId('console-line')).toHaveCount(4);
+  await expect(consoleLog).not.toContainText('Child process is running.');
+  const filter = page.getByRole('combobox', { name: 'Show output of' });
+  const options = (await filter.locator('option').allTextContents()).slice(1).map((o) => o.split(' ')[0]);
+  expect(options.sort()).toEqual(['W1', 'W2', 'W3', 'W4']);
 });
 
 test('Q5 steps through create, map, close and join one click at a time', async ({ page, hostUrl }, testInfo) => {

@@ -138,14 +138,16 @@ test('what the print workload writes appears in the console, filterable by worke
   for (let n = 0; n < 12; n++) await expect(console).toContainText(`Process ${n}: The square of ${n} is ${n * n}.`);
   await attachScreenshot(page, testInfo, 'console');
 
-  // Filtering shows exactly one worker's lines.
+  // Filtering shows exactly one worker's lines, named by its small number.
   const filter = page.getByRole('combobox', { name: 'Show output of' });
-  const first = await filter.locator('option').nth(1).getAttribute('value');
-  await filter.selectOption(first ?? '');
+  const first = filter.locator('option').nth(1);
+  const [value, label] = await Promise.all([first.getAttribute('value'), first.textContent()]);
+  expect(label).toMatch(/^W[12] · pid \d+$/);
+  await filter.selectOption(value ?? '');
   const tags = await lines.locator('.console-worker').allTextContents();
   expect(tags.length).toBeGreaterThan(0);
   expect(tags.length).toBeLessThan(12);
-  expect(new Set(tags)).toEqual(new Set([`W${first}`]));
+  expect(new Set(tags)).toEqual(new Set([label?.split(' ')[0]]));
 });
 
 test('the timeline zooms with the wheel and shows a task under the pointer', async ({ page, hostUrl }, testInfo) => {
@@ -419,4 +421,56 @@ test('the pool-size slider gives 1 … 2×cores most of its track, marks the cor
   const thumbBox = (await slider.boundingBox())!;
   const tickX = wrap.x + markOffset;
   expect(Math.abs(tickX - (thumbBox.x + thumbBox.width / 2))).toBeLessThan(4);
+});
+
+test('workers and runs have small numbers of their own, apart from pids that always fit', async ({
+  page,
+  hostUrl,
+  browserHost,
+}) => {
+  // Another page's resizes spend the host's worker ids; this page's numbers must not show it.
+  for (const size of [3, 1, 4, 2]) browserHost.pool.resize(size);
+  await open(page, hostUrl);
+  await setPoolSize(page, 2);
+  await configure(page, 'cpu', 8, 10);
+  await run(page);
+  await completed(page);
+  // Grow and shrink between runs: the next run numbers its workers afresh.
+  await setPoolSize(page, 4);
+  await expect(liveWorkers(page)).toHaveCount(4);
+  await setPoolSize(page, 3);
+  await expect(liveWorkers(page)).toHaveCount(3);
+  await run(page);
+  await completed(page);
+
+  const names = await liveWorkers(page).getByTestId('worker-name').allTextContents();
+  expect(names.sort()).toEqual(['W1', 'W2', 'W3']);
+  for (const item of await liveWorkers(page).all()) {
+    const pid = await item.getAttribute('data-pid');
+    await expect(item.getByTestId('worker-pid')).toHaveText(pid ?? '');
+    // Each cell shows all of itself: nothing cut, nothing run together.
+    for (const cell of [item.getByTestId('worker-name'), item.getByTestId('worker-pid')]) {
+      const [scroll, client] = await cell.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(scroll).toBeLessThanOrEqual(client);
+    }
+  }
+  // A seven-digit pid (Linux's largest) still fits its cell.
+  const wide = await page
+    .getByTestId('worker-pid')
+    .first()
+    .evaluate((el) => {
+      el.textContent = '4194304';
+      return el.scrollWidth <= el.clientWidth;
+    });
+  expect(wide).toBe(true);
+
+  // Runs are this page's: the first one is Run 1, and the menu says so.
+  await page.getByRole('tab', { name: /History/ }).click();
+  const items = page.getByTestId('history-item');
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(1)).toContainText('Run 1');
+  await expect(items.nth(0)).toContainText('Run 2');
+  await page.getByRole('button', { name: 'Export / Import' }).click();
+  await expect(page.getByRole('menu')).toContainText('Export run 2');
+  await page.keyboard.press('Escape');
 });

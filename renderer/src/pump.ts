@@ -178,6 +178,8 @@ function workerRow(lane: Lane, stats: RunStats | null): WorkerRow {
     cpu: lane.sample?.cpu ?? null,
     waitingPct: lane.sample?.waitingPct ?? null,
     core: lane.sample?.core ?? null,
+    migrations: lane.sample?.migrations ?? null,
+    migrationsFrom: lane.sample?.migrationsFrom ?? null,
     exitCause: lane.exitCause,
   };
 }

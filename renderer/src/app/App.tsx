@@ -1,5 +1,5 @@
 import { Tooltip } from 'radix-ui';
-import { ConsolePanel } from '../views/ConsolePanel';
+import { LiveConsole } from '../views/ConsolePanel';
 import { Controls } from '../views/Controls';
 import { Header } from '../views/Header';
 import { PoolView } from '../views/PoolView';
@@ -29,7 +29,7 @@ export function App() {
           <div className="side">
             <StatsPanel />
             <WorkersPanel />
-            <ConsolePanel />
+            <LiveConsole />
           </div>
         </div>
         <TeachWorkspace />

@@ -287,7 +287,7 @@ function drawCard(ctx: CanvasRenderingContext2D, scene: PoolScene, card: WorkerC
   roundRect(ctx, x, y, w, h, 7);
   ctx.fillStyle = theme.surface2;
   ctx.fill();
-  ctx.fillStyle = workerColor(theme, lane.worker);
+  ctx.fillStyle = workerColor(theme, lane.number);
   roundRect(ctx, x, y, 3.5, h, 2);
   ctx.fill();
 
@@ -417,7 +417,7 @@ function drawCores(ctx: CanvasRenderingContext2D, scene: PoolScene, area: Rect):
       if (cx + tw > x + bw - 2) break;
       ctx.globalAlpha = busy ? 1 : 0.35;
       roundRect(ctx, cx, cy - 7, tw, 14, 7);
-      ctx.fillStyle = workerColor(theme, lane.worker);
+      ctx.fillStyle = workerColor(theme, lane.number);
       ctx.fill();
       ctx.fillStyle = theme.dark ? theme.bg : '#fff';
       ctx.textAlign = 'center';

@@ -58,14 +58,14 @@ export function readTheme(root: HTMLElement = document.documentElement): Theme {
   };
 }
 
-/** A worker's identity colour (console, cores, lane labels): stable by worker id. */
-export function workerColor(theme: Theme, worker: number): string {
-  return theme.workers[(worker - 1 + theme.workers.length) % theme.workers.length];
+/** A worker's identity colour (console, cores, lane labels), by its number in the run: W1 is always the same colour. */
+export function workerColor(theme: Theme, number: number): string {
+  return theme.workers[(((number - 1) % theme.workers.length) + theme.workers.length) % theme.workers.length];
 }
 
 /** The CSS variable name of a worker's colour, for DOM elements. */
-export function workerColorVar(worker: number): string {
-  return `var(--w${(worker - 1 + WORKER_VARS) % WORKER_VARS})`;
+export function workerColorVar(number: number): string {
+  return `var(--w${(((number - 1) % WORKER_VARS) + WORKER_VARS) % WORKER_VARS})`;
 }
 
 let current: Theme | null = null;

@@ -130,7 +130,7 @@ function drawGutter(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout:
     const cy = top + r * rowH + rowH / 2;
     const dot = Math.min(4, rowH / 3);
     ctx.globalAlpha = lane?.exitedAt != null ? 0.45 : 1;
-    ctx.fillStyle = workerColor(theme, worker);
+    ctx.fillStyle = workerColor(theme, lane?.number ?? worker);
     ctx.beginPath();
     ctx.arc(10, cy, dot, 0, Math.PI * 2);
     ctx.fill();

@@ -36,7 +36,9 @@ function shownPump(runtime: Runtime): Pump {
 function baseName(store: TaskStore): string {
   const replay = useApp.getState().replay;
   if (replay) return `${replay.file.replace(/(\.trace)?\.json$/i, '')}-replay`;
-  return `poolscope-run-${store.run?.runId ?? 0}`;
+  const runId = store.run?.runId;
+  const number = useApp.getState().history.find((e) => e.runId === runId)?.number;
+  return `poolscope-run-${number ?? runId ?? 0}`;
 }
 
 function caption(store: TaskStore): PngCaption {

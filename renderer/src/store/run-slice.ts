@@ -27,6 +27,9 @@ export interface WorkerRow {
   /** % of the last interval it was runnable but waiting for a core; null where unknown. */
   waitingPct: number | null;
   core: number | null;
+  /** Moves between cores since it started, and how they were counted; null where not measured. */
+  migrations: number | null;
+  migrationsFrom: 'scheduler' | 'core-changes' | null;
   exitCause: WorkerExitCause | null;
 }
 

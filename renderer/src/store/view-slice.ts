@@ -23,15 +23,12 @@ export function formProblem(problems: Readonly<Record<string, string>>): string 
 
 /** How the user is looking at things: filters, pins, notices. */
 export interface ViewSlice {
-  /** Console filter: one worker's lines, or everyone's (null). */
-  consoleWorker: number | null;
   /** Whether the timeline follows "now" (false once the user pans or zooms away). */
   timelineFollowing: boolean;
   toasts: Toast[];
   problems: FormProblems;
   /** Records (or, with null, clears) what is wrong with a box of a form. */
   setProblem: (form: FormName, box: string, problem: string | null) => void;
-  setConsoleWorker: (worker: number | null) => void;
   setTimelineFollowing: (following: boolean) => void;
   notify: (toast: Omit<Toast, 'id'>) => void;
   dismiss: (id: number) => void;
@@ -41,7 +38,6 @@ let nextToast = 1;
 const MAX_TOASTS = 4;
 
 export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) => ({
-  consoleWorker: null,
   timelineFollowing: true,
   toasts: [],
   problems: { live: {}, compare: {}, sweep: {} },
@@ -54,7 +50,6 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
       else next[box] = problem;
       return { problems: { ...state.problems, [form]: next } };
     }),
-  setConsoleWorker: (consoleWorker) => set({ consoleWorker }),
   setTimelineFollowing: (timelineFollowing) => set({ timelineFollowing }),
   notify: (toast) => set((state) => ({ toasts: [...state.toasts, { ...toast, id: nextToast++ }].slice(-MAX_TOASTS) })),
   dismiss: (id) => set((state) => ({ toasts: state.toasts.filter((t) => t.id !== id) })),

@@ -22,7 +22,7 @@ export const ScenariosView = memo(function ScenariosView() {
       </div>
       <div className="teach-side">
         <OutputPanel />
-        <ConsolePanel />
+        <ScenarioConsole />
       </div>
     </div>
   );
@@ -176,6 +176,12 @@ function StepList({ steps, current }: { steps: StepState[]; current: StepState |
     </ol>
   );
 }
+
+/** The scenario's own console: its workers' lines, from its own record, with its own filter. */
+const ScenarioConsole = memo(function ScenarioConsole() {
+  const store = useApp((s) => s.scenario?.store ?? null);
+  return <ConsolePanel store={store} empty="Lines this scenario’s workers print appear here, coloured by worker." />;
+});
 
 /** What the program prints: the workers' lines as they arrived, then the parent's. */
 const OutputPanel = memo(function OutputPanel() {

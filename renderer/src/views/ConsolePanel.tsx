@@ -1,47 +1,80 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState } from 'react';
-import type { OutputRecord } from '../../../shared/task-store';
+import { memo, useEffect, useId, useRef, useState } from 'react';
+import { formatCount } from '../../../shared/format';
+import type { OutputRecord, TaskStore } from '../../../shared/task-store';
 import { useRuntime } from '../app/runtime';
 import { workerColorVar } from '../draw/theme';
-import { useApp } from '../store';
+import { useStoreVersion } from './use-store-version';
 
 const ROW_HEIGHT = 20;
 
-/** Indices of one worker's lines, extended as lines arrive rather than rescanned. */
-class Filter {
+/**
+ * Which of a store's output lines the console shows: those of its current run
+ * (a new run starts a clean console), optionally one worker's, as indices into
+ * store.output, extended as lines arrive rather than rescanned.
+ */
+class LineFilter {
   private source: OutputRecord[] | null = null;
   private worker: number | null = null;
+  private runStart = -Infinity;
   private scanned = 0;
   indices: number[] = [];
 
-  view(output: OutputRecord[], worker: number | null): number[] | null {
-    if (worker === null) return null;
-    if (output !== this.source || worker !== this.worker || output.length < this.scanned) {
+  view(store: TaskStore, worker: number | null): number[] {
+    const output = store.output;
+    const runStart = store.run?.startedAt ?? -Infinity;
+    if (
+      output !== this.source ||
+      worker !== this.worker ||
+      runStart !== this.runStart ||
+      output.length < this.scanned
+    ) {
       this.source = output;
       this.worker = worker;
-      this.scanned = 0;
+      this.runStart = runStart;
       this.indices = [];
+      // Lines arrive in time order, so the run's first line is found from the end.
+      let first = output.length;
+      while (first > 0 && output[first - 1].at >= runStart) first--;
+      this.scanned = first;
     }
-    for (let i = this.scanned; i < output.length; i++) if (output[i].worker === worker) this.indices.push(i);
+    for (let i = this.scanned; i < output.length; i++)
+      if (worker === null || output[i].worker === worker) this.indices.push(i);
     this.scanned = output.length;
     return this.indices;
   }
 }
 
-/** Workers' stdout and stderr in arrival order, virtualised, following the end unless scrolled up. */
-export const ConsolePanel = memo(function ConsolePanel() {
-  const { pump } = useRuntime();
-  const lines = useApp((s) => s.run.outputLines);
-  const workers = useApp((s) => s.run.workers);
-  const worker = useApp((s) => s.consoleWorker);
-  const setWorker = useApp((s) => s.setConsoleWorker);
-  const scroller = useRef<HTMLDivElement>(null);
-  const [filter] = useState(() => new Filter());
-  const [stick, setStick] = useState(true);
+interface ConsolePanelProps {
+  /** Whose output: the live pool's store, or a scenario's own. */
+  store: TaskStore | null;
+  /** What the console says before any line arrived. */
+  empty?: string;
+}
 
-  const output = pump.store.output;
-  const indices = filter.view(output, worker);
-  const count = indices ? indices.length : Math.min(lines, output.length);
+/**
+ * Workers' stdout and stderr in arrival order, virtualised, following the end
+ * unless scrolled up. Each console has its own store and its own worker filter,
+ * and shows workers by their small per-run number.
+ */
+export const ConsolePanel = memo(function ConsolePanel({
+  store,
+  empty = 'Lines the workers print appear here, coloured by worker. Try the print workload.',
+}: ConsolePanelProps) {
+  const version = useStoreVersion(store);
+  const [worker, setWorker] = useState<number | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [filter] = useState(() => new LineFilter());
+  const [stick, setStick] = useState(true);
+  const titleId = useId();
+
+  const lanes = store ? store.laneList() : [];
+  // A worker of an earlier run is no choice in this one.
+  const filtered = worker !== null && lanes.some((l) => l.worker === worker) ? worker : null;
+  const indices = store ? filter.view(store, filtered) : [];
+  const count = indices.length;
+  const output = store?.output ?? [];
+  const numberOf = (id: number) => store?.lanes.get(id)?.number ?? null;
 
   const virtualizer = useVirtualizer({
     count,
@@ -52,25 +85,27 @@ export const ConsolePanel = memo(function ConsolePanel() {
 
   useEffect(() => {
     if (stick && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, stick, virtualizer]);
+  }, [count, stick, virtualizer, version]);
 
   return (
-    <section className="panel console-panel" aria-labelledby="console-title">
+    <section className="panel console-panel" aria-labelledby={titleId}>
       <header className="panel-head">
-        <h2 id="console-title">Console</h2>
-        <span className="panel-meta">{count.toLocaleString('en-US')} lines</span>
+        <h2 id={titleId}>Console</h2>
+        <span className="panel-meta" data-testid="console-count">
+          {formatCount(count)} {count === 1 ? 'line' : 'lines'}
+        </span>
         <label className="console-filter">
           <span className="sr-only">Show output of</span>
           <select
             className="select small"
-            value={worker ?? ''}
+            value={filtered ?? ''}
             onChange={(e) => setWorker(e.target.value === '' ? null : Number(e.target.value))}
           >
             <option value="">All workers</option>
-            {workers.map((w) => (
-              <option key={w.worker} value={w.worker}>
-                W{w.worker}
-                {w.pid != null ? ` · ${w.pid}` : ''}
+            {lanes.map((lane) => (
+              <option key={lane.worker} value={lane.worker}>
+                W{lane.number}
+                {lane.pid != null ? ` · pid ${lane.pid}` : ''}
               </option>
             ))}
           </select>
@@ -89,14 +124,13 @@ export const ConsolePanel = memo(function ConsolePanel() {
         }}
       >
         {count === 0 ? (
-          <p className="console-empty">
-            Lines the workers print appear here, coloured by worker. Try the print workload.
-          </p>
+          <p className="console-empty">{empty}</p>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualizer.getVirtualItems().map((item) => {
-              const record = output[indices ? indices[item.index] : item.index];
+              const record = output[indices[item.index]];
               if (!record) return null;
+              const number = numberOf(record.worker);
               return (
                 <div
                   key={item.key}
@@ -104,8 +138,11 @@ export const ConsolePanel = memo(function ConsolePanel() {
                   data-testid="console-line"
                   style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
                 >
-                  <span className="console-worker" style={{ color: workerColorVar(record.worker) }}>
-                    W{record.worker}
+                  <span
+                    className="console-worker"
+                    style={number === null ? undefined : { color: workerColorVar(number) }}
+                  >
+                    {number === null ? 'W?' : `W${number}`}
                   </span>
                   <span className="console-text">{record.text}</span>
                 </div>
@@ -122,3 +159,9 @@ export const ConsolePanel = memo(function ConsolePanel() {
     </section>
   );
 });
+
+/** The console of whatever the views show: the live pool, or a replay. */
+export function LiveConsole() {
+  const { pump } = useRuntime();
+  return <ConsolePanel store={pump.store} />;
+}

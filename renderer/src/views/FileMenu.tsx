@@ -18,9 +18,17 @@ export const FileMenu = memo(function FileMenu() {
   const open = useApp((s) => s.fileMenuOpen);
   const setOpen = useApp((s) => s.setFileMenuOpen);
   const runId = useApp((s) => s.run.runId);
+  // Runs are called by this page's numbers ("run 1"), not the host's ids.
+  const runNumber = useApp((s) => s.history.find((e) => e.runId === s.run.runId)?.number ?? null);
   const replayFile = useApp((s) => s.replay?.file ?? null);
   const importing = useApp((s) => s.importing);
-  const source = replayFile ? `the replay of ${replayFile}` : runId !== null ? `run ${runId}` : null;
+  const source = replayFile
+    ? `the replay of ${replayFile}`
+    : runId !== null
+      ? runNumber !== null
+        ? `run ${runNumber}`
+        : 'the current run'
+      : null;
 
   return (
     <DropdownMenu.Root open={open} onOpenChange={setOpen}>
