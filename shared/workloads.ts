@@ -19,7 +19,7 @@ export const WORKLOADS: Record<WorkloadKind, WorkloadInfo> = {
   },
   double: {
     label: 'double',
-    description: 'Returns 2·n, like the seed’s worker_function.',
+    description: 'Returns 2·n, like worker_function in the multiprocessing examples.',
     usesCost: false,
     usesFaults: false,
   },

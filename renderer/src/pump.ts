@@ -9,7 +9,9 @@ import { computeStats, type RunStats } from '../../shared/stats';
 import { TaskStore, type Lane } from '../../shared/task-store';
 import type { DrawLoop } from './draw/loop';
 import { FlightTracker } from './draw/flights';
+import { shareOfSample } from './draw/pool/model';
 import { LiveSeries } from './live-series';
+import { MachineLoadMeter } from './machine-load';
 import { EMPTY_RUN, type RunSnapshot, type WorkerRow, type WorkerState } from './store/run-slice';
 
 const PUBLISH_INTERVAL_MS = 100;
@@ -26,6 +28,11 @@ export class Pump {
   readonly store = new TaskStore();
   readonly flights = new FlightTracker();
   readonly series = new LiveSeries();
+  /** How busy the rest of the machine was during the current run. */
+  readonly machine = new MachineLoadMeter();
+  private machineRun: number | null = null;
+  /** What other programs used at the latest sample, % of one core (the cores view says so). */
+  othersCpu: number | null = null;
   private lastFrameLocal = 0;
   private clock = 0;
   private lastPublish = 0;
@@ -74,6 +81,14 @@ export class Pump {
     const time = performance.now();
     this.store.ingest(frame);
     this.flights.observe(frame, this.store, time);
+    const run = this.store.run;
+    if ((run?.runId ?? null) !== this.machineRun) {
+      this.machineRun = run?.runId ?? null;
+      this.machine.reset();
+    }
+    if (run && run.finishedAt === null) this.machine.observe(frame);
+    for (const event of frame.events)
+      if (event.type === 'sample' && event.machine) this.othersCpu = event.machine.othersCpu;
     this.lastFrameLocal = time;
     this.loop.invalidate();
     this.schedulePublish();
@@ -133,6 +148,7 @@ export class Pump {
       workers,
       outputLines: store.output.length,
       missedFrames: store.missedFrames,
+      machine: this.machine.read(),
       seq: ++this.seq,
     };
     this.previous = snapshot;
@@ -176,7 +192,7 @@ function workerRow(lane: Lane, stats: RunStats | null): WorkerRow {
     tasksDone: lane.tasksDone,
     utilisation: measured?.utilisation ?? 0,
     cpu: lane.sample?.cpu ?? null,
-    waitingPct: lane.sample?.waitingPct ?? null,
+    waitingPct: shareOfSample(lane.sample?.waitingPct),
     core: lane.sample?.core ?? null,
     migrations: lane.sample?.migrations ?? null,
     migrationsFrom: lane.sample?.migrationsFrom ?? null,

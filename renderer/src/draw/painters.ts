@@ -5,9 +5,10 @@
  */
 import type { Pump } from '../pump';
 import type { Painter } from './canvas';
-import { drawPool, PoolModel } from './pool';
+import { drawPool } from './pool/paint';
+import { PoolModel, placeOnCores, type Placed } from './pool/model';
 import { theme } from './theme';
-import { drawTimeline, timelineLayout, type TimelineScene } from './timeline';
+import { axisTicks, describeRows, drawTimeline, timelineLayout, type TimelineScene } from './timeline';
 import { TimelineCamera } from './timeline-camera';
 import { TimelineIndex } from './timeline-index';
 
@@ -32,7 +33,7 @@ export class PoolPainter implements Painter {
   paint(ctx: CanvasRenderingContext2D, width: number, height: number, time: number): boolean {
     const { store, flights } = this.pump;
     this.version = store.version;
-    return drawPool(ctx, {
+    const { moving } = drawPool(ctx, {
       store,
       model: this.model,
       flights,
@@ -43,6 +44,27 @@ export class PoolPainter implements Painter {
       now: this.pump.hostClock(),
       cores: this.cores,
       coreSampling: this.coreSampling,
+      othersCpu: this.pump.othersCpu,
+    });
+    this.describe(ctx.canvas);
+    return moving;
+  }
+
+  /** Where each live worker is, for tests and assistive tech: on a core, waiting for one, or stuck. */
+  private describe(canvas: HTMLCanvasElement): void {
+    if (!this.coreSampling || this.cores <= 0) {
+      delete canvas.dataset.cores;
+      return;
+    }
+    const placement = placeOnCores(this.pump.store.lanes.values(), this.cores);
+    const name = (p: Placed) => `W${p.number}`;
+    canvas.dataset.cores = JSON.stringify({
+      onCore: placement.onCore.map((here) => here.map(name)),
+      waiting: placement.waiting.map((p) => `${name(p)} ${Math.round(p.waitingPct ?? 0)}%`),
+      stuck: [...placement.onCore.flat(), ...placement.unplaced]
+        .filter((p) => p.stuck)
+        .map((p) => `${name(p)} ${p.stuck?.state}`),
+      unplaced: placement.unplaced.map(name),
     });
   }
 }
@@ -123,6 +145,8 @@ export class TimelinePainter implements Painter {
     data.rowHeight = layout.rowH.toFixed(2);
     data.plotX = String(layout.plotX);
     data.mode = this.camera.mode;
+    data.ticks = axisTicks(scene.range, layout.plotW).join('|');
+    data.segments = JSON.stringify(describeRows(scene.store, scene.index, scene.origin, scene.now));
     if (time - this.labelled > 500) {
       this.labelled = time;
       canvas.setAttribute(

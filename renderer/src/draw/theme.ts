@@ -13,6 +13,7 @@ export interface Theme {
   text2: string;
   text3: string;
   accent: string;
+  warnText: string;
   /** Okabe–Ito task states: distinguishable with every common colour-vision deficiency. */
   done: string;
   running: string;
@@ -23,6 +24,8 @@ export interface Theme {
   startup: string;
   /** GIL backend: a thread waiting for the lock. */
   wait: string;
+  /** A runnable task waiting for a core (oversubscription). */
+  coreWait: string;
   workers: string[];
   font: string;
   mono: string;
@@ -44,6 +47,7 @@ export function readTheme(root: HTMLElement = document.documentElement): Theme {
     text2: v('--text-2'),
     text3: v('--text-3'),
     accent: v('--accent'),
+    warnText: v('--warn-text'),
     done: v('--c-done'),
     running: v('--c-running'),
     failed: v('--c-failed'),
@@ -52,6 +56,7 @@ export function readTheme(root: HTMLElement = document.documentElement): Theme {
     queued: v('--c-queued'),
     startup: v('--c-startup'),
     wait: v('--c-wait'),
+    coreWait: v('--c-corewait'),
     workers: Array.from({ length: WORKER_VARS }, (_, i) => v(`--w${i}`)),
     font: v('--font-ui'),
     mono: v('--font-mono'),

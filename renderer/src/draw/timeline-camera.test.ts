@@ -36,4 +36,21 @@ describe('TimelineCamera', () => {
     camera.follow(9000);
     expect(camera.mode).toBe('follow');
   });
+
+  it('never shows time before the run began, however it is panned or zoomed', () => {
+    const camera = new TimelineCamera();
+    camera.zoom(0.5, 0.5, 2000);
+    camera.pan(-5000, 2000);
+    expect(camera.range(2000).t0).toBe(0);
+    camera.zoom(1.9, 0, 2000);
+    expect(camera.range(2000).t0).toBe(0);
+    camera.zoom(0.2, 0.05, 2000);
+    expect(camera.range(2000).t0).toBeGreaterThanOrEqual(0);
+    // Following with a span longer than the run so far starts at 0 too.
+    const following = new TimelineCamera();
+    following.live = true;
+    following.zoom(0.5, 1, 10_000);
+    expect(following.mode).toBe('follow');
+    expect(following.range(1000).t0).toBe(0);
+  });
 });

@@ -34,7 +34,8 @@ export class TimelineCamera {
     }
     if (this.mode === 'follow') {
       const t1 = now + this.span * LEAD;
-      return { t0: t1 - this.span, t1 };
+      // Nothing happened before the run began: a span longer than the run so far starts at 0.
+      return t1 - this.span < 0 ? { t0: 0, t1: this.span } : { t0: t1 - this.span, t1 };
     }
     return { t0: this.start, t1: this.start + this.span };
   }
@@ -44,7 +45,7 @@ export class TimelineCamera {
     const { t0, t1 } = this.range(now);
     const span = clamp((t1 - t0) * factor, MIN_SPAN_MS, MAX_SPAN_MS);
     const at = t0 + (t1 - t0) * anchor;
-    let start = at - span * anchor;
+    const start = at - span * anchor;
     const atEdge = this.mode !== 'free' && anchor > 0.9;
     if (this.mode !== 'free' && start <= 0 && start + span >= now) {
       this.mode = 'fit';
@@ -54,9 +55,8 @@ export class TimelineCamera {
       this.span = span;
     } else {
       this.mode = 'free';
-      start = Math.max(start, -span * 0.5);
       this.span = span;
-      this.start = start;
+      this.start = Math.max(0, start);
     }
     this.version++;
   }
@@ -65,7 +65,8 @@ export class TimelineCamera {
   pan(ms: number, now: number): void {
     const { t0, t1 } = this.range(now);
     this.span = t1 - t0;
-    this.start = t0 + ms;
+    // The run's start is the left edge of everything there is to see.
+    this.start = Math.max(0, t0 + ms);
     this.mode = 'free';
     // Panning back to the live edge resumes following.
     if (ms > 0 && this.start + this.span >= now + this.span * LEAD) this.mode = 'follow';

@@ -3,16 +3,23 @@
  * settlement order. A worker runs its tasks one after another, so each list is
  * sorted by start time: the visible range is found by binary search, and a
  * prefix sum of durations gives any span's busy time in O(1) — which is what
- * lets a pixel column summarise thousands of tasks without visiting them.
+ * lets a pixel column summarise thousands of tasks without visiting them. A
+ * second prefix sum, of the time tasks waited for a core, gives the same
+ * column's waiting share.
  */
 import { TaskState, type Lane, type TaskStore } from '../../../shared/task-store';
 
 export type FailKind = 'error' | 'timeout' | 'crash';
 
+/** A task's wait for a core, for sums: NaN (not measured) adds nothing. */
+const waitOf = (ms: number) => (ms > 0 ? ms : 0);
+
 export class LaneTasks {
   ids = new Int32Array(64);
   /** cum[k] = total duration of ids[0..k-1]. */
   cum = new Float64Array(65);
+  /** cumWait[k] = total time ids[0..k-1] waited for a core (unmeasured counts as none). */
+  cumWait = new Float64Array(65);
   length = 0;
   sorted = true;
   lastStart = -Infinity;
@@ -43,28 +50,35 @@ export class LaneTasks {
     return lo;
   }
 
-  push(task: number, start: number, end: number): void {
+  push(task: number, start: number, end: number, coreWait: number): void {
     if (this.length === this.ids.length) {
       const ids = new Int32Array(this.ids.length * 2);
       ids.set(this.ids);
       const cum = new Float64Array(ids.length + 1);
       cum.set(this.cum);
+      const cumWait = new Float64Array(ids.length + 1);
+      cumWait.set(this.cumWait);
       this.ids = ids;
       this.cum = cum;
+      this.cumWait = cumWait;
     }
     this.ids[this.length] = task;
     this.cum[this.length + 1] = this.cum[this.length] + Math.max(0, end - start);
+    this.cumWait[this.length + 1] = this.cumWait[this.length] + waitOf(coreWait);
     this.length++;
     if (start < this.lastStart) this.sorted = false;
     else this.lastStart = start;
   }
 
   /** Restores start order after an out-of-order arrival (rare: a crash reported late). */
-  sort(startOf: Float64Array, endOf: Float64Array): void {
+  sort(startOf: Float64Array, endOf: Float64Array, coreWaitOf: Float64Array): void {
     if (this.sorted) return;
     const ids = Array.from(this.ids.subarray(0, this.length)).sort((a, b) => startOf[a] - startOf[b]);
     this.ids.set(ids);
-    for (let k = 0; k < ids.length; k++) this.cum[k + 1] = this.cum[k] + Math.max(0, endOf[ids[k]] - startOf[ids[k]]);
+    for (let k = 0; k < ids.length; k++) {
+      this.cum[k + 1] = this.cum[k] + Math.max(0, endOf[ids[k]] - startOf[ids[k]]);
+      this.cumWait[k + 1] = this.cumWait[k] + waitOf(coreWaitOf[ids[k]]);
+    }
     this.lastStart = ids.length ? startOf[ids[ids.length - 1]] : -Infinity;
     this.sorted = true;
   }
@@ -103,11 +117,11 @@ export class TimelineIndex {
       this.clear(runId);
     const before = this.processed + this.failuresProcessed + this.waitsProcessed + this.rows.length;
     this.assignRows(store);
-    const { order, start, end, state, worker } = store;
+    const { order, start, end, state, worker, coreWait } = store;
     for (let k = this.processed; k < store.orderLength; k++) {
       const task = order[k];
       if (state[task] !== TaskState.done && state[task] !== TaskState.failed) continue;
-      this.laneFor(worker[task]).push(task, start[task], end[task]);
+      this.laneFor(worker[task]).push(task, start[task], end[task], coreWait[task]);
     }
     this.processed = store.orderLength;
     for (let k = this.failuresProcessed; k < store.failures.length; k++) {

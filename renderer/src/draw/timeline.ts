@@ -2,11 +2,20 @@
  * The Gantt timeline: one row per worker slot, task bars coloured by state,
  * worker start-up hatched and exits marked. Pure function of its scene.
  *
+ * A row belongs to one worker process at a time: a worker that starts after
+ * another has exited may take its row, as a new segment with its own label, so
+ * nothing one process did is ever drawn under another's name.
+ *
+ * Inside each task bar, the share of its time it spent runnable but waiting for
+ * a core is drawn as its own state: a striped band along the bar's bottom, as
+ * tall as that share (the wait is spread through the task, not at one end).
+ *
  * Level of detail: a task at least a couple of pixels wide is a bar; narrower
  * ones are summarised per pixel column — busy share of the column as opacity,
- * found with two binary searches and a prefix sum, so the cost is bounded by
- * the canvas width rather than by the number of tasks.
+ * waiting share as the band — found with two binary searches and two prefix
+ * sums, so the cost is bounded by the canvas width, not the number of tasks.
  */
+import { formatTick } from '../../../shared/format';
 import { TaskState, type Lane, type TaskStore } from '../../../shared/task-store';
 import type { TimeRange } from './timeline-camera';
 import type { FailKind, LaneTasks, TimelineIndex } from './timeline-index';
@@ -25,9 +34,10 @@ export interface TimelineScene {
   /** The host's "now", absolute. */
   now: number;
   highlight: number | null;
+  /** Pixels kept free under the rows (for markers' labels). */
+  bottom?: number;
 }
 
-export const GUTTER = 92;
 const AXIS = 24;
 const BOTTOM = 6;
 const MAX_ROW = 48;
@@ -35,19 +45,53 @@ const MAX_ROW = 48;
 const MIN_BAR_PX = 2;
 /** Opacity steps of density marks: enough to read, few enough for neighbours to merge. */
 const DENSITY_LEVELS = 8;
+/** Steps of a column's waiting share: a band height every 12.5%. */
+const WAIT_LEVELS = 8;
+/** Approximate advance of the gutter's fonts (600 11px UI, 10px mono), so the layout needs no canvas. */
+const NAME_CHAR_PX = 7.2;
+const PID_CHAR_PX = 6.2;
+const DOT_PX = 20;
 
 export interface TimelineLayout {
   plotX: number;
   plotW: number;
   top: number;
   rowH: number;
+  /** Where the pid column of the gutter ends (pids are right-aligned to it). */
+  pidRight: number;
 }
 
-export function timelineLayout(scene: Pick<TimelineScene, 'width' | 'height' | 'index'>): TimelineLayout {
+/** The gutter fits the longest worker number and pid of the rows: a seven-digit pid is never cut. */
+export function gutterWidth(store: TaskStore, index: TimelineIndex): number {
+  let nameChars = 2;
+  let pidChars = 0;
+  for (const row of index.rows) {
+    for (const worker of row.workers) {
+      const lane = store.lanes.get(worker);
+      nameChars = Math.max(nameChars, 1 + String(lane?.number ?? worker).length);
+      if (lane?.pid != null) pidChars = Math.max(pidChars, String(lane.pid).length);
+    }
+  }
+  return Math.ceil(DOT_PX + nameChars * NAME_CHAR_PX + (pidChars ? 10 + pidChars * PID_CHAR_PX : 0) + 10);
+}
+
+export function timelineLayout(
+  scene: Pick<TimelineScene, 'width' | 'height' | 'index' | 'store' | 'bottom'>,
+): TimelineLayout {
   const rows = Math.max(1, scene.index.rows.length);
-  const plotW = Math.max(1, scene.width - GUTTER - 8);
-  const rowH = Math.max(4, Math.min(MAX_ROW, (scene.height - AXIS - BOTTOM) / rows));
-  return { plotX: GUTTER, plotW, top: AXIS, rowH };
+  const plotX = Math.max(64, gutterWidth(scene.store, scene.index));
+  const plotW = Math.max(1, scene.width - plotX - 8);
+  const rowH = Math.max(4, Math.min(MAX_ROW, (scene.height - AXIS - BOTTOM - (scene.bottom ?? 0)) / rows));
+  return { plotX, plotW, top: AXIS, rowH, pidRight: plotX - 10 };
+}
+
+/** What the axis labels say, for tests and assistive tech: the visible ticks in order. */
+export function axisTicks(range: TimeRange, plotW: number): string[] {
+  const msPerPx = (range.t1 - range.t0) / plotW;
+  const step = niceStep(msPerPx * 90);
+  const labels: string[] = [];
+  for (let t = Math.ceil(range.t0 / step) * step; t <= range.t1; t += step) labels.push(formatTick(t, step));
+  return labels;
 }
 
 export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene): void {
@@ -74,16 +118,19 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene
       ctx.fillRect(plotX, y, plotW, rowH);
     }
     const pad = rowH > 12 ? 3 : 1;
-    for (const worker of index.rows[r].workers) {
+    const workers = index.rows[r].workers;
+    for (const worker of workers) {
       const lane = store.lanes.get(worker);
       const tasks = index.lanes.get(worker);
       if (lane) drawLifetime(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawTasks(ctx, scene, tasks, y + pad, rowH - 2 * pad, msPerPx, plotX);
-      if (tasks?.waitCount) drawWaits(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
+      if (tasks?.waitCount) drawLockWaits(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane) drawRunning(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawFailures(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane?.exitedAt != null) drawExit(ctx, scene, lane, y, rowH, toX(lane.exitedAt));
     }
+    // A row that more than one process used labels each one where its segment begins.
+    if (workers.length > 1 && rowH >= 12) drawSegmentLabels(ctx, scene, workers, y, rowH, toX, layout);
   }
   if (scene.highlight !== null) drawHighlight(ctx, scene, layout, toX);
   if (store.run && store.run.finishedAt === null) {
@@ -114,15 +161,15 @@ function drawAxis(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout: T
     if (x < plotX || x > plotX + plotW) continue;
     ctx.moveTo(x, top - 4);
     ctx.lineTo(x, height - 2);
-    ctx.fillText(formatTick(t, step), Math.max(plotX + 16, Math.min(x, plotX + plotW - 20)), top / 2);
+    ctx.fillText(formatTick(t, step), Math.max(plotX + 16, Math.min(x, plotX + plotW - 24)), top / 2);
   }
   ctx.stroke();
 }
 
+/** Each row's current (latest) worker: its colour, its number and its pid, right-aligned so any pid fits. */
 function drawGutter(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout: TimelineLayout): void {
   const { theme, index, store } = scene;
-  const { top, rowH } = layout;
-  ctx.textAlign = 'left';
+  const { top, rowH, pidRight } = layout;
   for (let r = 0; r < index.rows.length; r++) {
     const workers = index.rows[r].workers;
     const worker = workers[workers.length - 1];
@@ -137,17 +184,77 @@ function drawGutter(ctx: CanvasRenderingContext2D, scene: TimelineScene, layout:
     if (rowH >= 11) {
       ctx.fillStyle = theme.text;
       ctx.font = `600 11px ${theme.font}`;
-      const name = `W${lane?.number ?? worker}`;
-      ctx.fillText(name, 20, cy);
+      ctx.textAlign = 'left';
+      ctx.fillText(`W${lane?.number ?? worker}`, DOT_PX, cy);
       if (lane?.pid != null) {
         ctx.fillStyle = theme.text3;
         ctx.font = `10px ${theme.mono}`;
-        ctx.fillText(String(lane.pid), 20 + ctx.measureText(name).width + 22, cy);
+        ctx.textAlign = 'right';
+        ctx.fillText(String(lane.pid), pidRight, cy);
       }
     }
     ctx.globalAlpha = 1;
   }
+  ctx.textAlign = 'left';
   ctx.font = `11px ${theme.font}`;
+}
+
+/** The rows as drawn, for tests and assistive tech: each segment's worker, pid and span (ms from the run's start). */
+export function describeRows(
+  store: TaskStore,
+  index: TimelineIndex,
+  origin: number,
+  now: number,
+): { worker: string; pid: number | null; from: number; to: number | null }[][] {
+  return index.rows.map((row) =>
+    row.workers.map((worker) => {
+      const lane = store.lanes.get(worker);
+      return {
+        worker: `W${lane?.number ?? worker}`,
+        pid: lane?.pid ?? null,
+        from: Math.round((lane?.spawnedAt ?? now) - origin),
+        to: lane?.exitedAt != null ? Math.round(lane.exitedAt - origin) : null,
+      };
+    }),
+  );
+}
+
+/** A chip naming the worker of each segment, at its start (or pinned to the left edge while it runs on). */
+function drawSegmentLabels(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  workers: number[],
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+  layout: TimelineLayout,
+): void {
+  const { theme, store } = scene;
+  ctx.font = `600 10px ${theme.font}`;
+  ctx.textAlign = 'center';
+  const chipH = Math.min(14, h - 4);
+  for (let i = 0; i < workers.length; i++) {
+    const lane = store.lanes.get(workers[i]);
+    if (!lane) continue;
+    const x0 = toX(lane.spawnedAt);
+    const x1 = toX(lane.exitedAt ?? scene.now);
+    const next = workers[i + 1] !== undefined ? store.lanes.get(workers[i + 1]) : undefined;
+    const limit = next ? toX(next.spawnedAt) : layout.plotX + layout.plotW;
+    if (x1 < layout.plotX || x0 > layout.plotX + layout.plotW) continue;
+    const label = `W${lane.number}`;
+    const w = ctx.measureText(label).width + 8;
+    const x = Math.max(x0 + 1, layout.plotX + 2);
+    if (x + w > Math.min(limit, layout.plotX + layout.plotW) + 4) continue;
+    ctx.fillStyle = workerColor(theme, lane.number);
+    ctx.globalAlpha = lane.exitedAt !== null ? 0.6 : 0.95;
+    ctx.beginPath();
+    ctx.roundRect(x, y + 2, w, chipH, 4);
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.dark ? theme.bg : '#fff';
+    ctx.fillText(label, x + w / 2, y + 2 + chipH / 2 + 0.5);
+  }
+  ctx.textAlign = 'left';
 }
 
 /** The worker's life: a faint track while alive (idle gaps show as bare track), start-up hatched. */
@@ -173,6 +280,27 @@ function drawLifetime(
   }
 }
 
+/** The striped band of a bar's waiting share: washed out, then striped, along the bar's bottom. */
+function coreWaitBand(
+  ctx: CanvasRenderingContext2D,
+  theme: Theme,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  share: number,
+): void {
+  if (!(share > 0) || w <= 0) return;
+  const bandH = Math.max(1, h * Math.min(1, share));
+  const by = y + h - bandH;
+  ctx.globalAlpha = 0.6;
+  ctx.fillStyle = theme.surface;
+  ctx.fillRect(x, by, w, bandH);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = hatch(ctx, theme, theme.coreWait, 'back') ?? theme.coreWait;
+  ctx.fillRect(x, by, w, bandH);
+}
+
 function drawTasks(
   ctx: CanvasRenderingContext2D,
   scene: TimelineScene,
@@ -183,25 +311,27 @@ function drawTasks(
   plotX: number,
 ): void {
   const { store, theme, range, origin } = scene;
-  const { start, end, state } = store;
-  tasks.sort(start, end);
+  const { start, end, state, coreWait } = store;
+  tasks.sort(start, end, coreWait);
   const tStart = origin + range.t0;
   const tEnd = origin + range.t1;
   const n = tasks.length;
   const ids = tasks.ids;
   // The task before the first one starting in view may still be running into it.
   let k = Math.max(0, tasks.lowerBound(start, tStart) - 1);
-  ctx.fillStyle = theme.done;
-  // Density marks of one opacity in adjacent columns merge into one rectangle, so a busy
-  // stretch of a million tasks costs a handful of fills rather than one per column.
+  // Density marks of one opacity and one waiting share in adjacent columns merge into one
+  // rectangle, so a busy stretch of a million tasks costs a handful of fills, not one per column.
   let runX = 0;
   let runEnd = -1;
   let runLevel = -1;
+  let runWait = 0;
   const flush = () => {
     if (runLevel < 0) return;
     ctx.globalAlpha = 0.35 + (0.65 * runLevel) / DENSITY_LEVELS;
+    ctx.fillStyle = theme.done;
     ctx.fillRect(runX, y, runEnd - runX, h);
     ctx.globalAlpha = 1;
+    coreWaitBand(ctx, theme, runX, y, runEnd - runX, h, runWait / WAIT_LEVELS);
     runLevel = -1;
   };
   while (k < n) {
@@ -209,11 +339,17 @@ function drawTasks(
     const s = start[id];
     if (s > tEnd) break;
     const x0 = plotX + (s - tStart) / msPerPx;
-    const w = (end[id] - s) / msPerPx;
+    const duration = end[id] - s;
+    const w = duration / msPerPx;
     if (w >= MIN_BAR_PX) {
       flush();
       // Failed tasks are drawn in their own pass, on top.
-      if (state[id] !== TaskState.failed) ctx.fillRect(x0, y, w >= 4 ? w - 1 : w, h);
+      if (state[id] !== TaskState.failed) {
+        const barW = w >= 4 ? w - 1 : w;
+        ctx.fillStyle = theme.done;
+        ctx.fillRect(x0, y, barW, h);
+        if (coreWait[id] > 0 && duration > 0) coreWaitBand(ctx, theme, x0, y, barW, h, coreWait[id] / duration);
+      }
       k++;
       continue;
     }
@@ -224,12 +360,15 @@ function drawTasks(
     const busy = tasks.cum[j] - tasks.cum[k];
     const intensity = Math.max(Math.min(1, busy / msPerPx), Math.min(1, (j - k) / 12));
     const level = Math.round(intensity * DENSITY_LEVELS);
-    if (level === runLevel && col === runEnd) runEnd = col + 1;
+    const waited = tasks.cumWait[j] - tasks.cumWait[k];
+    const wait = busy > 0 ? Math.round(Math.min(1, waited / busy) * WAIT_LEVELS) : 0;
+    if (level === runLevel && wait === runWait && col === runEnd) runEnd = col + 1;
     else {
       flush();
       runX = col;
       runEnd = col + 1;
       runLevel = level;
+      runWait = wait;
     }
     k = j;
   }
@@ -240,7 +379,7 @@ function drawTasks(
  * GIL backend: stretches a thread spent waiting for the lock, hatched over its task.
  * Waits closer than a pixel merge, so the cost is bounded by the width.
  */
-function drawWaits(
+function drawLockWaits(
   ctx: CanvasRenderingContext2D,
   scene: TimelineScene,
   tasks: LaneTasks,
@@ -278,7 +417,10 @@ function drawWaits(
   if (x1 > x0) mark(x0, x1 - x0);
 }
 
-/** The task a worker is on right now, from its start (or best estimate) to now. */
+/**
+ * The task a worker is on right now, from its start (or best estimate) to now;
+ * its waiting band is the worker's share of the last sample spent waiting for a core.
+ */
 function drawRunning(
   ctx: CanvasRenderingContext2D,
   scene: TimelineScene,
@@ -291,9 +433,11 @@ function drawRunning(
   if (task === null) return;
   const s = runningStart(scene.store, lane, task);
   const x0 = toX(s);
-  const x1 = toX(scene.now);
+  const w = Math.max(1.5, toX(scene.now) - x0);
   ctx.fillStyle = scene.theme.running;
-  ctx.fillRect(x0, y, Math.max(1.5, x1 - x0), h);
+  ctx.fillRect(x0, y, w, h);
+  const waiting = lane.sample?.waitingPct;
+  if (waiting != null) coreWaitBand(ctx, scene.theme, x0, y, w, h, waiting / 100);
 }
 
 function drawFailures(
@@ -414,7 +558,7 @@ export function hitTestTimeline(scene: TimelineScene, x: number, y: number): num
     const lane = store.lanes.get(worker);
     const tasks = index.lanes.get(worker);
     if (tasks) {
-      tasks.sort(store.start, store.end);
+      tasks.sort(store.start, store.end, store.coreWait);
       const k = tasks.lowerBound(store.start, t);
       for (const j of [k - 1, k]) {
         if (j < 0 || j >= tasks.length) continue;
@@ -431,25 +575,37 @@ export function hitTestTimeline(scene: TimelineScene, x: number, y: number): num
 
 const patterns = new WeakMap<Theme, Map<string, CanvasPattern | null>>();
 
-/** Diagonal stripes in `color`, made once per theme. */
-function hatch(ctx: CanvasRenderingContext2D, theme: Theme, color: string): CanvasPattern | null {
+/** Diagonal stripes in `color`, made once per theme: rising (/) or, for a second kind of wait, falling (\). */
+function hatch(
+  ctx: CanvasRenderingContext2D,
+  theme: Theme,
+  color: string,
+  direction: 'forward' | 'back' = 'forward',
+): CanvasPattern | null {
   let byColor = patterns.get(theme);
   if (!byColor) patterns.set(theme, (byColor = new Map()));
-  if (!byColor.has(color)) {
+  const key = `${color}/${direction}`;
+  if (!byColor.has(key)) {
     const tile = document.createElement('canvas');
-    tile.width = tile.height = 6;
+    tile.width = tile.height = direction === 'back' ? 4 : 6;
     const t = tile.getContext('2d');
+    const n = tile.width;
     if (t) {
       t.strokeStyle = color;
       t.lineWidth = 1.5;
       t.beginPath();
-      t.moveTo(-1, 7);
-      t.lineTo(7, -1);
+      if (direction === 'back') {
+        t.moveTo(-1, -1);
+        t.lineTo(n + 1, n + 1);
+      } else {
+        t.moveTo(-1, n + 1);
+        t.lineTo(n + 1, -1);
+      }
       t.stroke();
     }
-    byColor.set(color, ctx.createPattern(tile, 'repeat'));
+    byColor.set(key, ctx.createPattern(tile, 'repeat'));
   }
-  return byColor.get(color) ?? null;
+  return byColor.get(key) ?? null;
 }
 
 /** 1, 2 or 5 × 10^k milliseconds, at least `min`. */
@@ -457,11 +613,4 @@ export function niceStep(min: number): number {
   const power = 10 ** Math.floor(Math.log10(Math.max(min, 1e-6)));
   for (const m of [1, 2, 5, 10]) if (m * power >= min) return m * power;
   return 10 * power;
-}
-
-function formatTick(t: number, step: number): string {
-  if (Math.abs(t) < step / 2) return '0';
-  if (step < 1) return `${+(t * 1000).toFixed(Math.max(0, -Math.floor(Math.log10(step * 1000))))} µs`;
-  if (step < 1000) return `${+t.toFixed(Math.max(0, -Math.floor(Math.log10(step))))} ms`;
-  return `${+(t / 1000).toFixed(Math.max(0, -Math.floor(Math.log10(step / 1000))))} s`;
 }

@@ -3,6 +3,7 @@ import type { LaneKind, RunSource, WorkerExitCause } from '../../../shared/event
 import type { Backend, MapMode, WorkloadKind } from '../../../shared/run-spec';
 import type { RunStats } from '../../../shared/stats';
 import type { RunInfo } from '../../../shared/task-store';
+import { NO_LOAD, type MachineLoad } from '../machine-load';
 import type { AppState } from './index';
 
 export type WorkerState = 'starting' | 'ready' | 'busy' | 'stalled' | 'stopped' | 'exited';
@@ -54,6 +55,8 @@ export interface RunSnapshot {
   workers: WorkerRow[];
   outputLines: number;
   missedFrames: number;
+  /** How busy the rest of the machine was during the run. */
+  machine: MachineLoad;
   /** Bumps on every publish; charts redraw when it moves. */
   seq: number;
 }
@@ -79,6 +82,7 @@ export const EMPTY_RUN: RunSnapshot = {
   workers: [],
   outputLines: 0,
   missedFrames: 0,
+  machine: NO_LOAD,
   seq: 0,
 };
 

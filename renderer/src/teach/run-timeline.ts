@@ -7,7 +7,7 @@
 import type { TaskStore } from '../../../shared/task-store';
 import type { Painter } from '../draw/canvas';
 import { theme, type Theme } from '../draw/theme';
-import { drawTimeline, timelineLayout, type TimelineScene } from '../draw/timeline';
+import { describeRows, drawTimeline, timelineLayout, type TimelineScene } from '../draw/timeline';
 import type { TimeRange } from '../draw/timeline-camera';
 import { TimelineIndex } from '../draw/timeline-index';
 
@@ -72,52 +72,90 @@ export class RunTimelinePainter implements Painter {
       now,
       highlight: null,
     };
+    // Markers' labels get a strip of their own under the rows, never over a bar.
+    const labels = this.view.markers?.length ? placeMarkers(ctx, scene, this.view.markers) : null;
+    if (labels) scene.bottom = labels.height;
     drawTimeline(ctx, scene);
-    if (this.view.markers?.length) drawMarkers(ctx, scene, this.view.markers);
+    if (labels) drawMarkers(ctx, scene, labels);
     const data = ctx.canvas.dataset;
     data.rows = String(this.index.rows.length);
     data.tasks = String(store.orderLength);
     data.waits = String(store.waits.length);
+    data.segments = JSON.stringify(describeRows(store, this.index, origin, now));
+    if (labels)
+      data.markers = JSON.stringify(
+        labels.placed.map((p) => ({ label: p.label, x: p.x, left: p.left, w: p.w, level: p.level })),
+      );
     return false;
   }
 }
 
-/** A dashed line per marker across the rows, labelled at the bottom; labels that would collide step up. */
-export function drawMarkers(ctx: CanvasRenderingContext2D, scene: TimelineScene, markers: readonly Marker[]): void {
-  const { plotX, plotW, top } = timelineLayout(scene);
-  const t: Theme = scene.theme;
+const LABEL_H = 16;
+const LABEL_GAP = 3;
+
+interface PlacedMarker {
+  label: string;
+  /** The marker's line. */
+  x: number;
+  /** Its label's box. */
+  left: number;
+  w: number;
+  /** Row of labels, 0 at the bottom: labels that would overlap step up. */
+  level: number;
+}
+
+/** Where each marker's label goes, so none overlaps another; and how tall the strip under the rows must be. */
+export function placeMarkers(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  markers: readonly Marker[],
+): { placed: PlacedMarker[]; height: number } {
+  const { plotX, plotW } = timelineLayout(scene);
   const msPerPx = (scene.range.t1 - scene.range.t0) / plotW;
-  const label = 16;
+  ctx.font = `600 10.5px ${scene.theme.font}`;
+  const placed: PlacedMarker[] = [];
+  for (const marker of [...markers].sort((a, b) => a.at - b.at)) {
+    const x = Math.round(plotX + (marker.at - scene.origin - scene.range.t0) / msPerPx) + 0.5;
+    if (x < plotX - 1 || x > plotX + plotW + 1) continue;
+    const w = ctx.measureText(marker.label).width + 10;
+    // Near the right edge the label hangs to the left of its line.
+    const left = x + w + 2 > plotX + plotW ? x - w - 2 : x + 2;
+    // The lowest row where it clears every label already there.
+    let level = 0;
+    while (placed.some((p) => p.level === level && left < p.left + p.w + 4 && p.left < left + w + 4)) level++;
+    placed.push({ label: marker.label, x, left, w, level });
+  }
+  const levels = placed.length ? Math.max(...placed.map((p) => p.level)) + 1 : 0;
+  return { placed, height: levels ? levels * (LABEL_H + LABEL_GAP) + 4 : 0 };
+}
+
+/** A dashed line per marker across the rows, labelled in the strip under them. */
+export function drawMarkers(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  labels: { placed: PlacedMarker[]; height: number },
+): void {
+  const { top } = timelineLayout(scene);
+  const t: Theme = scene.theme;
   ctx.save();
   ctx.font = `600 10.5px ${t.font}`;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
-  const rightEdges: number[] = [];
-  for (const marker of [...markers].sort((a, b) => a.at - b.at)) {
-    const x = Math.round(plotX + (marker.at - scene.origin - scene.range.t0) / msPerPx) + 0.5;
-    if (x < plotX - 1 || x > plotX + plotW + 1) continue;
+  for (const { label, x, left, w, level } of labels.placed) {
+    const y = scene.height - 4 - LABEL_H / 2 - level * (LABEL_H + LABEL_GAP);
     ctx.strokeStyle = t.text2;
     ctx.setLineDash([3, 3]);
     ctx.beginPath();
     ctx.moveTo(x, top - 4);
-    ctx.lineTo(x, scene.height - 2);
+    ctx.lineTo(x, y - LABEL_H / 2);
     ctx.stroke();
     ctx.setLineDash([]);
-    const w = ctx.measureText(marker.label).width + 10;
-    // Near the right edge the label hangs to the left of its line.
-    const left = x + w + 2 > plotX + plotW ? x - w - 2 : x + 2;
-    let level = rightEdges.findIndex((edge) => edge < left);
-    if (level < 0) level = rightEdges.length;
-    rightEdges[level] = left + w;
-    const y = scene.height - 4 - label / 2 - level * (label + 3);
     ctx.fillStyle = t.surface;
-    ctx.globalAlpha = 0.92;
-    ctx.fillRect(left, y - label / 2, w, label);
-    ctx.globalAlpha = 1;
+    ctx.fillRect(left, y - LABEL_H / 2, w, LABEL_H);
     ctx.strokeStyle = t.border;
-    ctx.strokeRect(left + 0.5, y - label / 2 + 0.5, w - 1, label - 1);
+    ctx.strokeRect(left + 0.5, y - LABEL_H / 2 + 0.5, w - 1, LABEL_H - 1);
     ctx.fillStyle = t.text;
-    ctx.fillText(marker.label, left + 5, y);
+    ctx.fillText(label, left + 5, y);
   }
   ctx.restore();
 }

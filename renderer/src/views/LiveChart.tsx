@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
+import { formatCompact, formatPercent, formatRate, formatTick } from '../../../shared/format';
 import { useRuntime } from '../app/runtime';
 import { onThemeChange, theme, type Theme } from '../draw/theme';
 import type { LiveSeries } from '../live-series';
@@ -9,6 +10,18 @@ type Kind = 'throughput' | 'utilisation';
 
 function data(series: LiveSeries, kind: Kind): uPlot.AlignedData {
   return kind === 'throughput' ? [series.t, series.throughput] : [series.t, series.busy, series.cpu];
+}
+
+/**
+ * Time-axis labels from the tick step, so a short run reads "0, 50 ms, 100 ms"
+ * rather than "0 s 0 s 0 s"; what they say is kept on the chart for tests and
+ * assistive tech.
+ */
+function timeTicks(u: uPlot, ticks: number[]): string[] {
+  const step = ticks.length > 1 ? (ticks[1] - ticks[0]) * 1000 : 1000;
+  const labels = ticks.map((v) => formatTick(v * 1000, step));
+  u.root.parentElement?.setAttribute('data-x-ticks', labels.join('|'));
+  return labels;
 }
 
 function options(kind: Kind, t: Theme, width: number, height: number): uPlot.Options {
@@ -31,14 +44,11 @@ function options(kind: Kind, t: Theme, width: number, height: number): uPlot.Opt
       y: kind === 'utilisation' ? { range: [0, 100] } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
     },
     axes: [
-      { ...axis, size: 20, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(1)} s`) },
+      { ...axis, size: 20, values: (u, ticks) => timeTicks(u, ticks) },
       {
         ...axis,
         size: 40,
-        values: (_u, ticks) =>
-          ticks.map((v) =>
-            kind === 'utilisation' ? `${v}%` : v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : String(+v.toFixed(1)),
-          ),
+        values: (_u, ticks) => ticks.map((v) => (kind === 'utilisation' ? formatPercent(v / 100) : formatCompact(v))),
       },
     ],
     series:
@@ -95,12 +105,13 @@ export const LiveChart = memo(function LiveChart({ kind, title }: { kind: Kind; 
 
   const s = pump.series;
   const last = s.t.length - 1;
+  const cpu = last < 0 ? null : s.cpu[last];
   const latest =
     last < 0
       ? ''
       : kind === 'throughput'
-        ? `${Math.round(s.throughput[last]).toLocaleString('en-US')} tasks/s`
-        : `${Math.round(s.busy[last])}%${s.cpu[last] != null ? ` · cpu ${Math.round(s.cpu[last] ?? 0)}%` : ''}`;
+        ? formatRate(s.throughput[last], 'tasks')
+        : `${formatPercent(s.busy[last] / 100)}${cpu != null ? ` · cpu ${formatPercent(cpu / 100)}` : ''}`;
   return (
     <figure className="chart">
       <figcaption>

@@ -5,6 +5,7 @@ import { TimelinePainter } from '../draw/painters';
 import { hitTestTimeline, timelineLayout } from '../draw/timeline';
 import { useApp } from '../store';
 import { describeTask } from './task-details';
+import { InfoTip } from './ui';
 import { useCanvas } from './use-canvas';
 
 interface Tip {
@@ -28,7 +29,6 @@ export const TimelineView = memo(function TimelineView() {
   const [painter] = useState(() => new TimelinePainter(pump, () => setFollowing(true)));
   const following = useApp((s) => s.timelineFollowing);
   const hasRun = useApp((s) => s.run.runId !== null);
-  const gil = useApp((s) => s.run.backend === 'gil');
   const [rawTip, setRawTip] = useState<Tip | null>(null);
   const drag = useRef<{ x: number; last: number; moved: boolean } | null>(null);
 
@@ -166,31 +166,11 @@ export const TimelineView = memo(function TimelineView() {
     <section className="panel timeline-panel" aria-labelledby="timeline-title">
       <header className="panel-head">
         <h2 id="timeline-title">Timeline</h2>
-        <ul className="legend" aria-label="Timeline legend">
-          <li>
-            <i className="swatch done" /> done
-          </li>
-          <li>
-            <i className="swatch running" /> running
-          </li>
-          <li>
-            <i className="swatch failed" /> error
-          </li>
-          <li>
-            <i className="swatch timeout" /> timed out
-          </li>
-          <li>
-            <i className="swatch crash" /> crashed
-          </li>
-          <li>
-            <i className="swatch startup" /> start-up
-          </li>
-          {gil && (
-            <li>
-              <i className="swatch wait" /> waiting for the lock
-            </li>
-          )}
-        </ul>
+        <InfoTip label="Timeline">
+          One row per worker process, time to the right. Scroll to zoom, drag to pan, click a bar to pin its details.
+          Keys: + and − zoom, ← and → pan, 0 fits the whole run, F follows now.
+        </InfoTip>
+        <TimelineLegend />
         <div className="toolbar" role="toolbar" aria-label="Timeline view">
           <button type="button" className="btn ghost icon" onClick={() => zoomBy(1 / ZOOM_STEP)} aria-label="Zoom in">
             +
@@ -231,11 +211,55 @@ export const TimelineView = memo(function TimelineView() {
           <p className="canvas-note">Each task becomes a bar here once a run starts: one row per worker process.</p>
         )}
         {tip && <TaskTip tip={tip} store={pump.store} now={pump.hostNow()} onClose={() => setTip(null)} />}
-        <p className="canvas-hint" aria-hidden="true">
-          scroll to zoom · drag to pan · click a bar to pin
-        </p>
       </div>
     </section>
+  );
+});
+
+/** What the timeline draws, and only that: failures once there are some, lock waits for the GIL backend. */
+const TimelineLegend = memo(function TimelineLegend() {
+  const failed = useApp((s) => (s.run.stats?.failed ?? 0) > 0);
+  const gil = useApp((s) => s.run.backend === 'gil');
+  const measured = useApp((s) => s.host?.measures.coreWait ?? true);
+  return (
+    <ul className="legend" aria-label="Timeline legend" data-testid="timeline-legend">
+      <li>
+        <i className="swatch done" /> done
+      </li>
+      <li>
+        <i className="swatch running" /> running
+      </li>
+      {measured ? (
+        <li>
+          <i className="swatch corewait" /> waiting for a core
+        </li>
+      ) : (
+        <li className="legend-missing" title="The scheduler's run-queue time is read on Linux only.">
+          waiting for a core: not measured here
+        </li>
+      )}
+      {gil && (
+        <li>
+          <i className="swatch wait" /> waiting for the lock
+        </li>
+      )}
+      <li>
+        <i className="swatch startup" /> start-up
+      </li>
+      {failed && (
+        <>
+          <li>
+            <i className="swatch failed" /> error
+          </li>
+          <li>
+            <i className="swatch timeout" /> timed out
+          </li>
+          <li>
+            <i className="swatch crash" /> crashed
+          </li>
+        </>
+      )}
+    </ul>
   );
 });
 

@@ -1,4 +1,4 @@
-import { formatDuration, pyRepr } from '../../../shared/format';
+import { formatDuration, formatPercent, pyRepr } from '../../../shared/format';
 import { TaskState, type TaskStore } from '../../../shared/task-store';
 
 export interface TaskDetails {
@@ -40,8 +40,18 @@ export function describeTask(store: TaskStore, task: number, now: number): TaskD
       store.resultText.get(task) ?? pyRepr(Number.isNaN(store.result[task]) ? null : store.result[task]),
     ]);
   if (Number.isFinite(store.cpu[task])) rows.push(['CPU', formatDuration(store.cpu[task])]);
-  if (Number.isFinite(store.coreWait[task]) && store.coreWait[task] > 0.05)
-    rows.push(['Waiting for a core', formatDuration(store.coreWait[task])]);
+  const wait = store.coreWait[task];
+  if (Number.isFinite(wait) && Number.isFinite(start) && Number.isFinite(end)) {
+    const share = end > start ? wait / (end - start) : 0;
+    rows.push([
+      'Waiting for a core',
+      wait > 0.05 ? `${formatDuration(wait)} (${formatPercent(share)} of its time)` : 'none',
+    ]);
+  } else if (state === TaskState.running && lane?.sample?.waitingPct != null)
+    rows.push([
+      'Waiting for a core',
+      `${formatPercent(Math.min(100, lane.sample.waitingPct) / 100)} of the last sample`,
+    ]);
   if (state === TaskState.failed) {
     const failure = store.failures.find((f) => f.task === task);
     if (failure)
