@@ -17,6 +17,16 @@ test('the page loads with the token and the app renders, with no request refused
   expect(response?.status()).toBe(200);
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
   await expect(page.locator('#root')).not.toBeEmpty();
+  // The icon the page names, and the one browsers ask for unasked, are both there.
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', './favicon.svg');
+  for (const [path, type] of [
+    ['favicon.svg', 'image/svg+xml'],
+    ['favicon.ico', 'image/x-icon'],
+  ]) {
+    const icon = await page.request.get(new URL(path, page.url()).href);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()['content-type']).toBe(type);
+  }
   expect(failures).toEqual([]);
 });
 

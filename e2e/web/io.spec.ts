@@ -155,6 +155,9 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   await expect(page.getByTestId('stat-done')).toHaveText('24');
   await expect(page.locator('[data-testid="worker"]')).toHaveCount(2);
   await expect(page.locator('canvas.timeline-canvas')).toHaveAttribute('data-rows', '2');
+  // A trace says when tasks started, not when they were sent: no latency is made up, and the page says why.
+  await expect(page.getByTestId('stat-latency')).toHaveText('–');
+  await expect(page.getByTestId('stat-latency-sub')).toContainText('does not report when tasks were sent');
   await expect(banner.getByRole('button', { name: 'Replay again' })).toBeVisible();
   await attachScreenshot(page, testInfo, 'replay-finished');
 
@@ -203,6 +206,35 @@ test('a generic Chrome trace with B/E events replays; malformed ones are explain
   await (await choosing).setFiles(notJson);
   await expect(toast(page, 'Could not import not-json.json')).toContainText('not valid JSON');
 
+  // Numbers JSON can hold but a timeline cannot: an end past the largest double, ids that overflow to Infinity.
+  for (const [name, text, message] of [
+    [
+      'huge-end.json',
+      JSON.stringify([{ ph: 'X', name: 'a', pid: 1, tid: 1, ts: 1e308, dur: 1e308 }]),
+      'event 0, field "dur": ts + dur overflows',
+    ],
+    [
+      'huge-pid.json',
+      '[{"ph":"X","name":"a","pid":1e309,"tid":1,"ts":0,"dur":1}]',
+      'event 0, field "pid": expected an integer id',
+    ],
+    [
+      'long-pid.json',
+      `[{"ph":"X","name":"a","pid":${'9'.repeat(400)},"tid":1,"ts":0,"dur":1}]`,
+      'event 0, field "pid": expected an integer id',
+    ],
+    [
+      'long-pid-string.json',
+      JSON.stringify([{ ph: 'X', name: 'a', pid: '9'.repeat(400), tid: 1, ts: 0, dur: 1 }]),
+      'event 0, field "pid": expected an id of at most 64 characters',
+    ],
+  ] as const) {
+    const path = testInfo.outputPath(name);
+    writeFileSync(path, text);
+    await importFile(page, path);
+    await expect(toast(page, `Could not import ${name}`)).toContainText(message);
+  }
+
   const unpaired = testInfo.outputPath('unpaired.json');
   writeFileSync(unpaired, JSON.stringify({ traceEvents: [{ ph: 'E', pid: 1, tid: 1, ts: 5 }] }));
   await importFile(page, unpaired);
@@ -236,6 +268,8 @@ test('a generic Chrome trace with B/E events replays; malformed ones are explain
   await expect(page.getByTestId('stat-done')).toHaveText('3');
   await expect(page.locator('canvas.timeline-canvas')).toHaveAttribute('data-rows', '2');
   await expect(page.getByTestId('replay-time')).toHaveText('49.0 ms / 49.0 ms');
+  await expect(page.getByTestId('stat-latency')).toHaveText('–');
+  await expect(page.getByTestId('stat-latency-sub')).toContainText('does not report when tasks were sent');
   await attachScreenshot(page, testInfo, 'generic-trace-replayed');
 });
 
@@ -274,7 +308,8 @@ test('Space runs, pauses and resumes; Esc cancels; + and − resize; keys typed 
 }, testInfo) => {
   await open(page, hostUrl);
   await setPoolSize(page, 2);
-  await configure(page, 'io', 60, 100);
+  // Long enough (10 s) that a loaded machine's slow worker start-ups cannot end it before Esc does.
+  await configure(page, 'io', 200, 100);
 
   // A space typed into a text box is text, not a run.
   const box = page.getByRole('spinbutton', { name: 'Task count value' });

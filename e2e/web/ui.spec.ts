@@ -120,6 +120,9 @@ test('growing the pool from 2 to 4 during a run adds lanes and loses no task', a
   expect(perWorker.filter((n) => n > 0).length).toBe(4);
   expect(browserHost.pool.workerPids()).toHaveLength(4);
   expect(Number(await page.locator('canvas.timeline-canvas').getAttribute('data-rows'))).toBeGreaterThanOrEqual(4);
+  // The two that joined late are measured over their own time in the pool, not counted idle before they came.
+  const imbalance = Number((await page.getByTestId('stat-imbalance').textContent())?.replace('%', ''));
+  expect(imbalance).toBeLessThan(50);
 });
 
 test('what the print workload writes appears in the console, filterable by worker', async ({
