@@ -49,6 +49,10 @@ describe('format', () => {
     expect(formatDuration(3_725_000)).toBe('1 h 2 min');
     expect(formatDuration(-49)).toBe('−49.0 ms');
     expect(formatDuration(Infinity)).toBe('–');
+    expect(formatDuration(20, { trim: true })).toBe('20 ms');
+    expect(formatDuration(2.5, { trim: true })).toBe('2.5 ms');
+    expect(formatDuration(3600, { about: true })).toBe('3.6 s');
+    expect(formatDuration(4000, { about: true })).toBe('4 s');
   });
 
   it('writes percents one way: no space, one decimal only below 10%', () => {

@@ -17,6 +17,7 @@ const grouped = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumSignificantDigits: 3 });
 const threeDigits = new Intl.NumberFormat(LOCALE, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
 const upToThreeDigits = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 3 });
+const twoDigits = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 2 });
 const percentWhole = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 0 });
 const percentTenth = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 1 });
 const twoDecimals = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -63,16 +64,19 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 /**
  * A duration given in milliseconds, three significant digits in the unit that
  * suits it: "850 µs", "4.20 ms", "49.0 ms", "634 ms", "1.23 s", "2 min 5 s".
+ * `trim` drops trailing zeros (for settings: "20 ms"); `about` keeps two digits (for estimates: "3.6 s").
  */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, { trim = false, about = false } = {}): string {
   if (!finite(ms)) return DASH;
   const sign = ms < 0 ? '−' : '';
   const a = Math.abs(ms);
   if (a === 0) return '0 ms';
+  // A measurement keeps its three digits ("20.0 ms"); a setting or an estimate drops the zeros ("20 ms", "4 s").
+  const digits = about ? twoDigits : trim ? upToThreeDigits : threeDigits;
   // Each unit is used while three digits round below 1,000 of it.
   if (a < 0.9995) return `${sign}${a * 1000 < 0.5 ? '<1' : upToThreeDigits.format(a * 1000)} µs`;
-  if (a < 999.5) return `${sign}${threeDigits.format(a)} ms`;
-  if (a < 59_950) return `${sign}${threeDigits.format(a / 1000)} s`;
+  if (a < 999.5) return `${sign}${digits.format(a)} ms`;
+  if (a < 59_950) return `${sign}${digits.format(a / 1000)} s`;
   const totalSeconds = Math.round(a / 1000);
   if (totalSeconds < 3600) {
     const m = Math.floor(totalSeconds / 60);

@@ -3,6 +3,7 @@
  * on the real pool, a measured comparison of backends, a sweep, and the run
  * history — each checked against what the page shows and what the host did.
  */
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -159,6 +160,40 @@ test('a small CPU-bound comparison measures a row per backend, on one time axis'
   expect(Number(await timeline('GIL').getAttribute('data-waits'))).toBeGreaterThan(0);
 });
 
+test('Compare says when the machine was busy beside its figures, and offers to measure again', async ({
+  page,
+  hostUrl,
+}) => {
+  await open(page, hostUrl);
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  for (const backend of ['thread', 'GIL'])
+    await page.getByRole('checkbox', { name: new RegExp(`^${backend}`) }).uncheck();
+  const tasks = page.getByRole('spinbutton', { name: 'Compare tasks' });
+  await tasks.fill('24');
+  await tasks.press('Enter');
+  await expect(page.getByTestId('compare-estimate')).toContainText('for the 2 backends');
+  // Two busy loops beside the pool: the machine is busy whatever else it is doing.
+  const burners = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  try {
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect(page.getByTestId('compare-row')).toHaveCount(2, { timeout: 60_000 });
+    await expect(page.getByTestId('compare-reading')).toBeVisible({ timeout: 30_000 });
+  } finally {
+    for (const burner of burners) burner.kill('SIGKILL');
+  }
+  const note = page.getByTestId('machine-note');
+  await expect(note).toContainText('The machine was busy');
+  await expect(note).toContainText(/other programs used \d+\.\d of the \d+ cores/);
+  await expect(page.getByTestId('compare-others').first()).toHaveText(/^\d+\.\d cores$/);
+
+  const again = page.getByTestId('compare-again');
+  await expect(again).toBeEnabled();
+  await again.click();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await expect(page.getByTestId('compare-reading')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('compare-row')).toHaveCount(2);
+});
+
 test('a sweep plots speedup and efficiency for each pool size', async ({ page, hostUrl }, testInfo) => {
   await open(page, hostUrl);
   await page.getByRole('tab', { name: 'Sweep' }).click();
@@ -176,7 +211,7 @@ test('a sweep plots speedup and efficiency for each pool size', async ({ page, h
   await expect(largest).toHaveAttribute('aria-valuetext', 'up to 2 workers');
   await page.getByRole('button', { name: 'Sweep', exact: true }).click();
   await expect(page.getByTestId('sweep-row')).toHaveCount(2, { timeout: 30_000 });
-  await expect(page.getByTestId('sweep-reading')).toContainText(/Serial fraction .*: [\d.]+ %/);
+  await expect(page.getByTestId('sweep-reading')).toContainText(/Serial fraction .*: [\d.]+%/);
   await expect(page.getByTestId('sweep-speedup')).toHaveAttribute('aria-label', /1: 1\.00×, 2: [\d.]+×/);
   await attachScreenshot(page, testInfo, 'sweep');
 });
@@ -211,4 +246,33 @@ test('the history lists every run, newest first, and puts two side by side', asy
   await expect(done).toContainText('20');
   await expect(page.getByRole('img', { name: /^Timeline of run/ })).toHaveCount(2);
   await attachScreenshot(page, testInfo, 'history');
+});
+
+test('a sweep shows no fit from one pool size: the interim reading says so, in the singular', async ({
+  page,
+  hostUrl,
+}) => {
+  await open(page, hostUrl);
+  await page.getByRole('tab', { name: 'Sweep' }).click();
+  for (const [name, value] of [
+    ['Sweep tasks', '10'],
+    ['Sweep task cost', '150'],
+  ]) {
+    const box = page.getByRole('spinbutton', { name });
+    await box.fill(value);
+    await box.press('Enter');
+  }
+  const largest = page.getByRole('slider', { name: 'Largest pool' });
+  await largest.focus();
+  await largest.press('Home');
+  await page.getByRole('button', { name: 'Sweep', exact: true }).click();
+  // One pool size measured, the next still to come.
+  await expect(page.getByTestId('sweep-row')).toHaveCount(1, { timeout: 30_000 });
+  const reading = page.getByTestId('sweep-reading');
+  await expect(reading).toHaveText(
+    /^Measured so far: 1 worker 1\.00× \(the baseline\)\. The Amdahl fit appears once two pool sizes/,
+  );
+  await expect(reading).not.toContainText('Serial fraction');
+  await expect(page.getByTestId('sweep-fit').first()).toHaveText('–');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
 });

@@ -91,3 +91,30 @@ export function describeLoad(load: MachineLoad | null | undefined, cores: number
   if (parts.length === 0) return null;
   return parts.length === 2 ? `${parts[0]} (${parts[1]})` : parts[0];
 }
+
+/**
+ * Measures the machine during each run of a job (a comparison, a sweep): fed the
+ * host's frames while it is attached; `runStarted` opens a run's measurement and
+ * `runFinished` closes it and returns it.
+ */
+export class JobMachineMeter {
+  private readonly meter = new MachineLoadMeter();
+  private runId: number | null = null;
+
+  /** The listener to give the API's onFrame. */
+  readonly onFrame = (frame: Frame): void => {
+    if (this.runId !== null && frame.runId === this.runId) this.meter.observe(frame);
+  };
+
+  runStarted(runId: number): void {
+    this.runId = runId;
+    this.meter.reset();
+  }
+
+  runFinished(): { runId: number; load: MachineLoad } | null {
+    if (this.runId === null) return null;
+    const finished = { runId: this.runId, load: this.meter.read() };
+    this.runId = null;
+    return finished;
+  }
+}

@@ -1,20 +1,23 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes, formatDuration, formatTimes, plural } from '../../../shared/format';
+import { DASH, formatBytes, formatDuration, formatTimes, plural } from '../../../shared/format';
 import { BACKENDS, LIMITS, type Backend } from '../../../shared/run-spec';
+import { describeLoad, machineBusy, type MachineLoad } from '../machine-load';
 import { useApp } from '../store';
 import { useBoxProblem, useFormProblem } from '../views/form';
-import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
+import { Field, NumberInput, Segmented, StepSlider, Tip } from '../views/ui';
 import { BACKEND_INFO, COMPARE_PRESETS, compareReading, shownSpeedup } from './compare-model';
-import { blockedReason, EmptyNote, JobBar } from './parts';
+import { compareEstimateMs } from './estimate';
+import { compareOrder } from '../../../shared/jobs/compare';
+import { blockedReason, JobBar } from './parts';
 import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
-import type { CompareRow, CompareState } from './teach-slice';
+import type { CompareRow } from './teach-slice';
 
 /** Axis plus a readable row per worker, up to a point. */
 const laneHeight = (workers: number) => 34 + Math.min(workers, 8) * 22;
 
-/** The seed's Q2 table, measured: one workload on two to four backends, side by side. */
+/** The assignment's Q2 table, measured: one workload on two to four backends, side by side. */
 export const CompareView = memo(function CompareView() {
   return (
     <div className="teach-grid two">
@@ -42,6 +45,14 @@ const CompareSettings = memo(function CompareSettings() {
   const running = status === 'running';
   const poolSize = settings.poolSize ?? cores ?? 1;
   const maxPool = Math.max(8, 2 * (cores ?? 1));
+  const preset = COMPARE_PRESETS[settings.preset].spec;
+  const estimate = compareEstimateMs(
+    { costMs: preset.costMs ?? 0, cpuBound: preset.workload === 'cpu' },
+    settings.tasks,
+    poolSize,
+    cores ?? 1,
+    settings.backends,
+  );
   const toggle = (backend: Backend, on: boolean) =>
     set({ backends: on ? [...settings.backends, backend] : settings.backends.filter((b) => b !== backend) });
   const blocked =
@@ -70,7 +81,7 @@ const CompareSettings = memo(function CompareSettings() {
           </Field>
           <Field
             label="Tasks"
-            tip="How many tasks each backend runs; one task per message (chunksize 1)."
+            tip="How many tasks each backend runs, one per message (chunksize 1). The same limit as a live run: 1 to 1,000,000."
             disabled={running}
             value={
               <NumberInput
@@ -81,6 +92,12 @@ const CompareSettings = memo(function CompareSettings() {
                 onChange={(tasks) => set({ tasks })}
                 onProblem={tasksProblem}
               />
+            }
+            hint={
+              <span data-testid="compare-estimate">
+                About {formatDuration(estimate, { about: true })} for the {plural(settings.backends.length, 'backend')}{' '}
+                on this machine.
+              </span>
             }
           >
             {null}
@@ -137,38 +154,106 @@ const CompareSettings = memo(function CompareSettings() {
   );
 });
 
+/** Before the first comparison: what it does, and what each part of this view will show. */
+function CompareIntro({ backends }: { backends: Backend[] }) {
+  return (
+    <div className="teach-intro" data-testid="compare-intro">
+      <h3>Processes, threads or the GIL?</h3>
+      <p>
+        Choose a workload and the backends, then press <strong>Compare</strong>. Each backend starts a fresh pool and
+        runs the same tasks; every number here is measured on this machine.
+      </p>
+      <ul className="intro-list">
+        <li>
+          <strong>Speedup bars</strong> — how much faster each backend finished than one worker alone (the serial run).
+        </li>
+        <li>
+          <strong>The table</strong> — wall time, speedup, how long the pool took to start, memory per worker, and how
+          busy the rest of the machine was meanwhile.
+        </li>
+        <li>
+          <strong>Timelines</strong> — each backend’s tasks on one time axis, so the fastest is the shortest.
+        </li>
+      </ul>
+      <p className="intro-order">
+        Will run, in this order:{' '}
+        {compareOrder(backends)
+          .map((b) => BACKEND_INFO[b].name)
+          .join(' → ') || DASH}
+      </p>
+    </div>
+  );
+}
+
 const CompareResults = memo(function CompareResults() {
-  const { rows, measured, status, error } = useApp(
+  const { compare } = useTeach();
+  const { rows, measured, status, error, machine, backends } = useApp(
     useShallow((s) => ({
       rows: s.compare.rows,
       measured: s.compare.measured,
       status: s.compare.status,
       error: s.compare.error,
+      machine: s.compare.machine,
+      backends: s.compare.settings.backends,
     })),
   );
+  const cores = useApp((s) => s.host?.cores ?? 1);
+  const canRepeat = useApp(
+    (s) =>
+      s.teachBusy === null &&
+      s.liveRun.status !== 'running' &&
+      s.compare.settings.backends.length >= 2 &&
+      Object.keys(s.problems.compare).length === 0,
+  );
+  const pending = compareOrder(measured ? backends.filter((b) => !rows.some((r) => r.backend === b)) : backends);
   if (!measured)
     return (
       <section className="panel compare-results" aria-label="Comparison">
-        <EmptyNote title="Processes, threads or the GIL?">
-          Choose a workload and the backends, then press Compare: each backend starts a fresh pool and runs the same
-          tasks, and every number below is measured here.
-        </EmptyNote>
+        <CompareIntro backends={backends} />
+        <div className="compare-grid preview" aria-hidden="true">
+          <SpeedupBars rows={[]} pending={pending} ideal={null} />
+          <CompareTable rows={[]} pending={pending} vsSerial={backends.includes('serial')} machine={{}} cores={cores} />
+        </div>
       </section>
     );
   const preset = COMPARE_PRESETS[measured.preset];
+  const ideal = measured.preset === 'cpu' ? Math.min(measured.poolSize, measured.cores) : measured.poolSize;
+  const finished = status !== 'running';
+  const busyRuns = rows.filter((r) => machineBusy(machine[r.runId]));
   return (
     <section className="panel compare-results" aria-labelledby="compare-title">
       <header className="panel-head">
         <h2 id="compare-title">{preset.label}</h2>
         <span className="panel-meta">
-          {measured.tasks} × {preset.spec.workload} {preset.spec.costMs} ms · {measured.poolSize} worker
-          {measured.poolSize === 1 ? '' : 's'} · {measured.cores} cores
+          {measured.tasks} × {preset.spec.workload} {preset.spec.costMs} ms · {plural(measured.poolSize, 'worker')} ·{' '}
+          {plural(measured.cores, 'core')}
         </span>
         {status !== 'running' && status !== 'done' && <span className={`status-pill ${status}`}>{status}</span>}
+        {finished && (
+          <Tip content="Measure again with the same settings: a second run shows how much the numbers vary.">
+            <button
+              type="button"
+              className="btn small"
+              disabled={!canRepeat}
+              onClick={() => void compare.run()}
+              data-testid="compare-again"
+            >
+              Run again
+            </button>
+          </Tip>
+        )}
       </header>
       {rows.length > 0 && status === 'done' && (
         <p className="reading" data-testid="compare-reading">
           {compareReading(rows, measured)}
+        </p>
+      )}
+      {busyRuns.length > 0 && (
+        <p className="reading warn" role="note" data-testid="machine-note">
+          The machine was busy: during the {busyRuns.map((r) => BACKEND_INFO[r.backend].name).join(', ')} run
+          {busyRuns.length === 1 ? '' : 's'} {describeLoad(machine[busyRuns[0].runId], measured.cores)}. Speedups
+          measured on a busy machine are lower than the pool can do and vary from run to run
+          {finished ? '; run again when it is quieter.' : '.'}
         </p>
       )}
       {error && (
@@ -177,20 +262,27 @@ const CompareResults = memo(function CompareResults() {
         </p>
       )}
       <div className="compare-grid">
-        <SpeedupBars rows={rows} measured={measured} />
-        <CompareTable rows={rows} vsSerial={measured.vsSerial} />
+        <SpeedupBars rows={rows} pending={pending} ideal={ideal} />
+        <CompareTable
+          rows={rows}
+          pending={pending}
+          vsSerial={measured.vsSerial}
+          machine={machine}
+          cores={measured.cores}
+        />
       </div>
     </section>
   );
 });
 
-function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNullable<CompareState['measured']> }) {
-  const ideal = measured.preset === 'cpu' ? Math.min(measured.poolSize, measured.cores) : measured.poolSize;
-  const scale = Math.max(ideal, ...rows.map((r) => shownSpeedup(r))) * 1.12;
+function SpeedupBars({ rows, pending, ideal }: { rows: CompareRow[]; pending: Backend[]; ideal: number | null }) {
+  const target = ideal ?? 2;
+  const scale = Math.max(target, ...rows.map((r) => shownSpeedup(r))) * 1.12;
   const at = (x: number) => `${(100 * x) / scale}%`;
+  const vsSerial = rows.some((r) => r.wallSpeedup !== null);
   return (
     <figure className="bars">
-      <figcaption>Speedup {measured.vsSerial ? 'over serial' : '(Σ task time / wall)'}</figcaption>
+      <figcaption>Speedup {vsSerial || rows.length === 0 ? 'over serial' : '(cores kept busy)'}</figcaption>
       <div
         className="bars-plot"
         role="img"
@@ -198,7 +290,9 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
       >
         <div className="bar-refs" aria-hidden="true">
           <i className="bar-ref" style={{ left: at(1) }} data-label="1×" />
-          {ideal > 1 && <i className="bar-ref ideal" style={{ left: at(ideal) }} data-label={`${ideal}×`} />}
+          {ideal !== null && ideal > 1 && (
+            <i className="bar-ref ideal" style={{ left: at(ideal) }} data-label={formatTimes(ideal, { whole: true })} />
+          )}
         </div>
         {rows.map((r) => (
           <div key={r.backend} className="bar-row" data-backend={r.backend}>
@@ -209,12 +303,38 @@ function SpeedupBars({ rows, measured }: { rows: CompareRow[]; measured: NonNull
             <span className="bar-value">{formatTimes(shownSpeedup(r))}</span>
           </div>
         ))}
+        {pending.map((b) => (
+          <div key={b} className="bar-row pending" data-backend={b}>
+            <span className="bar-name">{BACKEND_INFO[b].name}</span>
+            <span className="bar-track" />
+            <span className="bar-value">{DASH}</span>
+          </div>
+        ))}
       </div>
     </figure>
   );
 }
 
-function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolean }) {
+/** "1.2 cores", "quiet", or – where the machine was not measured. */
+function othersCell(load: MachineLoad | undefined): string {
+  if (!load || load.othersCpuMean === null) return DASH;
+  const cores = load.othersCpuMean / 100;
+  return cores < 0.1 ? 'quiet' : `${cores.toFixed(1)} cores`;
+}
+
+function CompareTable({
+  rows,
+  pending,
+  vsSerial,
+  machine,
+  cores,
+}: {
+  rows: CompareRow[];
+  pending: Backend[];
+  vsSerial: boolean;
+  machine: Readonly<Record<number, MachineLoad>>;
+  cores: number;
+}) {
   return (
     <table className="data-table" aria-label="Measured per backend">
       <thead>
@@ -225,11 +345,19 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
           <th scope="col">{vsSerial ? 'Speedup vs serial' : 'Speedup'}</th>
           <th scope="col">Start-up</th>
           <th scope="col">Memory / worker</th>
+          <th scope="col" title={`CPU that other programs used during the run, of the ${cores} cores`}>
+            Others’ CPU
+          </th>
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.backend} data-testid="compare-row" data-backend={r.backend}>
+          <tr
+            key={r.backend}
+            data-testid="compare-row"
+            data-backend={r.backend}
+            className={machineBusy(machine[r.runId]) ? 'busy' : undefined}
+          >
             <th scope="row">
               <i className="backend-dot" data-backend={r.backend} aria-hidden="true" />
               {BACKEND_INFO[r.backend].name}
@@ -238,16 +366,21 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
             <td>{formatDuration(r.wallMs)}</td>
             <td data-testid="compare-speedup">{formatTimes(shownSpeedup(r))}</td>
             <td>{formatDuration(r.startupMs)}</td>
-            <td>{r.rssPerWorkerBytes === null ? '–' : formatBytes(r.rssPerWorkerBytes)}</td>
+            <td>{r.rssPerWorkerBytes === null ? DASH : formatBytes(r.rssPerWorkerBytes)}</td>
+            <td data-testid="compare-others">{othersCell(machine[r.runId])}</td>
           </tr>
         ))}
-        {rows.length === 0 && (
-          <tr>
-            <td colSpan={6} className="table-empty">
-              Measuring…
-            </td>
+        {pending.map((b) => (
+          <tr key={b} className="pending" data-backend={b}>
+            <th scope="row">
+              <i className="backend-dot" data-backend={b} aria-hidden="true" />
+              {BACKEND_INFO[b].name}
+            </th>
+            {Array.from({ length: 6 }, (_, i) => (
+              <td key={i}>{DASH}</td>
+            ))}
           </tr>
-        )}
+        ))}
       </tbody>
     </table>
   );
@@ -255,6 +388,11 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
 
 const CompareTimelines = memo(function CompareTimelines() {
   const rows = useApp((s) => s.compare.rows);
+  const backends = useApp((s) => s.compare.settings.backends);
+  const poolSize = useApp((s) => s.compare.settings.poolSize ?? s.host?.cores ?? 1);
+  const measuring = useApp((s) => s.compare.status === 'running');
+  // Before (and while) they run, the rest keep their place, so the view shows what will appear where.
+  const pending = compareOrder(backends).filter((b) => !rows.some((r) => r.backend === b));
   const withStores = rows.flatMap((row) =>
     row.store?.run ? [{ row, store: row.store, origin: row.store.run.startedAt }] : [],
   );
@@ -280,14 +418,27 @@ const CompareTimelines = memo(function CompareTimelines() {
               store={store}
               origin={origin}
               range={{ t0: 0, t1 }}
-              label={`${BACKEND_INFO[r.backend].name}: ${r.workers} workers, wall ${formatDuration(r.wallMs)}`}
+              label={`${BACKEND_INFO[r.backend].name}: ${plural(r.workers, 'worker')}, wall ${formatDuration(r.wallMs)}`}
               height={laneHeight(r.workers)}
             />
           </div>
         ))}
-        {withStores.length === 0 && (
-          <p className="canvas-note static">Each backend’s run appears here as it finishes, all on one time axis.</p>
-        )}
+        {pending.map((b, i) => {
+          const workers = b === 'serial' ? 1 : poolSize;
+          return (
+            <div key={b} className="stack-row pending" data-backend={b} data-testid="timeline-pending">
+              <div className="stack-head">
+                <i className="backend-dot" data-backend={b} aria-hidden="true" />
+                <strong>{BACKEND_INFO[b].name}</strong>
+                <span>
+                  {plural(workers, 'worker')} ·{' '}
+                  {measuring && i === 0 ? 'running now' : 'its tasks appear here once it has run'}
+                </span>
+              </div>
+              <div className="run-timeline placeholder" style={{ height: laneHeight(workers) }} />
+            </div>
+          );
+        })}
       </div>
     </section>
   );

@@ -16,7 +16,7 @@ const wall = (e: HistoryEntry) => (e.finishedAt === null ? null : e.finishedAt -
 function describe(e: HistoryEntry): string {
   const { spec } = e.run;
   if (!spec) return e.run.title;
-  const cost = WORKLOADS[spec.workload].usesCost ? ` · ${formatDuration(spec.costMs)}` : '';
+  const cost = WORKLOADS[spec.workload].usesCost ? ` · ${formatDuration(spec.costMs, { trim: true })}` : '';
   const workers = spec.backend === 'serial' ? 1 : spec.poolSize;
   return `${spec.workload} × ${formatCount(spec.tasks)}${cost} · ${plural(workers, `${BACKEND_INFO[spec.backend].name} worker`)} · ${spec.mode} · chunks of ${formatCount(e.run.chunksize)}`;
 }

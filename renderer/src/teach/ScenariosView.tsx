@@ -11,7 +11,7 @@ import type { StepState } from './teach-slice';
 /** "Q1 · Squares on a pool of five" → "Squares on a pool of five": the list shows the number apart. */
 const shortTitle = (title: string) => title.replace(/^Q\d\s*·\s*/, '');
 
-/** The seed's six questions: pick one, read what it shows, run it, and see exactly what its program prints. */
+/** The assignment's six examples: pick one, read what it shows, run it, and see exactly what its program prints. */
 export const ScenariosView = memo(function ScenariosView() {
   return (
     <div className="teach-grid scenarios">
@@ -35,7 +35,7 @@ const ScenarioList = memo(function ScenarioList() {
   return (
     <nav className="panel scenario-list" aria-labelledby="scenario-list-title">
       <header className="panel-head">
-        <h2 id="scenario-list-title">The seed’s questions</h2>
+        <h2 id="scenario-list-title">Six classic multiprocessing examples</h2>
       </header>
       <ul>
         {SCENARIO_IDS.map((id) => {
@@ -73,9 +73,9 @@ const ScenarioPanel = memo(function ScenarioPanel() {
   if (!state)
     return (
       <section className="panel scenario-panel" aria-label="Scenario">
-        <EmptyNote title="Pick a question">
-          Each of the seed’s six questions runs here on the real pool, step by step, and prints exactly what the seed’s
-          program prints.
+        <EmptyNote title="Pick an example">
+          Each of the six examples of a Python multiprocessing assignment runs here on the real pool, step by step, and
+          prints exactly what its Python program prints.
         </EmptyNote>
       </section>
     );
@@ -99,7 +99,7 @@ const ScenarioPanel = memo(function ScenarioPanel() {
       </header>
       <div className="scenario-body">
         <p className="scenario-question">
-          <span>Seed question</span> {scenario.question}
+          <span>The question</span> {scenario.question}
         </p>
         {scenario.explanation.map((paragraph) => (
           <p key={paragraph} className="scenario-explanation">
@@ -162,9 +162,7 @@ function StepList({ steps, current }: { steps: StepState[]; current: StepState |
         >
           <span className="step-icon" aria-hidden="true" />
           <code>{step.code}</code>
-          <span className="step-title" title={step.title}>
-            {step.title}
-          </span>
+          <span className="step-title">{step.title}</span>
           <span className="step-measure">
             {step.ms !== null && <strong>{formatDuration(step.ms)}</strong>}
             {step.note && <span>{step.note}</span>}

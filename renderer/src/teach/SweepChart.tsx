@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { amdahlSpeedup } from '../../../shared/amdahl';
+import { formatPercent, formatTimes } from '../../../shared/format';
 import { onThemeChange, theme, type Theme } from '../draw/theme';
 import type { SweepPoint } from './teach-slice';
 
@@ -74,7 +75,8 @@ function chartOptions(
       {
         ...axis,
         size: 42,
-        values: (_u, ticks) => ticks.map((v) => (measure === 'speedup' ? `${+v.toFixed(1)}×` : `${Math.round(v)}%`)),
+        values: (_u, ticks) =>
+          ticks.map((v) => (measure === 'speedup' ? `${+v.toFixed(1)}×` : formatPercent(Math.round(v) / 100))),
       },
     ],
     series: [
@@ -167,9 +169,7 @@ export const SweepChart = memo(function SweepChart({
 
   const title = measure === 'speedup' ? 'Speedup' : 'Efficiency';
   const described = points.map((p) =>
-    measure === 'speedup'
-      ? `${p.workers}: ${p.speedup.toFixed(2)}×`
-      : `${p.workers}: ${Math.round(100 * p.efficiency)}%`,
+    measure === 'speedup' ? `${p.workers}: ${formatTimes(p.speedup)}` : `${p.workers}: ${formatPercent(p.efficiency)}`,
   );
   return (
     <figure className="chart sweep-chart">

@@ -1,17 +1,17 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatDuration } from '../../../shared/format';
+import { DASH, formatCount, formatDuration, formatPercent, formatTimes, plural } from '../../../shared/format';
+import { describeLoad, machineBusy } from '../machine-load';
 import { LIMITS } from '../../../shared/run-spec';
 import { useApp } from '../store';
 import { useBoxProblem, useFormProblem } from '../views/form';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
 import { BACKEND_INFO } from './compare-model';
-import { blockedReason, EmptyNote, JobBar } from './parts';
+import { sweepEstimateMs } from './estimate';
+import { sweepReading } from './sweep-model';
+import { blockedReason, JobBar } from './parts';
 import { SweepChart } from './SweepChart';
 import { useTeach } from './teach-runtime';
-import type { SweepPoint } from './teach-slice';
-
-const pct = (x: number) => `${Math.round(100 * x)} %`;
 
 /** How many workers? The same work at every pool size from 1 to twice the cores, against the ideal and Amdahl. */
 export const SweepView = memo(function SweepView() {
@@ -40,6 +40,13 @@ const SweepSettings = memo(function SweepSettings() {
   const problem = useFormProblem('sweep');
   const running = status === 'running';
   const maxSize = settings.maxSize ?? 2 * (cores ?? 1);
+  const estimate = sweepEstimateMs(
+    { costMs: settings.costMs, cpuBound: settings.workload === 'cpu' },
+    settings.tasks,
+    maxSize,
+    cores ?? 1,
+    settings.backend,
+  );
   return (
     <aside className="controls teach-settings" aria-label="Sweep settings">
       <div className="controls-scroll">
@@ -56,7 +63,7 @@ const SweepSettings = memo(function SweepSettings() {
           </Field>
           <Field
             label="Tasks"
-            tip="How many tasks each pool size runs, one per message (chunksize 1)."
+            tip="How many tasks each pool size runs, one per message (chunksize 1). The same limit as a live run: 1 to 1,000,000."
             disabled={running}
             value={
               <NumberInput
@@ -73,8 +80,14 @@ const SweepSettings = memo(function SweepSettings() {
           </Field>
           <Field
             label="Task cost"
-            tip="How long each task computes or waits."
+            tip="How long each task computes or waits, in milliseconds: 0 to 60,000, as in a live run."
             disabled={running}
+            hint={
+              <span data-testid="sweep-estimate">
+                About {formatDuration(estimate, { about: true })} for the {plural(maxSize, 'pool size')} on this
+                machine.
+              </span>
+            }
             value={
               <NumberInput
                 label="Sweep task cost"
@@ -105,7 +118,7 @@ const SweepSettings = memo(function SweepSettings() {
           </Field>
           <Field
             label="Largest pool"
-            value={`1 … ${maxSize} workers`}
+            value={`1 … ${plural(maxSize, 'worker')}`}
             disabled={running}
             tip="The sweep runs every pool size from one worker up to this; twice the cores by default, to show what lies past them."
           >
@@ -115,7 +128,7 @@ const SweepSettings = memo(function SweepSettings() {
               value={maxSize}
               disabled={running}
               onChange={(n) => set({ maxSize: n })}
-              format={(n) => `up to ${n} workers`}
+              format={(n) => `up to ${plural(n, 'worker')}`}
               marks={cores ? [{ value: cores, label: `${cores} cores` }] : undefined}
             />
           </Field>
@@ -135,7 +148,7 @@ const SweepSettings = memo(function SweepSettings() {
 });
 
 const SweepResults = memo(function SweepResults() {
-  const { points, serialFraction, cores, status, error, settings } = useApp(
+  const { points, serialFraction, cores, status, error, settings, machine } = useApp(
     useShallow((s) => ({
       points: s.sweep.points,
       serialFraction: s.sweep.serialFraction,
@@ -143,31 +156,48 @@ const SweepResults = memo(function SweepResults() {
       status: s.sweep.status,
       error: s.sweep.error,
       settings: s.sweep.settings,
+      machine: s.sweep.machine,
     })),
   );
-  if (status === 'idle')
-    return (
-      <section className="panel sweep-results" aria-label="Sweep">
-        <EmptyNote title="How many workers pay off?">
-          The same tasks run at every pool size from one worker to twice the cores. Speedup climbs with each worker
-          until the cores run out; past that, more workers only take turns.
-        </EmptyNote>
-      </section>
-    );
-  const maxSize = Math.max(settings.maxSize ?? 2 * (cores ?? 1), ...points.map((p) => p.workers));
+  const hostCores = useApp((s) => s.host?.cores ?? null);
+  const shownCores = cores ?? hostCores;
+  const maxSize = Math.max(settings.maxSize ?? 2 * (shownCores ?? 1), ...points.map((p) => p.workers));
+  const pending = Array.from({ length: maxSize }, (_, i) => i + 1).filter((n) => !points.some((p) => p.workers === n));
+  const busyRuns = points.filter((p) => machineBusy(machine[p.runId]));
   return (
     <section className="panel sweep-results" aria-labelledby="sweep-title">
       <header className="panel-head">
         <h2 id="sweep-title">Pool size sweep</h2>
         <span className="panel-meta">
-          {settings.tasks} × {settings.workload} {settings.costMs} ms · {BACKEND_INFO[settings.backend].name}
-          {cores ? ` · ${cores} cores` : ''}
+          {formatCount(settings.tasks)} × {settings.workload} {formatDuration(settings.costMs, { trim: true })} ·{' '}
+          {BACKEND_INFO[settings.backend].name}
+          {shownCores ? ` · ${plural(shownCores, 'core')}` : ''}
         </span>
-        {status !== 'running' && status !== 'done' && <span className={`status-pill ${status}`}>{status}</span>}
+        {status !== 'idle' && status !== 'running' && status !== 'done' && (
+          <span className={`status-pill ${status}`}>{status}</span>
+        )}
       </header>
-      {serialFraction !== null && (
+      {status === 'idle' ? (
+        <div className="teach-intro" data-testid="sweep-intro">
+          <h3>How many workers pay off?</h3>
+          <p>
+            Press <strong>Sweep</strong> and the same tasks run at every pool size from one worker up to{' '}
+            {plural(maxSize, 'worker')}. Speedup climbs with each worker until the cores run out; past that, more
+            workers only take turns. The charts below fill in a point per pool size, against the ideal (one core per
+            worker) and Amdahl’s law fitted to what was measured; the table gives each run’s numbers.
+          </p>
+        </div>
+      ) : (
         <p className="reading" data-testid="sweep-reading">
-          {sweepReading(points, serialFraction, cores)}
+          {sweepReading(points, serialFraction, shownCores)}
+        </p>
+      )}
+      {busyRuns.length > 0 && (
+        <p className="reading warn" role="note" data-testid="machine-note">
+          The machine was busy during {busyRuns.length === 1 ? 'the run on' : 'the runs on'}{' '}
+          {busyRuns.map((p) => p.workers).join(', ')}{' '}
+          {busyRuns.length === 1 && busyRuns[0].workers === 1 ? 'worker' : 'workers'}:{' '}
+          {describeLoad(machine[busyRuns[0].runId], shownCores ?? 1)}. Those speedups are lower than the pool can do.
         </p>
       )}
       {error && (
@@ -176,12 +206,18 @@ const SweepResults = memo(function SweepResults() {
         </p>
       )}
       <div className="sweep-charts">
-        <SweepChart measure="speedup" points={points} maxSize={maxSize} cores={cores} serialFraction={serialFraction} />
+        <SweepChart
+          measure="speedup"
+          points={points}
+          maxSize={maxSize}
+          cores={shownCores}
+          serialFraction={serialFraction}
+        />
         <SweepChart
           measure="efficiency"
           points={points}
           maxSize={maxSize}
-          cores={cores}
+          cores={shownCores}
           serialFraction={serialFraction}
         />
       </div>
@@ -200,13 +236,21 @@ const SweepResults = memo(function SweepResults() {
             <tr
               key={p.workers}
               data-testid="sweep-row"
-              className={cores !== null && p.workers > cores ? 'past-cores' : undefined}
+              className={shownCores !== null && p.workers > shownCores ? 'past-cores' : undefined}
             >
               <th scope="row">{p.workers}</th>
               <td>{formatDuration(p.wallMs)}</td>
-              <td>{p.speedup.toFixed(2)}×</td>
-              <td>{pct(p.efficiency)}</td>
-              <td>{p.amdahl.toFixed(2)}×</td>
+              <td>{formatTimes(p.speedup)}</td>
+              <td>{formatPercent(p.efficiency)}</td>
+              <td data-testid="sweep-fit">{Number.isFinite(p.amdahl) ? formatTimes(p.amdahl) : DASH}</td>
+            </tr>
+          ))}
+          {pending.map((n) => (
+            <tr key={n} className={`pending${shownCores !== null && n > shownCores ? ' past-cores' : ''}`}>
+              <th scope="row">{n}</th>
+              {Array.from({ length: 4 }, (_, i) => (
+                <td key={i}>{DASH}</td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -214,15 +258,3 @@ const SweepResults = memo(function SweepResults() {
     </section>
   );
 });
-
-/** The fitted serial fraction, and where the speedup stopped growing. */
-function sweepReading(points: SweepPoint[], serialFraction: number, cores: number | null): string {
-  const fit = `Serial fraction (Amdahl fit up to ${cores ?? '?'} workers): ${(100 * serialFraction).toFixed(1)} %`;
-  const best = points.reduce<SweepPoint | null>((a, p) => (a && a.speedup >= p.speedup ? a : p), null);
-  if (!best) return `${fit}.`;
-  const beyond = cores !== null ? points.filter((p) => p.workers > cores) : [];
-  const flat = beyond.length > 0 && beyond.every((p) => p.speedup < best.speedup * 1.1);
-  return `${fit}. Best: ${best.speedup.toFixed(2)}× on ${best.workers} workers${
-    flat ? `; past ${cores} cores more workers only take turns` : ''
-  }.`;
-}

@@ -1,5 +1,5 @@
 /**
- * The compare view's workloads and how its measurements read: the seed's Q2
+ * The compare view's workloads and how its measurements read: the assignment's Q2
  * table, answered by numbers from this machine rather than by assertion.
  */
 import type { Backend, RunSpec } from '../../../shared/run-spec';
@@ -15,7 +15,7 @@ export const BACKEND_INFO: Record<Backend, { name: string; plural: string; what:
 };
 
 export const COMPARE_PRESETS: Record<ComparePreset, { label: string; summary: string; spec: Partial<RunSpec> }> = {
-  // The seed's Q2 scenario is exactly the CPU-bound comparison.
+  // The assignment's Q2 is exactly the CPU-bound comparison.
   cpu: { label: 'CPU-bound', summary: 'cpu tasks of 20 ms: pure computation', spec: SCENARIOS.q2.spec },
   io: {
     label: 'I/O-bound',

@@ -9,6 +9,7 @@ import { Cancelled, type Session } from '../../../shared/jobs/session';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { formProblem, useApp } from '../store';
 import { COMPARE_PRESETS } from './compare-model';
+import { JobMachineMeter } from '../machine-load';
 import { ProgressTicker } from './progress';
 
 export class CompareRunner {
@@ -37,18 +38,29 @@ export class CompareRunner {
     const abort = (this.abort = new AbortController());
     const patch = useApp.getState().patchCompare;
     const ticker = new ProgressTicker(this.session, spec.tasks * backends.length, (progress) => patch({ progress }));
+    // The machine beside each run: what makes a measurement noisy.
+    const meter = new JobMachineMeter();
+    const offFrames = this.api.onFrame(meter.onFrame);
     state.setTeachBusy('compare');
     patch({
       status: 'running',
       rows: [],
+      machine: {},
       error: null,
       measured: { preset: settings.preset, poolSize, cores, tasks: spec.tasks, vsSerial: backends.includes('serial') },
     });
     try {
       await compareBackends({ api: this.api, session: this.session, signal: abort.signal }, spec, backends, cores, {
         phase: (label) => ticker.phase(label),
-        runStarted: (runId) => ticker.runStarted(runId),
-        runFinished: (tasks) => ticker.runFinished(tasks),
+        runStarted: (runId) => {
+          ticker.runStarted(runId);
+          meter.runStarted(runId);
+        },
+        runFinished: (tasks) => {
+          ticker.runFinished(tasks);
+          const measured = meter.runFinished();
+          if (measured) patch({ machine: { ...useApp.getState().compare.machine, [measured.runId]: measured.load } });
+        },
         measured: (rows) => patch({ rows }),
       });
       patch({ status: 'done' });
@@ -60,6 +72,7 @@ export class CompareRunner {
       });
     } finally {
       ticker.stop();
+      offFrames();
       this.abort = null;
       patch({ progress: null });
       useApp.getState().setTeachBusy(null);

@@ -6,6 +6,7 @@ import { TaskStore } from '../../../shared/task-store';
 import { compareReading } from './compare-model';
 import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
 import { summariseSweep } from '../../../shared/amdahl';
+import { sweepReading } from './sweep-model';
 import type { CompareRow } from './teach-slice';
 
 const row = (backend: CompareRow['backend'], wallSpeedup: number): CompareRow => ({
@@ -137,5 +138,33 @@ describe('scenario output', () => {
     expect(printCall(SCENARIOS.q5)).toBe('print("Results:", results)');
     expect(mapCall(makeRunSpec(SCENARIOS.q1.spec, 2))).toBe('results = pool.map(square, range(10))');
     expect(mapCall(makeRunSpec(SCENARIOS.q4.spec, 2))).toBe('results = pool.map(double, [1, 2, 3, 4, 5])');
+  });
+});
+
+describe('sweepReading', () => {
+  const walls = (pairs: [number, number][]) =>
+    summariseSweep(
+      pairs.map(([workers, wallMs], i) => ({ workers, wallMs, runId: i + 1 })),
+      2,
+    );
+
+  it('shows no fit from one point, and says "1 worker"', () => {
+    const { points, serialFraction } = walls([[1, 1000]]);
+    expect(serialFraction).toBeNull();
+    const text = sweepReading(points, serialFraction, 2);
+    expect(text).toBe(
+      'Measured so far: 1 worker 1.00× (the baseline). The Amdahl fit appears once two pool sizes up to the 2 cores are measured.',
+    );
+    expect(text).not.toMatch(/Serial fraction|1 workers/);
+  });
+
+  it('gives the fit and the best size from two sizes on', () => {
+    const { points, serialFraction } = walls([
+      [1, 1000],
+      [2, 526],
+    ]);
+    expect(sweepReading(points, serialFraction, 2)).toMatch(
+      /^Serial fraction \(Amdahl fit up to 2 workers\): \d+(\.\d)?%\. Best: 1\.90× on 2 workers\.$/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What the seed's programs print, made from what the run really did: results
+ * What the assignment's programs print, made from what the run really did: results
  * as Python prints a list, workers' lines in the order they arrived, and the
  * parent's closing line (the scenario's expected text).
  */
@@ -26,7 +26,7 @@ export function finalLines(scenario: Scenario, store: TaskStore | null): string[
   return parentOutput(scenario, store ? store.result.subarray(0, store.size) : []).afterJoin;
 }
 
-/** The parent's closing print, as the seed writes it. */
+/** The parent's closing print, as the assignment's program writes it. */
 export function printCall(scenario: Scenario): string {
   if (scenario.id === 'q4' || scenario.id === 'q5') return 'print("Results:", results)';
   return `print(${JSON.stringify(scenario.expected?.at(-1) ?? '')})`;

@@ -1,5 +1,5 @@
 /**
- * Runs a seed scenario the way its Python program runs, one step at a time
+ * Runs one of the assignment's examples the way its Python program runs, one step at a time
  * through the API: a pool program creates the pool, maps, closes and joins it,
  * then prints; Q3 starts one child process and joins it. Every step is timed on
  * the host's clock and marked on the scenario's timeline, and the Output box

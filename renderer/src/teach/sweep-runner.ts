@@ -8,6 +8,7 @@ import { Cancelled, type Session } from '../../../shared/jobs/session';
 import { sweepPoolSizes } from '../../../shared/jobs/sweep';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { formProblem, useApp } from '../store';
+import { JobMachineMeter } from '../machine-load';
 import { ProgressTicker } from './progress';
 
 export class SweepRunner {
@@ -34,13 +35,23 @@ export class SweepRunner {
     const abort = (this.abort = new AbortController());
     const patch = useApp.getState().patchSweep;
     const ticker = new ProgressTicker(this.session, tasks * sizes.length, (progress) => patch({ progress }));
+    // The machine beside each run: what makes a measurement noisy.
+    const meter = new JobMachineMeter();
+    const offFrames = this.api.onFrame(meter.onFrame);
     state.setTeachBusy('sweep');
-    patch({ status: 'running', points: [], serialFraction: null, cores, error: null });
+    patch({ status: 'running', points: [], serialFraction: null, cores, machine: {}, error: null });
     try {
       await sweepPoolSizes({ api: this.api, session: this.session, signal: abort.signal }, spec, sizes, cores, {
         phase: (label) => ticker.phase(label),
-        runStarted: (runId) => ticker.runStarted(runId),
-        runFinished: (n) => ticker.runFinished(n),
+        runStarted: (runId) => {
+          ticker.runStarted(runId);
+          meter.runStarted(runId);
+        },
+        runFinished: (n) => {
+          ticker.runFinished(n);
+          const measured = meter.runFinished();
+          if (measured) patch({ machine: { ...useApp.getState().sweep.machine, [measured.runId]: measured.load } });
+        },
         measured: (result) => patch(result),
       });
       patch({ status: 'done' });
@@ -52,6 +63,7 @@ export class SweepRunner {
       });
     } finally {
       ticker.stop();
+      offFrames();
       this.abort = null;
       patch({ progress: null });
       useApp.getState().setTeachBusy(null);

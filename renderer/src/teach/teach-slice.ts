@@ -13,6 +13,7 @@ import type { AppState } from '../store';
 import type { BackendMeasurement } from '../../../shared/jobs/compare';
 import type { HistoryEntry } from '../../../shared/jobs/history';
 import type { SweepRunPoint } from '../../../shared/jobs/sweep';
+import type { MachineLoad } from '../machine-load';
 import type { Marker } from './run-timeline';
 
 export const TEACH_VIEWS = ['live', 'scenarios', 'compare', 'sweep', 'history'] as const;
@@ -71,6 +72,8 @@ export interface CompareState {
   rows: CompareRow[];
   /** What the rows measured: the preset, size and cores they ran with. */
   measured: { preset: ComparePreset; poolSize: number; cores: number; tasks: number; vsSerial: boolean } | null;
+  /** How busy the rest of the machine was during each backend's run, by run id. */
+  machine: Readonly<Record<number, MachineLoad>>;
   error: string | null;
 }
 
@@ -92,6 +95,8 @@ export interface SweepState {
   points: SweepPoint[];
   serialFraction: number | null;
   cores: number | null;
+  /** How busy the rest of the machine was during each pool size's run, by run id. */
+  machine: Readonly<Record<number, MachineLoad>>;
   error: string | null;
 }
 
@@ -128,6 +133,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
     progress: null,
     rows: [],
     measured: null,
+    machine: {},
     error: null,
   },
   sweep: {
@@ -137,6 +143,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
     points: [],
     serialFraction: null,
     cores: null,
+    machine: {},
     error: null,
   },
   history: [],

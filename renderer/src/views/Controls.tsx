@@ -179,7 +179,7 @@ export const Controls = memo(function Controls() {
               stops={COST_STOPS}
               value={spec.costMs}
               onChange={(costMs) => setSpec({ costMs })}
-              format={formatDuration}
+              format={(ms) => formatDuration(ms, { trim: true })}
               disabled={!workload.usesCost}
             />
           </Field>
@@ -274,7 +274,7 @@ export const Controls = memo(function Controls() {
           </Field>
           <Field
             label="Timeout"
-            value={spec.timeoutMs === 0 ? 'none' : formatDuration(spec.timeoutMs)}
+            value={spec.timeoutMs === 0 ? 'none' : formatDuration(spec.timeoutMs, { trim: true })}
             tip="A task still running after this long fails, and its worker is killed and replaced; 0 means tasks may run forever."
           >
             <StepSlider
@@ -282,7 +282,7 @@ export const Controls = memo(function Controls() {
               stops={TIMEOUT_STOPS}
               value={spec.timeoutMs}
               onChange={(timeoutMs) => setSpec({ timeoutMs })}
-              format={(n) => (n === 0 ? 'no timeout' : formatDuration(n))}
+              format={(n) => (n === 0 ? 'no timeout' : formatDuration(n, { trim: true }))}
             />
           </Field>
         </section>

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { plural } from '../../../shared/format';
 import { useApp } from '../store';
 import { FileMenu } from './FileMenu';
 import { ViewTabs } from '../teach/ViewTabs';
@@ -32,7 +33,7 @@ export const Header = memo(function Header() {
         )}
         {missed > 0 && (
           <span className="badge warn" role="status">
-            {missed} frame{missed === 1 ? '' : 's'} missed — views may be incomplete
+            {plural(missed, 'update')} from the pool missed — views may be incomplete
           </span>
         )}
         {hostError ? (
@@ -42,7 +43,8 @@ export const Header = memo(function Header() {
         ) : host ? (
           <span className="badge" data-testid="host-info">
             <i className="live-dot" aria-hidden="true" />
-            {host.kind === 'electron' ? 'desktop' : host.kind} host · {host.platform} · {host.cores} cores
+            {host.kind === 'electron' ? 'desktop app' : host.kind === 'browser' ? 'in your browser' : host.kind} ·{' '}
+            {host.platform} · {plural(host.cores, 'core')}
           </span>
         ) : (
           <span className="badge">Connecting…</span>
