@@ -14,15 +14,18 @@ import { TimelineIndex } from './timeline-index';
 
 export class PoolPainter implements Painter {
   private cores = 0;
-  private coreSampling = false;
+  private coresNote: string | null = null;
   private readonly model = new PoolModel();
   private version = -1;
 
   constructor(private readonly pump: Pump) {}
 
-  configure(cores: number, coreSampling: boolean): void {
+  /** `coresNote` says why the cores view shows no placement (null to show it). */
+  configure(cores: number, coreSampling: boolean, coresNote: string | null = null): void {
     this.cores = cores;
-    this.coreSampling = coreSampling;
+    this.coresNote = coreSampling
+      ? coresNote
+      : (coresNote ?? 'Which core each worker runs on is not measured on this platform.');
     this.version = -1;
   }
 
@@ -43,7 +46,7 @@ export class PoolPainter implements Painter {
       time,
       now: this.pump.hostClock(),
       cores: this.cores,
-      coreSampling: this.coreSampling,
+      coresNote: this.coresNote,
       othersCpu: this.pump.othersCpu,
     });
     this.describe(ctx.canvas);
@@ -52,7 +55,7 @@ export class PoolPainter implements Painter {
 
   /** Where each live worker is, for tests and assistive tech: on a core, waiting for one, or stuck. */
   private describe(canvas: HTMLCanvasElement): void {
-    if (!this.coreSampling || this.cores <= 0) {
+    if (this.coresNote !== null || this.cores <= 0) {
       delete canvas.dataset.cores;
       return;
     }

@@ -59,6 +59,8 @@ export class Replay implements LoopView {
     publish: (snapshot: RunSnapshot) => void,
   ) {
     this.pump = new ReplayPump(loop, publish);
+    // A trace does not say how many cores its machine had: speedup is held against a core per worker.
+    this.pump.cores = Infinity;
     this.player = this.newPlayer();
     this.advance(0);
     this.detach = loop.add(this);

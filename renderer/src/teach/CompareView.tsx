@@ -14,8 +14,12 @@ import { RunTimeline } from './RunTimeline';
 import { useTeach } from './teach-runtime';
 import type { CompareRow } from './teach-slice';
 
+/** "a", "a and b", "a, b and c". */
+const andList = (words: string[]) =>
+  words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+
 /** Axis plus a readable row per worker, up to a point. */
-const laneHeight = (workers: number) => 34 + Math.min(workers, 8) * 22;
+const laneHeight = (workers: number) => 34 + Math.min(workers, 8) * 20;
 
 /** The assignment's Q2 table, measured: one workload on two to four backends, side by side. */
 export const CompareView = memo(function CompareView() {
@@ -250,9 +254,12 @@ const CompareResults = memo(function CompareResults() {
       )}
       {busyRuns.length > 0 && (
         <p className="reading warn" role="note" data-testid="machine-note">
-          The machine was busy: during the {busyRuns.map((r) => BACKEND_INFO[r.backend].name).join(', ')} run
-          {busyRuns.length === 1 ? '' : 's'} {describeLoad(machine[busyRuns[0].runId], measured.cores)}. Speedups
-          measured on a busy machine are lower than the pool can do and vary from run to run
+          The machine was busy: during{' '}
+          {busyRuns.length === rows.length && rows.length > 1
+            ? `all ${rows.length} runs`
+            : `the ${andList(busyRuns.map((r) => BACKEND_INFO[r.backend].name))} run${busyRuns.length === 1 ? '' : 's'}`}{' '}
+          {describeLoad(machine[busyRuns[0].runId], measured.cores)}. Speedups measured on a busy machine are lower than
+          the pool can do and vary from run to run
           {finished ? '; run again when it is quieter.' : '.'}
         </p>
       )}
@@ -342,9 +349,18 @@ function CompareTable({
           <th scope="col">Backend</th>
           <th scope="col">Workers</th>
           <th scope="col">Wall</th>
-          <th scope="col">{vsSerial ? 'Speedup vs serial' : 'Speedup'}</th>
-          <th scope="col">Start-up</th>
-          <th scope="col">Memory / worker</th>
+          <th
+            scope="col"
+            title={vsSerial ? 'The serial run’s wall time over this one’s' : 'Cores’ worth of CPU kept busy'}
+          >
+            Speedup
+          </th>
+          <th scope="col" title="From asking for the pool until every worker was ready">
+            Start-up
+          </th>
+          <th scope="col" title="Resident memory per worker just after start-up">
+            Memory
+          </th>
           <th scope="col" title={`CPU that other programs used during the run, of the ${cores} cores`}>
             Others’ CPU
           </th>
@@ -435,7 +451,7 @@ const CompareTimelines = memo(function CompareTimelines() {
                   {measuring && i === 0 ? 'running now' : 'its tasks appear here once it has run'}
                 </span>
               </div>
-              <div className="run-timeline placeholder" style={{ height: laneHeight(workers) }} />
+              <div className="run-timeline placeholder" style={{ height: 10 + Math.min(workers, 8) * 12 }} />
             </div>
           );
         })}

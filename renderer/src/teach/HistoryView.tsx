@@ -45,7 +45,8 @@ function serialTwin(e: HistoryEntry, entries: HistoryEntry[]): HistoryEntry | nu
 /** "1.93× of 2" (cores busy), then "1.88× vs serial" where a one-worker run of the same work was measured. */
 function speedups(e: HistoryEntry, entries: HistoryEntry[]): string {
   const parts: string[] = [];
-  if (e.stats?.speedup != null) parts.push(`${formatTimes(e.stats.speedup)} of ${formatTimes(e.stats.ideal)}`);
+  if (e.stats?.speedup != null)
+    parts.push(`${formatTimes(e.stats.speedup)} of ${formatTimes(e.stats.ideal, { whole: true })}`);
   const twin = serialTwin(e, entries);
   const ms = wall(e);
   const base = twin ? wall(twin) : null;
@@ -93,9 +94,7 @@ const HistoryList = memo(function HistoryList() {
                       {e.label && <span className="history-label">{e.label}</span>}
                       {on && <span className="pick-tag">{picked.indexOf(e.runId) === 0 ? 'A' : 'B'}</span>}
                     </span>
-                    <span className="history-spec" title={describe(e)}>
-                      {describe(e)}
-                    </span>
+                    <span className="history-spec">{describe(e)}</span>
                     <span className="history-stats">
                       {e.status === 'running'
                         ? 'running…'

@@ -230,6 +230,9 @@ const ScenarioTimeline = memo(function ScenarioTimeline() {
             <i className="swatch done" /> task
           </li>
           <li>
+            <i className="swatch corewait" /> waiting for a core
+          </li>
+          <li>
             <i className="mark-exit" aria-hidden="true">
               ✕
             </i>{' '}

@@ -70,7 +70,12 @@ export const ViewTabs = memo(function ViewTabs() {
           {busy !== null && (busy === v || (busy === 'scenario' && v === 'scenarios')) && (
             <i className="tab-busy" aria-label="running" />
           )}
-          {v === 'history' && runs > 0 && <span className="tab-count">{runs}</span>}
+          {/* Always there (empty until the first run), so the tab bar does not widen when it fills. */}
+          {v === 'history' && (
+            <span className={`tab-count${runs > 0 ? '' : ' empty'}`} data-testid="history-count">
+              {runs > 0 ? runs : ''}
+            </span>
+          )}
         </button>
       ))}
     </div>

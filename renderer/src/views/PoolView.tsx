@@ -12,12 +12,13 @@ export const PoolView = memo(function PoolView() {
   const cores = useApp((s) => s.host?.cores ?? 0);
   const coreSampling = useApp((s) => s.host?.measures.cores ?? false);
   const hasRun = useApp((s) => s.run.runId !== null);
+  const replaying = useApp((s) => s.replay !== null);
   const [painter] = useState(() => new PoolPainter(pump));
 
   useEffect(() => {
-    painter.configure(cores, coreSampling);
+    painter.configure(cores, coreSampling, replaying ? 'A trace does not record which core each worker ran on.' : null);
     loop.invalidate();
-  }, [painter, loop, cores, coreSampling]);
+  }, [painter, loop, cores, coreSampling, replaying]);
 
   useCanvas(ref, loop, painter);
 

@@ -69,6 +69,7 @@ export const StatsPanel = memo(function StatsPanel() {
   const status = useApp((state) => state.run.status);
   const paused = useApp((state) => state.run.paused);
   const shown = status === 'running' && paused ? 'paused' : status;
+  const replaying = useApp((state) => state.replay !== null);
   return (
     <section className="panel stats-panel" aria-labelledby="stats-title">
       <header className="panel-head">
@@ -115,7 +116,8 @@ export const StatsPanel = memo(function StatsPanel() {
             s
               ? s.speedup === null
                 ? s.missing.speedup
-                : `of ${formatTimes(s.ideal, { whole: true })} ideal`
+                : // A trace does not say how many cores its machine had.
+                  `of ${formatTimes(s.ideal, { whole: true })} ideal${replaying ? ', a core each' : ''}`
               : undefined
           }
         />

@@ -25,6 +25,7 @@ export const WorkersPanel = memo(function WorkersPanel() {
   const live = workers.filter((w) => w.state !== 'exited');
   const exited = workers.filter((w) => w.state === 'exited');
   const counted = workers.find((w) => w.migrationsFrom !== null)?.migrationsFrom ?? null;
+  const replaying = useApp((s) => s.replay !== null);
   return (
     <section className="panel workers-panel" aria-labelledby="workers-title">
       <header className="panel-head">
@@ -48,7 +49,9 @@ export const WorkersPanel = memo(function WorkersPanel() {
                 ? 'Core changes seen: how often a sample found the worker on another core than the last one. The scheduler’s own count is not readable here, so moves between samples are missed.'
                 : counted === 'scheduler'
                   ? 'Migrations: how often the scheduler moved the worker to another core since it started.'
-                  : 'Moves between cores are not measured on this platform.'
+                  : replaying
+                    ? 'A trace does not record moves between cores.'
+                    : 'Moves between cores are not measured on this platform.'
             }
           >
             <span className="num moves-head" tabIndex={0} data-testid="moves-head">
@@ -71,7 +74,7 @@ export const WorkersPanel = memo(function WorkersPanel() {
           moves: core changes seen between samples (the scheduler’s own count is not readable here)
         </p>
       )}
-      {workers.length > 0 && counted === null && live.some((w) => w.pid !== null) && (
+      {workers.length > 0 && counted === null && !replaying && live.some((w) => w.pid !== null) && (
         <p className="worker-foot" data-testid="moves-note">
           moves between cores are not measured on this platform
         </p>

@@ -18,7 +18,7 @@ export function paintCores(ctx: CanvasRenderingContext2D, scene: PoolScene): voi
   const { layout, theme, placement } = scene;
   const cores = layout.cores;
   if (!cores) return;
-  sectionTitle(ctx, theme, `Cores · ${cores.boxes.length}`, cores.title.x, cores.title.y);
+  sectionTitle(ctx, theme, placement ? `Cores · ${cores.boxes.length}` : 'Cores', cores.title.x, cores.title.y);
   // Cores the pool does not use are not idle when other programs use them: say so.
   const others = scene.othersCpu;
   if (others !== null && others >= 10) {
@@ -37,7 +37,7 @@ export function paintCores(ctx: CanvasRenderingContext2D, scene: PoolScene): voi
     ctx.fillStyle = theme.text3;
     ctx.textAlign = 'left';
     ctx.fillText(
-      'Which core each worker runs on is not measured on this platform.',
+      scene.coresNote ?? 'Which core each worker runs on is not measured here.',
       cores.area.x,
       cores.area.y + cores.area.h / 2,
       cores.area.w,

@@ -33,7 +33,8 @@ export interface PoolFrame {
   /** The host's clock. */
   now: number;
   cores: number;
-  coreSampling: boolean;
+  /** Why core placement is not shown, where it is not: null to show it. */
+  coresNote: string | null;
   /** CPU other programs used at the last sample, % of one core. */
   othersCpu: number | null;
 }
@@ -62,7 +63,8 @@ export function drawPool(ctx: CanvasRenderingContext2D, frame: PoolFrame): { mov
     flights: frame.flights,
     theme: frame.theme,
     layout,
-    placement: frame.coreSampling && cores > 0 ? placeOnCores(store.lanes.values(), cores) : null,
+    placement: frame.coresNote === null && cores > 0 ? placeOnCores(store.lanes.values(), cores) : null,
+    coresNote: frame.coresNote,
     othersCpu: frame.othersCpu,
     time: frame.time,
     now,

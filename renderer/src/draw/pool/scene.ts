@@ -13,6 +13,8 @@ export interface PoolScene {
   layout: PoolLayout;
   /** Live workers on cores or waiting for one (null where core placement is not measured). */
   placement: CorePlacement | null;
+  /** Why there is no placement, said in the cores strip (a platform that cannot tell, a trace that does not record it). */
+  coresNote: string | null;
   /** CPU other programs used at the last sample, % of one core; null where not measured. */
   othersCpu: number | null;
   /** Local animation clock (performance.now). */
