@@ -144,7 +144,7 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   await importFile(page, tracePath);
   const banner = page.getByTestId('replay-banner');
   await expect(banner.getByTestId('replay-status')).toHaveText(
-    `Replaying ${traceDownload.suggestedFilename()} · 24 tasks on 2 lanes`,
+    `Replaying ${traceDownload.suggestedFilename()} · 24 tasks by 2 workers`,
   );
   // Parsed in the module worker, not on the page's thread.
   expect(workers.filter((url) => /\/assets\/trace-worker-[\w-]+\.js$/.test(url))).toHaveLength(1);
@@ -157,7 +157,7 @@ test('a run exported as trace, CSV and PNG, and the trace replayed with the same
   await expect(page.locator('canvas.timeline-canvas')).toHaveAttribute('data-rows', '2');
   // A trace says when tasks started, not when they were sent: no latency is made up, and the page says why.
   await expect(page.getByTestId('stat-latency')).toHaveText('–');
-  await expect(page.getByTestId('stat-latency-sub')).toContainText('does not report when tasks were sent');
+  await expect(page.getByTestId('stat-latency-sub')).toContainText('not when they were sent');
   await expect(banner.getByRole('button', { name: 'Replay again' })).toBeVisible();
   await attachScreenshot(page, testInfo, 'replay-finished');
 
@@ -263,13 +263,13 @@ test('a generic Chrome trace with B/E events replays; malformed ones are explain
   );
   await importFile(page, generic);
   const banner = page.getByTestId('replay-banner');
-  await expect(banner.getByTestId('replay-status')).toHaveText('Replaying generic.json · 3 tasks on 2 lanes');
+  await expect(banner.getByTestId('replay-status')).toHaveText('Replaying generic.json · 3 tasks on 2 threads');
   await expect(status(page)).toHaveText('completed');
   await expect(page.getByTestId('stat-done')).toHaveText('3');
   await expect(page.locator('canvas.timeline-canvas')).toHaveAttribute('data-rows', '2');
   await expect(page.getByTestId('replay-time')).toHaveText('49.0 ms / 49.0 ms');
   await expect(page.getByTestId('stat-latency')).toHaveText('–');
-  await expect(page.getByTestId('stat-latency-sub')).toContainText('does not report when tasks were sent');
+  await expect(page.getByTestId('stat-latency-sub')).toContainText('not when they were sent');
   await attachScreenshot(page, testInfo, 'generic-trace-replayed');
 });
 

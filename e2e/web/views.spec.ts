@@ -206,3 +206,26 @@ test('a stopped worker is shown as stopped, with for how long, in the Workers pa
   }
   await completed(page);
 });
+
+test('where the host cannot measure core placement or core waits, the views say so instead of guessing', async ({
+  page,
+  hostUrl,
+}) => {
+  // The host as a platform without /proc would describe itself: the same engine, fewer measures.
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (typeof message === 'string' && message.includes('"measures"')) {
+        const reply = JSON.parse(message);
+        if (reply.result?.value?.measures)
+          reply.result.value.measures = { cores: false, threadCpu: false, coreWait: false };
+        ws.send(JSON.stringify(reply));
+      } else ws.send(message);
+    });
+  });
+  await open(page, hostUrl);
+  await expect(page.getByTestId('timeline-legend')).toContainText('waiting for a core: not measured here');
+  await expect(poolCanvas(page)).toHaveAttribute('data-cores-note', /not measured on this platform/);
+  await expect(poolCanvas(page)).not.toHaveAttribute('data-cores', /.+/);
+});

@@ -55,6 +55,8 @@ export class PoolPainter implements Painter {
 
   /** Where each live worker is, for tests and assistive tech: on a core, waiting for one, or stuck. */
   private describe(canvas: HTMLCanvasElement): void {
+    if (this.coresNote !== null) canvas.dataset.coresNote = this.coresNote;
+    else delete canvas.dataset.coresNote;
     if (this.coresNote !== null || this.cores <= 0) {
       delete canvas.dataset.cores;
       return;

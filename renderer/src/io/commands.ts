@@ -3,7 +3,7 @@
  * desktop app's menu all call these. Exports read whatever the views show —
  * the live pool's run, or the replay.
  */
-import { formatDuration, plural } from '../../../shared/format';
+import { formatDuration } from '../../../shared/format';
 import { tasksToCsv } from '../../../shared/csv';
 import type { TaskStore } from '../../../shared/task-store';
 import { toChromeTrace } from '../../../shared/trace';
@@ -12,7 +12,7 @@ import type { Pump } from '../pump';
 import { useApp } from '../store';
 import { download } from './download';
 import { parseInWorker, refuseBySize } from './import-trace';
-import { Replay } from './replay';
+import { Replay, replayedWork } from './replay';
 import { viewPng, type PngCaption } from './view-png';
 
 export interface IoCommands {
@@ -44,10 +44,9 @@ function baseName(store: TaskStore): string {
 function caption(store: TaskStore): PngCaption {
   const replay = useApp.getState().replay;
   if (replay) {
-    const { tasks, lanes } = replay.trace;
     return {
       title: `Poolscope · replay of ${replay.file}`,
-      detail: `${plural(tasks.length, 'task')} on ${plural(lanes.length, 'lane')} · at ${formatDuration(replay.snapshot().position)}`,
+      detail: `${replayedWork(replay.trace)} · at ${formatDuration(replay.snapshot().position)}`,
     };
   }
   const run = store.run;

@@ -5,10 +5,18 @@
  * draw them unchanged. Time advances in the shared draw loop, so the replay
  * costs nothing while paused and never goes through React per event.
  */
+import { plural } from '../../../shared/format';
 import { TraceReplay, type ImportedTrace } from '../../../shared/trace-import';
 import type { DrawLoop, LoopView } from '../draw/loop';
 import { Pump } from '../pump';
 import type { RunSnapshot } from '../store/run-slice';
+
+/** "24 tasks by 2 workers" for Poolscope's own traces; other traces' rows are threads (a pid and tid each). */
+export function replayedWork(trace: ImportedTrace): string {
+  return trace.ours
+    ? `${plural(trace.tasks.length, 'task')} by ${plural(trace.lanes.length, 'worker')}`
+    : `${plural(trace.tasks.length, 'task')} on ${plural(trace.lanes.length, 'thread')}`;
+}
 
 export const REPLAY_SPEEDS = [1, 10, 100] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];

@@ -1,8 +1,8 @@
 import { Slider } from 'radix-ui';
 import { memo, useSyncExternalStore } from 'react';
-import { formatDuration, plural } from '../../../shared/format';
+import { formatDuration } from '../../../shared/format';
 import { useIoCommands } from '../io/commands';
-import { REPLAY_SPEEDS, type Replay, type ReplaySpeed } from '../io/replay';
+import { REPLAY_SPEEDS, replayedWork, type Replay, type ReplaySpeed } from '../io/replay';
 import { useApp } from '../store';
 import { Segmented, Tip } from './ui';
 import '../styles/io.css';
@@ -43,8 +43,7 @@ function ReplayControls({ replay, importing }: { replay: Replay; importing: stri
     <section className="replay-banner" aria-label="Trace replay" data-testid="replay-banner">
       <span className="replay-tag">Replay</span>
       <p className="replay-title" data-testid="replay-status">
-        Replaying <strong title={file}>{file}</strong> · {plural(trace.tasks.length, 'task')} on{' '}
-        {plural(trace.lanes.length, 'lane')}
+        Replaying <strong title={file}>{file}</strong> · {replayedWork(trace)}
         {importing && <span className="replay-reading"> · reading {importing}…</span>}
       </p>
       <div className="replay-transport">

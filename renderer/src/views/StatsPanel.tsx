@@ -140,7 +140,13 @@ export const StatsPanel = memo(function StatsPanel() {
           label="Dispatch latency"
           tip="Mean time from a chunk being sent (or its worker coming free) to its first task starting: the cost of one trip to a worker."
           value={s?.dispatchLatencyMs != null ? formatDuration(s.dispatchLatencyMs) : DASH}
-          sub={s && s.dispatchLatencyMs === null ? s.missing.dispatchLatency : undefined}
+          sub={
+            s && s.dispatchLatencyMs === null
+              ? replaying
+                ? 'a trace records when tasks started, not when they were sent'
+                : s.missing.dispatchLatency
+              : undefined
+          }
         />
         <Metric
           id="imbalance"
