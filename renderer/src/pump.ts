@@ -4,7 +4,7 @@
  * snapshot of the run at most ten times a second.
  */
 import type { PoolscopeApi } from '../../shared/api';
-import type { Frame } from '../../shared/events';
+import type { Frame, TaskFailReason } from '../../shared/events';
 import { computeStats, type RunStats } from '../../shared/stats';
 import { TaskStore, type Lane } from '../../shared/task-store';
 import type { DrawLoop } from './draw/loop';
@@ -31,6 +31,9 @@ export class Pump {
   /** How busy the rest of the machine was during the current run. */
   readonly machine = new MachineLoadMeter();
   private machineRun: number | null = null;
+  /** Failure kinds seen this run, found incrementally (a run may fail a million tasks). */
+  private failureKinds = { error: false, timeout: false, crash: false };
+  private failuresSeen = 0;
   /** What other programs used at the latest sample, % of one core (the cores view says so). */
   othersCpu: number | null = null;
   private lastFrameLocal = 0;
@@ -85,6 +88,15 @@ export class Pump {
     if ((run?.runId ?? null) !== this.machineRun) {
       this.machineRun = run?.runId ?? null;
       this.machine.reset();
+      this.failureKinds = { error: false, timeout: false, crash: false };
+      this.failuresSeen = 0;
+    }
+    const failures = this.store.failures;
+    if (failures.length < this.failuresSeen) this.failuresSeen = 0;
+    for (; this.failuresSeen < failures.length; this.failuresSeen++) {
+      const reason = failures[this.failuresSeen].reason as TaskFailReason;
+      if (reason in this.failureKinds && !this.failureKinds[reason])
+        this.failureKinds = { ...this.failureKinds, [reason]: true };
     }
     if (run && run.finishedAt === null) this.machine.observe(frame);
     for (const event of frame.events)
@@ -149,6 +161,7 @@ export class Pump {
       outputLines: store.output.length,
       missedFrames: store.missedFrames,
       machine: this.machine.read(),
+      failureKinds: this.failureKinds,
       seq: ++this.seq,
     };
     this.previous = snapshot;

@@ -57,6 +57,8 @@ export interface RunSnapshot {
   missedFrames: number;
   /** How busy the rest of the machine was during the run. */
   machine: MachineLoad;
+  /** Which kinds of failure the run has had, so the legend names only what is drawn. */
+  failureKinds: { error: boolean; timeout: boolean; crash: boolean };
   /** Bumps on every publish; charts redraw when it moves. */
   seq: number;
 }
@@ -83,6 +85,7 @@ export const EMPTY_RUN: RunSnapshot = {
   outputLines: 0,
   missedFrames: 0,
   machine: NO_LOAD,
+  failureKinds: { error: false, timeout: false, crash: false },
   seq: 0,
 };
 

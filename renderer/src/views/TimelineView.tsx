@@ -216,9 +216,9 @@ export const TimelineView = memo(function TimelineView() {
   );
 });
 
-/** What the timeline draws, and only that: failures once there are some, lock waits for the GIL backend. */
+/** What the timeline draws, and only that: each kind of failure once there is one, lock waits for the GIL backend. */
 const TimelineLegend = memo(function TimelineLegend() {
-  const failed = useApp((s) => (s.run.stats?.failed ?? 0) > 0);
+  const kinds = useApp((s) => s.run.failureKinds);
   const gil = useApp((s) => s.run.backend === 'gil');
   const measured = useApp((s) => s.host?.measures.coreWait ?? true);
   return (
@@ -246,18 +246,20 @@ const TimelineLegend = memo(function TimelineLegend() {
       <li>
         <i className="swatch startup" /> start-up
       </li>
-      {failed && (
-        <>
-          <li>
-            <i className="swatch failed" /> error
-          </li>
-          <li>
-            <i className="swatch timeout" /> timed out
-          </li>
-          <li>
-            <i className="swatch crash" /> crashed
-          </li>
-        </>
+      {kinds.error && (
+        <li>
+          <i className="swatch failed" /> error
+        </li>
+      )}
+      {kinds.timeout && (
+        <li>
+          <i className="swatch timeout" /> timed out
+        </li>
+      )}
+      {kinds.crash && (
+        <li>
+          <i className="swatch crash" /> crashed
+        </li>
       )}
     </ul>
   );
