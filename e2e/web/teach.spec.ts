@@ -53,7 +53,21 @@ test('the Q1 preset, picked in the UI, prints exactly the seed’s two lines', a
   await expect(steps.nth(0)).toContainText('5 workers ready');
   await expect(steps.nth(1)).toContainText('10 tasks');
   await expect(steps.nth(3)).toContainText('5 workers exited');
-  await expect(page.getByRole('img', { name: /Timeline of Q1/ })).toHaveAttribute('data-rows', '5');
+  const q1 = page.getByRole('img', { name: /Timeline of Q1/ });
+  await expect(q1).toHaveAttribute('data-rows', '5');
+  // Every step's description is there in full, and the program's marks do not overlap one another.
+  for (const title of await page.locator('.step-title').all()) {
+    const [scroll, client] = await title.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    expect(scroll).toBeLessThanOrEqual(client);
+    await expect(title).toBeInViewport();
+  }
+  const marks: { label: string; left: number; w: number; level: number }[] = JSON.parse(
+    (await q1.getAttribute('data-markers')) ?? '[]',
+  );
+  expect(marks.map((m) => m.label).sort()).toEqual(['Pool()', 'close()', 'join()', 'map()']);
+  for (const a of marks)
+    for (const b of marks)
+      if (a !== b && a.level === b.level) expect(a.left + a.w <= b.left || b.left + b.w <= a.left).toBe(true);
   await attachScreenshot(page, testInfo, 'q1');
 
   // Picking the preset put its settings into the live controls.

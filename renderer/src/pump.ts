@@ -179,7 +179,10 @@ export class Pump {
     const busy = live.filter((l) => l.held > 0).length;
     const sampled = live.filter((l) => l.sample !== null);
     const cores = Math.max(1, this.cores);
-    const cpu = sampled.length ? sampled.reduce((sum, l) => sum + (l.sample?.cpu ?? 0), 0) / cores : null;
+    // A share of the machine: the scheduler's lazy accounting can put a little more in one short sample than fits.
+    const cpu = sampled.length
+      ? Math.min(100, sampled.reduce((sum, l) => sum + (l.sample?.cpu ?? 0), 0) / cores)
+      : null;
     const counts = this.store.counts;
     this.series.add(t, counts ? counts.done + counts.failed : 0, live.length ? (100 * busy) / live.length : 0, cpu);
   }
