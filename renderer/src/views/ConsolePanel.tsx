@@ -4,7 +4,7 @@ import { formatCount } from '../../../shared/format';
 import type { OutputRecord, TaskStore } from '../../../shared/task-store';
 import { useRuntime } from '../app/runtime';
 import { workerColorVar } from '../draw/theme';
-import { useStoreVersion } from './use-store-version';
+import { useOutputVersion } from './use-output-version';
 
 const ROW_HEIGHT = 20;
 
@@ -61,7 +61,7 @@ export const ConsolePanel = memo(function ConsolePanel({
   store,
   empty = 'Lines the workers print appear here, coloured by worker. Try the print workload.',
 }: ConsolePanelProps) {
-  const version = useStoreVersion(store);
+  const version = useOutputVersion(store);
   const [worker, setWorker] = useState<number | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const [filter] = useState(() => new LineFilter());
