@@ -24,6 +24,8 @@ export const COMMAND_NAMES = [
   'resize',
   'reset',
   'close',
+  'runPython',
+  'pythonSetup',
 ] as const satisfies readonly CommandName[];
 type Missing = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;

@@ -14,6 +14,8 @@ export const LIMITS = {
   faultEvery: { min: 1, max: 1_000_000 },
   switchIntervalMs: { min: 1, max: 100 },
   printText: { max: 200 },
+  /** Characters of Python code pasted into the editor. */
+  pythonCode: { max: 256 * 1024 },
 } as const;
 
 export const BACKENDS = ['process', 'thread', 'gil', 'serial'] as const;

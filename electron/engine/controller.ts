@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { parseCommand, type CommandArgs, type CommandName, type CommandValue } from '../../shared/commands';
 import { commandError, type CommandResult, type HostInfo, type PlatformMeasures } from '../../shared/results';
-import { Pool, PoolError } from './pool';
+import { PythonError } from '../python/python-process';
+import type { Hub } from './hub';
+import { PoolError } from './pool';
 
 export type CommandHandler = (raw: unknown) => Promise<CommandResult<unknown>>;
 
@@ -16,8 +18,9 @@ export function platformMeasures(): PlatformMeasures {
   return { cores: linux, threadCpu: linux, coreWait: linux };
 }
 
-/** The engine's handlers: each command is one call on the pool. */
-export function poolHandlers(pool: Pool, host: HostInfo['host']): CommandHandlers {
+/** A host's handlers: each command is one call on its hub or the hub's pool. */
+export function hubHandlers(hub: Hub, host: HostInfo['host']): CommandHandlers {
+  const { pool } = hub;
   return {
     info: () => ({
       host,
@@ -29,12 +32,14 @@ export function poolHandlers(pool: Pool, host: HostInfo['host']): CommandHandler
     }),
     configure: (poolSize, backend) => void pool.configure(poolSize, backend),
     start: (spec) => ({ runId: pool.start(spec).runId }),
-    pause: () => void pool.pause(),
-    resume: () => void pool.resume(),
-    cancel: (running) => void pool.cancel(running),
+    pause: () => void requireEngine(hub).pause(),
+    resume: () => void requireEngine(hub).resume(),
+    cancel: (running) => void hub.cancel(running),
     resize: (poolSize) => void pool.resize(poolSize),
     reset: () => void pool.reset(),
     close: () => void pool.closeWorkers(),
+    runPython: (request) => hub.runPython(request),
+    pythonSetup: () => hub.pythonSetup(),
   };
 }
 
@@ -53,7 +58,15 @@ export function createCommandHandler(handlers: CommandHandlers): CommandHandler 
       return { ok: true, value: await handler(...args) };
     } catch (error) {
       if (error instanceof PoolError) return commandError(error.code, error.message);
+      if (error instanceof PythonError) return commandError('failed', error.message);
       return commandError('failed', error instanceof Error ? error.message : String(error));
     }
   };
+}
+
+/** Pausing and resuming submission are the engine's: a Python program submits its own tasks. */
+function requireEngine(hub: Hub) {
+  if (hub.running && !hub.pool.running)
+    throw new PoolError('failed', 'a Python program submits its own tasks: it can be stopped, not paused');
+  return hub.pool;
 }

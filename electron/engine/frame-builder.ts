@@ -53,8 +53,17 @@ class ColumnBuffer<G extends ColumnGroupName> {
   }
 }
 
+/**
+ * One host's frame stream. Every source that feeds it (the engine's pool, a
+ * traced Python program, a cluster bridge) takes its run and worker ids from
+ * here, so they never collide, and says which run is current.
+ */
 export class FrameBuilder {
   private seq = 0;
+  private lastRunId = 0;
+  private lastWorkerId = 0;
+  /** The most recent run, finished or not: frames carry its id and counts. */
+  private current: { runId: number; counts: TaskCounts } | null = null;
   private events: PoolEvent[] = [];
   private readonly submittedBuf = new ColumnBuffer('submitted');
   private readonly dispatchedBuf = new ColumnBuffer('dispatched');
@@ -65,10 +74,24 @@ export class FrameBuilder {
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
 
-  constructor(
-    private readonly snapshot: () => { runId: number | null; counts: TaskCounts | null },
-    private readonly intervalMs = 16,
-  ) {}
+  constructor(private readonly intervalMs = 16) {}
+
+  newRunId(): number {
+    return ++this.lastRunId;
+  }
+
+  newWorkerId(): number {
+    return ++this.lastWorkerId;
+  }
+
+  /** The run frames now describe; its counts are read (not copied) at every frame. */
+  track(runId: number, counts: TaskCounts): void {
+    this.current = { runId, counts };
+  }
+
+  private snapshot(): { runId: number | null; counts: TaskCounts | null } {
+    return { runId: this.current?.runId ?? null, counts: this.current?.counts ?? null };
+  }
 
   /** Whether anyone listens; producers skip per-task columns when nobody does. */
   get active(): boolean {

@@ -40,6 +40,8 @@ export interface PoolOptions {
   /** A worker that has not said it is ready by then counts as a start-up failure. */
   readyTimeoutMs?: number;
   timers?: Timers;
+  /** The host's frame stream, when the pool shares it with other sources (default: its own). */
+  frames?: FrameBuilder;
 }
 
 export interface TaskFailure {
@@ -128,17 +130,14 @@ class Run {
 }
 
 export class Pool {
-  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend' | 'poolSize'>> & {
+  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend' | 'poolSize' | 'frames'>> & {
     sampler: Sampler | null;
   };
   private readonly timers: Timers;
   private readonly frames: FrameBuilder;
   private readonly supervisor: Supervisor;
   private backend: Backend;
-  private nextRunId = 1;
   private run: Run | null = null;
-  /** The most recent run, finished or not, for frame snapshots. */
-  private lastRun: Run | null = null;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
   private itersPerMs: number | null = null;
   private threadLauncher: ThreadLauncher | null = null;
@@ -160,16 +159,14 @@ export class Pool {
     this.timers = this.options.timers;
     this.backend = options.backend ?? 'process';
     const size = this.backend === 'serial' ? 1 : (options.poolSize ?? availableParallelism());
-    this.frames = new FrameBuilder(
-      () => ({ runId: this.lastRun?.id ?? null, counts: this.lastRun?.counts ?? null }),
-      this.options.frameIntervalMs,
-    );
+    this.frames = options.frames ?? new FrameBuilder(this.options.frameIntervalMs);
     this.supervisor = new Supervisor(
       {
         workerEntry: this.options.workerEntry,
         readyTimeoutMs: this.options.readyTimeoutMs,
         startupRetries: this.options.startupRetries,
         timers: this.timers,
+        newId: () => this.frames.newWorkerId(),
       },
       this.launcherFor(this.backend),
       size,
@@ -215,8 +212,8 @@ export class Pool {
     return this.frames.subscribe(listener, this.presentEvents());
   }
 
-  /** The pool as it is now, told as the events that made it so. */
-  private presentEvents(): PoolEvent[] {
+  /** The pool as it is now, told as the events that made it so (a late subscriber's catch-up). */
+  presentEvents(): PoolEvent[] {
     const events: PoolEvent[] = [
       { type: 'pool-resized', at: this.timers.now(), poolSize: this.supervisor.size, backend: this.backend },
     ];
@@ -308,9 +305,9 @@ export class Pool {
     // A pool that gave up on starting workers gets a fresh chance with each run.
     if (this.supervisor.broken) this.supervisor.restart();
     this.itersPerMs ??= calibrateSpin();
-    const run = new Run(this.nextRunId++, spec, this.timers.now());
+    const run = new Run(this.frames.newRunId(), spec, this.timers.now());
     this.run = run;
-    this.lastRun = run;
+    this.frames.track(run.id, run.counts);
     this.frames.event(this.runStartedEvent(run));
     for (const worker of this.supervisor.workers.values()) this.joinRun(worker);
     this.dispatch(this.supervisor.workers.values());
@@ -375,21 +372,26 @@ export class Pool {
     this.resizeTo(0, 'closed');
   }
 
+  /** Resolves once no worker is alive (after closeWorkers, say). */
+  whenEmpty(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if ([...this.supervisor.workers.values()].every((w) => w.state === 'exited')) {
+          this.exitWaiters.delete(check);
+          resolve();
+        }
+      };
+      this.exitWaiters.add(check);
+      check();
+    });
+  }
+
   /** Stops every worker; resolves when all are gone (killed if they do not stop in time). Safe to call twice. */
   close(graceMs = 1000): Promise<void> {
     this.closing ??= (async () => {
       if (this.run) this.cancel('kill');
       if (this.sampleTimer) clearInterval(this.sampleTimer);
-      const gone = new Promise<void>((resolve) => {
-        const check = () => {
-          if ([...this.supervisor.workers.values()].every((w) => w.state === 'exited')) {
-            this.exitWaiters.delete(check);
-            resolve();
-          }
-        };
-        this.exitWaiters.add(check);
-        check();
-      });
+      const gone = this.whenEmpty();
       this.supervisor.closeAll(graceMs);
       await gone;
       this.frames.flush();

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const workerEntryPath = join(projectRoot, 'out/main/worker.cjs');
 export const rendererDir = join(projectRoot, 'out/renderer');
+/** The shipped Python: the tracer's boot folder and the example programs. */
+export const pythonDir = join(projectRoot, 'python');
 
 /** What each kind of host needs built, and the sources it is built from. */
 const TARGETS = {

@@ -24,6 +24,9 @@ import type { Pool, RunResult } from '../engine/pool';
 import { ensureBuilt } from './build';
 import { endWithAncestors } from './lifeline';
 import { openLocalHost } from './local-host';
+import { FrameBuilder } from '../engine/frame-builder';
+import { PythonError } from '../python/python-process';
+import { PythonRun } from '../python/python-run';
 
 /** CLI flag → RunSpec field. */
 const SPEC_FLAGS = {
@@ -69,6 +72,8 @@ Commands:
                  serial, start-up cost and memory per worker (default: cpu tasks)
   sweep          the same workload at pool sizes 1 … 2×cores: speedup, efficiency
                  and an Amdahl fit
+  python SCRIPT  run your own Python script, traced: its pools, processes and
+                 threads as Poolscope sees them (python --help for its options)
 
 Run options (compare and sweep take them too):
   --workload NAME            ${Object.keys(WORKLOADS).join(', ')} (default cpu)
@@ -214,8 +219,9 @@ function stopOnSignal(pool: Pool): void {
 
 /** A pool whose workers' output is echoed live, in arrival order, the way a terminal shows it. */
 function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
-  const { pool } = openLocalHost(spec.poolSize, spec.backend);
-  pool.onFrame((frame) => {
+  const { hub } = openLocalHost(spec.poolSize, spec.backend);
+  const { pool } = hub;
+  hub.onFrame((frame) => {
     store.ingest(frame);
     if (!echo) return;
     for (const event of frame.events) {
@@ -250,7 +256,7 @@ async function runCommand(line: CommandLine): Promise<number> {
       process.stdout.write(`${JSON.stringify({ spec, chunksize, status, error, counts, stats, failures, results })}\n`);
     } else {
       if (line.results !== 'none') process.stdout.write(`${formatResults(result, line.results)}\n`);
-      process.stderr.write(summary(result, stats));
+      process.stderr.write(summary(store, stats));
     }
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
   } finally {
@@ -299,7 +305,7 @@ async function scenarioCommand(line: CommandLine): Promise<number> {
  */
 async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) => Promise<T>): Promise<T | null> {
   const cores = availableParallelism();
-  const { pool, api } = openLocalHost(spec.poolSize, spec.backend, true);
+  const { hub, api } = openLocalHost(spec.poolSize, spec.backend, true);
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(INTERRUPTED);
@@ -321,7 +327,7 @@ async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) =
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await pool.close();
+    await hub.close();
   }
 }
 
@@ -405,9 +411,127 @@ const COMMANDS: Record<string, (line: CommandLine) => Promise<number>> = {
   sweep: sweepCommand,
 };
 
+const PYTHON_HELP = `Usage: npm run cli -- python [options] SCRIPT [ARGS…]
+
+Runs SCRIPT with python3, unchanged, its output passed through as it is, while
+Poolscope's tracer follows its pools, processes and threads; then prints a summary.
+
+  --processes N   every pool the script creates gets N workers (1…64)
+  --as KIND       process (as written), thread (process pools become thread pools)
+                  or serial (one worker per pool)
+  --python PATH   the interpreter (default: POOLSCOPE_PYTHON, .venv, python3)
+  --trace FILE    write Chrome Trace Event JSON
+  --csv FILE      write one row per task
+  --json          print the summary as one JSON object (on stderr: stdout is the script's)
+
+Exit status: the script's own.`;
+
+/** Splits `python [options] SCRIPT [ARGS…]`: options up to the script, the script's own after it. */
+function parsePythonLine(argv: string[]) {
+  const flags: string[] = [];
+  let k = 0;
+  for (; k < argv.length && argv[k].startsWith('-'); k++) {
+    flags.push(argv[k]);
+    if (argv[k] === '--') break;
+    if (!argv[k].includes('=') && ['--processes', '--as', '--python', '--trace', '--csv'].includes(argv[k])) {
+      flags.push(argv[++k] ?? '');
+    }
+  }
+  if (argv[k] === '--') k++;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: flags.filter((f) => f !== '--'),
+      strict: true,
+      options: {
+        processes: { type: 'string' },
+        as: { type: 'string' },
+        python: { type: 'string' },
+        trace: { type: 'string' },
+        csv: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const processes = values.processes === undefined ? undefined : Number(values.processes);
+  if (processes !== undefined && (!Number.isInteger(processes) || processes < 1 || processes > 64))
+    throw new UsageError('--processes: expected a number of workers, 1…64');
+  if (values.as !== undefined && !['process', 'thread', 'serial'].includes(values.as))
+    throw new UsageError('--as: expected process, thread or serial');
+  const script = argv[k];
+  if (!values.help && script === undefined) throw new UsageError('python: expected a script to run');
+  return {
+    script,
+    args: argv.slice(k + 1),
+    processes,
+    poolKind: values.as as 'process' | 'thread' | 'serial' | undefined,
+    python: values.python,
+    trace: values.trace,
+    csv: values.csv,
+    json: values.json as boolean,
+    help: values.help as boolean,
+  };
+}
+
+/** `python SCRIPT …`: the script runs traced, its output untouched; the summary follows on stderr. */
+async function pythonCommand(argv: string[]): Promise<number> {
+  const line = parsePythonLine(argv);
+  if (line.help) {
+    process.stdout.write(`${PYTHON_HELP}\n`);
+    return 0;
+  }
+  const frames = new FrameBuilder();
+  const store = new TaskStore();
+  frames.subscribe((frame) => store.ingest(frame), []);
+  let run: PythonRun;
+  try {
+    run = await PythonRun.start(frames, {
+      script: line.script,
+      args: line.args,
+      python: line.python,
+      overrides: { processes: line.processes, poolKind: line.poolKind },
+      stdio: 'inherit',
+    });
+  } catch (error) {
+    if (error instanceof PythonError) {
+      process.stderr.write(`poolscope: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  // The terminal's Ctrl-C reaches the script's own process group too; a signal to us alone stops it.
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    void run.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const result = await run.finished;
+  const stats = computeStats(store, now(), availableParallelism());
+  if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+  if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
+  if (line.json) {
+    const { status, exit, error } = result;
+    process.stderr.write(
+      `${JSON.stringify({ status, exit, error, counts: store.counts, stats, failures: store.failures })}\n`,
+    );
+  } else process.stderr.write(summary(store, stats));
+  if (interrupted) return INTERRUPTED;
+  return result.exit.code ?? 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   let line: CommandLine;
   try {
+    // The script's own options follow it and are not ours to parse.
+    if (argv[0] === 'python') {
+      endWithAncestors(() => process.kill(process.pid, 'SIGTERM'));
+      return await pythonCommand(argv.slice(1));
+    }
     line = parseCommandLine(argv);
     if (line.help) {
       process.stdout.write(`${HELP}\n`);
@@ -415,7 +539,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!line.command || !(line.command in COMMANDS)) {
       throw new UsageError(
-        `expected a command (${Object.keys(COMMANDS).join(', ')}), got ${line.command ? `"${line.command}"` : 'nothing'}`,
+        `expected a command (${[...Object.keys(COMMANDS), 'python'].join(', ')}), got ${line.command ? `"${line.command}"` : 'nothing'}`,
       );
     }
     if (line.command !== 'scenario' && line.args.length > 0)
@@ -434,11 +558,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function summary(result: RunResult, stats: ReturnType<typeof computeStats>): string {
-  const { spec, counts } = result;
+/** What ran, in one line: the engine's workload and pool, or a program's calls and lanes. */
+function headline(store: TaskStore): string {
+  const run = store.run!;
+  const spec = run.run.spec;
+  if (spec) {
+    const workers = `${spec.poolSize} worker process${spec.poolSize === 1 ? '' : 'es'}`;
+    return `${spec.workload} × ${formatCount(spec.tasks)} on ${workers} · ${spec.mode} · chunksize ${run.run.chunksize} · ${run.status}`;
+  }
+  const ran = store.laneList().filter((lane) => lane.tasksDone + lane.tasksFailed > 0).length;
+  const calls = `${store.calls.size} call${store.calls.size === 1 ? '' : 's'}`;
+  return `${run.run.title} · ${calls} · tasks ran on ${ran} worker${ran === 1 ? '' : 's'} · ${run.status}`;
+}
+
+function summary(store: TaskStore, stats: ReturnType<typeof computeStats>): string {
+  const counts = store.counts!;
   const lines = [
     '',
-    `${spec.workload} × ${formatCount(spec.tasks)} on ${spec.poolSize} worker process${spec.poolSize === 1 ? '' : 'es'} · ${spec.mode} · chunksize ${result.chunksize} · ${result.status}`,
+    headline(store),
     `  done ${counts.done} · failed ${counts.failed} · cancelled ${counts.cancelled}`,
   ];
   if (stats) {
@@ -457,10 +594,11 @@ function summary(result: RunResult, stats: ReturnType<typeof computeStats>): str
         `  waiting for a core ${formatMs(stats.coreWaitMs)} (${(stats.coreWaitShare * 100).toFixed(1)} % of task time)`,
       );
   }
-  if (result.error) lines.push(`  run failed: ${result.error}`);
-  for (const failure of result.failures.slice(0, 10))
+  const error = store.run?.error;
+  if (error) lines.push(`  run failed: ${error}`);
+  for (const failure of store.failures.slice(0, 10))
     lines.push(`  task ${failure.task} failed (${failure.reason}): ${failure.message}`);
-  if (result.failures.length > 10) lines.push(`  … and ${result.failures.length - 10} more failures`);
+  if (store.failures.length > 10) lines.push(`  … and ${store.failures.length - 10} more failures`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
-import { createCommandHandler, poolHandlers } from '../engine/controller';
-import { PoolError, type Pool } from '../engine/pool';
+import { createCommandHandler, hubHandlers } from '../engine/controller';
+import type { Hub } from '../engine/hub';
+import { PoolError } from '../engine/pool';
 import { createCommandBridge, isTrustedSender, type FrameLike } from './bridge-core';
 import { ownOrigins } from './urls';
 
@@ -46,8 +47,9 @@ describe('createCommandBridge', () => {
     reset: vi.fn(),
   });
   const bridgeFor = (pool: ReturnType<typeof fakePool>) =>
-    createCommandBridge(createCommandHandler(poolHandlers(pool as unknown as Pool, 'electron')), (frame) =>
-      isTrustedSender(frame, mainFrame, origins),
+    createCommandBridge(
+      createCommandHandler(hubHandlers({ pool, running: false } as unknown as Hub, 'electron')),
+      (frame) => isTrustedSender(frame, mainFrame, origins),
     );
   const trusted = { senderFrame: mainFrame };
 

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { app, session, utilityProcess, type BrowserWindow } from 'electron';
-import { createCommandHandler, poolHandlers } from '../engine/controller';
-import { Pool } from '../engine/pool';
+import { createCommandHandler, hubHandlers } from '../engine/controller';
+import { Hub } from '../engine/hub';
 import { platformSampler } from '../engine/sampler';
 import { registerAppScheme, setupAppProtocol } from './app-protocol';
 import { setupBridge } from './bridge';
@@ -50,8 +50,9 @@ function start(): void {
     (listener) => app.on('child-process-gone', (_event, details) => listener(details)),
   );
   const sampler = new AppMetricsSampler(platformSampler(), () => app.getAppMetrics());
-  const pool = new Pool({ launcher, workerEntry: paths.worker, sampler });
-  setupQuit(pool, launcher);
+  const hub = new Hub({ launcher, workerEntry: paths.worker, pythonDir: paths.python, sampler });
+  const { pool } = hub;
+  setupQuit(hub, launcher);
 
   const shortcuts = new PoolShortcuts(pool);
   pool.onFrame((frame) => shortcuts.observe(frame));
@@ -68,8 +69,8 @@ function start(): void {
   window.once('closed', () => (mainWindow = null));
   setupBridge({
     window,
-    handler: createCommandHandler(poolHandlers(pool, 'electron')),
-    subscribe: (listener) => pool.onFrame(listener),
+    handler: createCommandHandler(hubHandlers(hub, 'electron')),
+    subscribe: (listener) => hub.onFrame(listener),
     origins,
   });
   window.loadURL(devServerUrl ?? APP_INDEX_URL).catch((error: unknown) => {
