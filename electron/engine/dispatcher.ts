@@ -52,6 +52,24 @@ export function fill(
   const taskMs = Math.max(run.taskMs, 1e-4);
   const keep = reserved * chunksize;
   const open = targets.filter((t) => t.room > 0 && wants(t, taskMs, at));
+  if (open.length === 0) return;
+  // Plenty queued: each worker gets what it wants in one go, so its chunks are contiguous
+  // (cheap to send and to hold). Fairness only matters when there is not enough to go round.
+  const want = open.map((t) => Math.min(t.room, Math.ceil((LOOKAHEAD_MS - t.heldMs(taskMs, at)) / taskMs) || 1));
+  let total = 0;
+  for (const w of want) total += Math.ceil(w / chunksize) * chunksize;
+  if (queue.queued - keep >= total) {
+    open.forEach((target, k) => {
+      for (let left = want[k]; left > 0; ) {
+        const chunk = queue.take(Math.min(chunksize, target.room));
+        if (!chunk) return;
+        target.take(chunk[0], chunk[1], at);
+        dispatched(target, chunk[0], chunk[1]);
+        left -= chunk[1];
+      }
+    });
+    return;
+  }
   rounds: while (open.length > 0) {
     let still = 0;
     for (const target of open) {

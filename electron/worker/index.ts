@@ -278,9 +278,13 @@ function giveBack(): void {
 }
 
 /** Chunks come in bulk and often: a plain loop keeps this off the hot path's budget. */
-function isChunkList(list: unknown): list is number[] {
-  if (!Array.isArray(list) || list.length % 2 !== 0) return false;
-  for (const value of list) if (!Number.isSafeInteger(value) || value < 0) return false;
+function isChunkList(list: unknown): list is ArrayLike<number> {
+  if (!(list instanceof Int32Array) && !Array.isArray(list)) return false;
+  if (list.length % 2 !== 0) return false;
+  for (let k = 0; k < list.length; k++) {
+    const value = list[k];
+    if (!Number.isSafeInteger(value) || value < 0) return false;
+  }
   return true;
 }
 
@@ -313,7 +317,13 @@ function onMessage(raw: unknown): void {
       return;
     case 'chunks':
       if (message.runId !== run?.runId) return;
-      for (const value of message.list) inbox.push(value);
+      for (let k = 0; k + 1 < message.list.length; k += 2) {
+        const [first, count] = [message.list[k], message.list[k + 1]];
+        // A range that continues the last one extends it: the same tasks, in the same order.
+        const n = inbox.length;
+        if (n > inboxHead && inbox[n - 2] + inbox[n - 1] === first) inbox[n - 1] += count;
+        else inbox.push(first, count);
+      }
       if (!pumping && !retiring) void pump();
       return;
     case 'retire':
