@@ -60,7 +60,7 @@ export function fill(
   for (const w of want) total += Math.ceil(w / chunksize) * chunksize;
   if (queue.queued - keep >= total) {
     open.forEach((target, k) => {
-      for (let left = want[k]; left > 0; ) {
+      for (let left = want[k]; left > 0;) {
         const chunk = queue.take(Math.min(chunksize, target.room));
         if (!chunk) return;
         target.take(chunk[0], chunk[1], at);

@@ -42,7 +42,7 @@ export class Hub {
   }
 
   get running(): boolean {
-    return this.pool.running || this.python !== null;
+    return this.pool.running || (this.python !== null && !this.python.ended);
   }
 
   /** What the UI can offer: the interpreter found (or why none was), and the examples. Looked up once. */
@@ -95,7 +95,7 @@ export class Hub {
 
   /** Cancels the current run: a Python program is stopped (its whole process tree), the pool's run as asked. */
   cancel(running: CancelRunning): void {
-    if (this.python) void this.python.stop();
+    if (this.python && !this.python.ended) void this.python.stop();
     else this.pool.cancel(running);
   }
 

@@ -58,7 +58,10 @@ export function isBuildStale(target: BuildTarget): boolean {
  * tests, everything for the browser host) is missing or older than its source.
  * Quiet unless it has to build; throws a short error if the build fails.
  */
-export function ensureBuilt(target: BuildTarget, log: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): void {
+export function ensureBuilt(
+  target: BuildTarget,
+  log: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+): void {
   if (!isBuildStale(target)) return;
   log('poolscope: building (electron-vite build)…');
   try {

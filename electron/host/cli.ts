@@ -5,6 +5,7 @@
  *   npm run cli -- run --workload square --tasks 10 --pool 5
  */
 import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { tasksToCsv } from '../../shared/csv';
@@ -16,9 +17,9 @@ import { TaskStore } from '../../shared/task-store';
 import { toChromeTrace } from '../../shared/trace';
 import { WORKLOADS } from '../../shared/workloads';
 import { now } from '../engine/clock';
-import { compareBackends } from '../../shared/jobs/compare';
+import { compareBackends, PYTHON_BACKENDS } from '../../shared/jobs/compare';
 import { Cancelled, Session } from '../../shared/jobs/session';
-import type { StepContext } from '../../shared/jobs/steps';
+import type { JobTarget, StepContext } from '../../shared/jobs/steps';
 import { sweepPoolSizes } from '../../shared/jobs/sweep';
 import type { Pool, RunResult } from '../engine/pool';
 import { ensureBuilt } from './build';
@@ -95,6 +96,8 @@ Run options (compare and sweep take them too):
   --csv FILE                 run: write one row per task (worker, pid, state, times, result)
   --backends LIST            compare: backends to measure, e.g. process,gil (default all)
   --sizes LIST               sweep: pool sizes, e.g. 1,2,4 (default 1 … 2×cores)
+  --script FILE              compare, sweep: measure your own Python script instead
+                             (its pools sized by the job; compare: process, thread, serial)
   --json                     print one JSON object instead of text
   -h, --help                 show this help
 
@@ -116,6 +119,7 @@ function parseStrict(argv: string[]) {
         csv: { type: 'string' },
         backends: { type: 'string' },
         sizes: { type: 'string' },
+        script: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -334,20 +338,36 @@ async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) =
 const times = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
 const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(0)} %`);
 
+/** What a job measures: the engine's workload from the flags, or the script `--script` names (its pools sized by the job). */
+function jobTarget(line: CommandLine, spec: RunSpec): JobTarget {
+  const script = line.values.script;
+  if (typeof script !== 'string') return { kind: 'engine', spec };
+  return {
+    kind: 'python',
+    request: { program: { kind: 'path', path: resolve(script) }, args: [], processes: spec.poolSize },
+  };
+}
+
 async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}): Promise<number> {
   const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 40, chunksize: 1, ...defaults });
-  const backends = listOf(line.values.backends, BACKENDS, 'backends') ?? BACKENDS;
+  const target = jobTarget(line, spec);
+  const all = target.kind === 'python' ? PYTHON_BACKENDS : BACKENDS;
+  const backends = listOf(line.values.backends, all, 'backends') ?? all;
   const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
-  const measured = await runJob(spec, (ctx, cores) => compareBackends(ctx, spec, backends, cores, { phase: narrate }));
+  const measured = await runJob(spec, (ctx, cores) =>
+    compareBackends(ctx, target, backends, cores, { phase: narrate }),
+  );
   if (measured === null) return INTERRUPTED;
   if (line.json) {
     const rows = measured.map(({ store: _store, ...row }) => row);
     process.stdout.write(`${JSON.stringify({ spec, cores: availableParallelism(), backends: rows })}\n`);
     return measured.every((m) => m.failed === 0) ? 0 : 1;
   }
-  process.stdout.write(
-    `${runTitle(spec)} (${formatMs(spec.costMs)} each) on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`,
-  );
+  const what =
+    target.kind === 'python'
+      ? `python ${basename(String(line.values.script))}`
+      : `${runTitle(spec)} (${formatMs(spec.costMs)} each)`;
+  process.stdout.write(`${what} on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`);
   const rows = measured.map((m) => [
     m.backend,
     String(m.workers),
@@ -355,7 +375,7 @@ async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}
     times(m.wallSpeedup),
     `${times(m.speedup)} of ${m.ideal}`,
     percent(m.coreWaitShare),
-    formatMs(m.startupMs),
+    m.startupMs === null ? '–' : formatMs(m.startupMs),
     m.rssPerWorkerBytes === null ? 'n/a' : `${(m.rssPerWorkerBytes / 2 ** 20).toFixed(1)} MiB`,
   ]);
   process.stdout.write(
@@ -372,15 +392,20 @@ async function sweepCommand(line: CommandLine): Promise<number> {
   const cores = availableParallelism();
   const sizes = sizesFrom(line.values.sizes) ?? Array.from({ length: 2 * cores }, (_, i) => i + 1);
   const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
+  const target = jobTarget(line, spec);
   const sweep = await runJob({ ...spec, poolSize: sizes[0] }, (ctx) =>
-    sweepPoolSizes(ctx, spec, sizes, cores, { phase: narrate }),
+    sweepPoolSizes(ctx, target, sizes, cores, { phase: narrate }),
   );
   if (sweep === null) return INTERRUPTED;
   if (line.json) {
     process.stdout.write(`${JSON.stringify({ spec, cores, ...sweep })}\n`);
     return 0;
   }
-  process.stdout.write(`${runTitle(spec)} (${formatMs(spec.costMs)} each), ${cores} cores\n\n`);
+  const what =
+    target.kind === 'python'
+      ? `python ${basename(String(line.values.script))}`
+      : `${runTitle(spec)} (${formatMs(spec.costMs)} each)`;
+  process.stdout.write(`${what}, ${cores} cores\n\n`);
   const rows = sweep.points.map((p) => [
     String(p.workers),
     formatMs(p.wallMs),

@@ -39,6 +39,8 @@ const DRAIN_MS = 1_000;
 
 export class PythonRun {
   private stopping = false;
+  /** Set the moment the run ends on the stream, before any cleanup: a job may start the next one then. */
+  ended = false;
   private mainClosed: () => void = () => {};
 
   private constructor(
@@ -111,6 +113,7 @@ export class PythonRun {
       const status = stopped ? 'cancelled' : exit.code === 0 ? 'completed' : 'failed';
       const error =
         status === 'failed' ? describeExit(exit, process.stderrTail() || created.mainStderrTail()) : undefined;
+      if (run) run.ended = true;
       created.finish(now(), status, error);
       await server.close();
       return { runId: created.runId, status, exit, ...(error ? { error } : {}) } satisfies PythonRunResult;

@@ -6,6 +6,7 @@
  * the frames, so a step's duration is what the pool took, not the page.
  */
 import type { CommandResult, PoolscopeApi } from '../api';
+import type { PythonRequest } from '../commands';
 import type { Backend, RunSpec } from '../run-spec';
 import type { TaskStore } from '../task-store';
 import type { HistoryEntry, RunOrigin } from './history';
@@ -121,19 +122,27 @@ export interface FinishedRun {
   store: TaskStore | null;
 }
 
+/** What a job runs: the engine's workload, or the user's own Python program. */
+export type JobTarget = { kind: 'engine'; spec: RunSpec } | { kind: 'python'; request: PythonRequest };
+
 /**
- * pool.map(...): starts the run, names it in the history, and waits for it to
- * finish. Cancelling stops it at once (running tasks are killed).
+ * pool.map(...), or a whole Python program: starts the run, names it in the
+ * history, and waits for it to finish. Cancelling stops it at once (running
+ * tasks are killed; a program's process tree ends).
  */
 export async function runToEnd(
   { api, session, signal }: StepContext,
-  spec: RunSpec,
+  target: JobTarget,
   origin: RunOrigin,
   label: string,
   onStart?: (runId: number) => void,
 ): Promise<FinishedRun> {
   if (signal.aborted) throw new Cancelled();
-  const { runId } = expectOk(await api.start(spec), 'Could not start the run');
+  const started = target.kind === 'engine' ? await api.start(target.spec) : await api.runPython(target.request);
+  const { runId } = expectOk(
+    started,
+    target.kind === 'engine' ? 'Could not start the run' : 'Could not start the program',
+  );
   session.history.label(runId, origin, label);
   onStart?.(runId);
   const stop = () => void api.cancel('kill');

@@ -236,7 +236,7 @@ function CompareTable({ rows, vsSerial }: { rows: CompareRow[]; vsSerial: boolea
             <td>{r.workers}</td>
             <td>{formatMs(r.wallMs)}</td>
             <td data-testid="compare-speedup">{times(shownSpeedup(r))}</td>
-            <td>{formatMs(r.startupMs)}</td>
+            <td>{r.startupMs === null ? '–' : formatMs(r.startupMs)}</td>
             <td>{mib(r.rssPerWorkerBytes)}</td>
           </tr>
         ))}

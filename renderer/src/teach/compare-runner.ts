@@ -45,12 +45,18 @@ export class CompareRunner {
       measured: { preset: settings.preset, poolSize, cores, tasks: spec.tasks, vsSerial: backends.includes('serial') },
     });
     try {
-      await compareBackends({ api: this.api, session: this.session, signal: abort.signal }, spec, backends, cores, {
-        phase: (label) => ticker.phase(label),
-        runStarted: (runId) => ticker.runStarted(runId),
-        runFinished: (tasks) => ticker.runFinished(tasks),
-        measured: (rows) => patch({ rows }),
-      });
+      await compareBackends(
+        { api: this.api, session: this.session, signal: abort.signal },
+        { kind: 'engine', spec },
+        backends,
+        cores,
+        {
+          phase: (label) => ticker.phase(label),
+          runStarted: (runId) => ticker.runStarted(runId),
+          runFinished: (tasks) => ticker.runFinished(tasks),
+          measured: (rows) => patch({ rows }),
+        },
+      );
       patch({ status: 'done' });
     } catch (error) {
       const cancelled = error instanceof Cancelled || abort.signal.aborted;

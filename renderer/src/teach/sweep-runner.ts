@@ -37,12 +37,18 @@ export class SweepRunner {
     state.setTeachBusy('sweep');
     patch({ status: 'running', points: [], serialFraction: null, cores, error: null });
     try {
-      await sweepPoolSizes({ api: this.api, session: this.session, signal: abort.signal }, spec, sizes, cores, {
-        phase: (label) => ticker.phase(label),
-        runStarted: (runId) => ticker.runStarted(runId),
-        runFinished: (n) => ticker.runFinished(n),
-        measured: (result) => patch(result),
-      });
+      await sweepPoolSizes(
+        { api: this.api, session: this.session, signal: abort.signal },
+        { kind: 'engine', spec },
+        sizes,
+        cores,
+        {
+          phase: (label) => ticker.phase(label),
+          runStarted: (runId) => ticker.runStarted(runId),
+          runFinished: (n) => ticker.runFinished(n),
+          measured: (result) => patch(result),
+        },
+      );
       patch({ status: 'done' });
     } catch (error) {
       const cancelled = error instanceof Cancelled || abort.signal.aborted;
