@@ -162,6 +162,16 @@ export class TaskStore {
     length: 0,
   };
 
+  /** Phases of tasks' time and attempts that did not count (kind: PHASE_KINDS), in arrival order; grows by doubling. */
+  phases = {
+    worker: new Int32Array(256),
+    task: new Int32Array(256),
+    start: new Float64Array(256),
+    end: new Float64Array(256),
+    kind: new Uint8Array(256),
+    length: 0,
+  };
+
   readonly lanes = new Map<number, Lane>();
   private nextNumber = 1;
   output: OutputRecord[] = [];
@@ -213,7 +223,7 @@ export class TaskStore {
   }
 
   private ingestColumns(frame: Frame): void {
-    const { submitted, dispatched, started, settled, lockWaits } = frame;
+    const { submitted, dispatched, started, settled, lockWaits, phases } = frame;
     for (let i = 0, n = submitted.task.length; i < n; i++) this.submit(submitted.task[i], submitted.call[i]);
     for (let i = 0, n = dispatched.worker.length; i < n; i++)
       this.dispatch(dispatched.worker[i], dispatched.first[i], dispatched.count[i], dispatched.at[i]);
@@ -233,6 +243,8 @@ export class TaskStore {
     }
     for (let i = 0, n = lockWaits.worker.length; i < n; i++)
       this.addWait(lockWaits.worker[i], lockWaits.task[i], lockWaits.start[i], lockWaits.end[i]);
+    for (let i = 0, n = phases.worker.length; i < n; i++)
+      this.addPhase(phases.worker[i], phases.task[i], phases.start[i], phases.end[i], phases.kind[i]);
   }
 
   private apply(event: PoolEvent): void {
@@ -406,6 +418,7 @@ export class TaskStore {
     this.orderLength = 0;
     this.chunks = 0;
     this.waits.length = 0;
+    this.phases.length = 0;
     this.failures = [];
     this.calls.clear();
     this.resultText.clear();
@@ -580,6 +593,27 @@ export class TaskStore {
     else lane.tasksFailed++;
     if (end > lane.lastEnd) lane.lastEnd = end;
     this.popSettledChunks(lane);
+  }
+
+  private addPhase(worker: number, task: number, start: number, end: number, kind: number): void {
+    const p = this.phases;
+    if (p.length === p.worker.length) {
+      const size = p.length * 2;
+      this.phases = {
+        worker: grow(p.worker, size),
+        task: grow(p.task, size),
+        start: grow(p.start, size),
+        end: grow(p.end, size),
+        kind: grow(p.kind, size),
+        length: p.length,
+      };
+    }
+    const i = this.phases.length++;
+    this.phases.worker[i] = worker;
+    this.phases.task[i] = task;
+    this.phases.start[i] = start;
+    this.phases.end[i] = end;
+    this.phases.kind[i] = kind;
   }
 
   private addWait(worker: number, task: number, start: number, end: number): void {

@@ -61,11 +61,11 @@ export function fill(
   if (queue.queued - keep >= total) {
     open.forEach((target, k) => {
       for (let left = want[k]; left > 0;) {
-        const chunk = queue.take(Math.min(chunksize, target.room));
-        if (!chunk) return;
-        target.take(chunk[0], chunk[1], at);
-        dispatched(target, chunk[0], chunk[1]);
-        left -= chunk[1];
+        const count = queue.take(Math.min(chunksize, target.room));
+        if (count === 0) return;
+        target.take(queue.taken, count, at);
+        dispatched(target, queue.taken, count);
+        left -= count;
       }
     });
     return;
@@ -76,10 +76,10 @@ export function fill(
       const size = Math.min(chunksize, target.room);
       // Whole chunks only: the reserve is never cut into.
       if (queue.queued - keep < (keep > 0 ? size : 1)) break rounds;
-      const chunk = queue.take(size);
-      if (!chunk) break rounds;
-      target.take(chunk[0], chunk[1], at);
-      dispatched(target, chunk[0], chunk[1]);
+      const count = queue.take(size);
+      if (count === 0) break rounds;
+      target.take(queue.taken, count, at);
+      dispatched(target, queue.taken, count);
       if (target.room > 0 && wants(target, taskMs, at)) open[still++] = target;
     }
     open.length = still;

@@ -21,17 +21,18 @@ type Arrays = Record<string, Int32Array | Float64Array | Uint8Array>;
 /** One group's columns, doubling as they fill. */
 class ColumnBuffer<G extends ColumnGroupName> {
   length = 0;
+  private capacity = 256;
   cols: ColumnGroup<G>;
 
   constructor(private readonly group: G) {
-    this.cols = this.allocate(256);
+    this.cols = this.allocate(this.capacity);
   }
 
   /** The index of a new row (columns may be replaced: read `cols` after this). */
   next(): number {
-    const first = Object.values(this.cols as Arrays)[0];
-    if (this.length === first.length) {
-      const bigger = this.allocate(first.length * 2);
+    if (this.length === this.capacity) {
+      this.capacity *= 2;
+      const bigger = this.allocate(this.capacity);
       for (const [name, column] of Object.entries(this.cols as Arrays)) (bigger as Arrays)[name].set(column);
       this.cols = bigger;
     }
@@ -70,6 +71,7 @@ export class FrameBuilder {
   private readonly startedBuf = new ColumnBuffer('started');
   private readonly settledBuf = new ColumnBuffer('settled');
   private readonly lockWaitsBuf = new ColumnBuffer('lockWaits');
+  private readonly phasesBuf = new ColumnBuffer('phases');
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
@@ -183,6 +185,19 @@ export class FrameBuilder {
     this.schedule();
   }
 
+  /** A phase of a task's time, or an attempt that did not count (kind: PHASE_KINDS' index). */
+  phase(worker: number, task: number, start: number, end: number, kind: number): void {
+    if (!this.active) return;
+    const i = this.phasesBuf.next();
+    const c = this.phasesBuf.cols;
+    c.worker[i] = worker;
+    c.task[i] = task;
+    c.start[i] = start;
+    c.end[i] = end;
+    c.kind[i] = kind;
+    this.schedule();
+  }
+
   /** Counts changed without any other news: still worth a frame. */
   touch(): void {
     if (this.active) this.schedule();
@@ -205,6 +220,7 @@ export class FrameBuilder {
       started: this.startedBuf.take(),
       settled: this.settledBuf.take(),
       lockWaits: this.lockWaitsBuf.take(),
+      phases: this.phasesBuf.take(),
     };
     this.events = [];
     this.lastEmit = frame.at;

@@ -150,7 +150,8 @@ describe('Pool', () => {
   it('counts a clean exit(0) in the middle of a task as that task failing', async () => {
     const { pool, events } = openPool();
     const result = await pool.start(spec({ workload: 'crash', tasks: 10, faultEvery: 5, chunksize: 2 })).finished;
-    expect(result.failures.map((f) => [f.task, f.reason])).toEqual([
+    // Each worker crashes on its own task; which is noticed first varies.
+    expect(result.failures.map((f) => [f.task, f.reason]).sort()).toEqual([
       [4, 'crash'],
       [9, 'crash'],
     ]);

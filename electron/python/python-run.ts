@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { PoolEvent, RunDescription } from '../../shared/events';
 import { now } from '../engine/clock';
 import type { FrameBuilder } from '../engine/frame-builder';
-import { PythonFrames } from './python-frames';
+import { TraceFrames } from './trace-frames';
 import { PythonProcess, type PythonExit } from './python-process';
 import { TraceServer, type TracePoolOverrides } from './trace-server';
 
@@ -44,16 +44,13 @@ export class PythonRun {
   private mainClosed: () => void = () => {};
 
   private constructor(
-    private readonly converter: PythonFrames,
+    private readonly converter: TraceFrames,
+    readonly runId: number,
     private readonly server: TraceServer,
     private readonly process: PythonProcess,
     /** Resolves once the program has exited and the run has finished. */
     readonly finished: Promise<PythonRunResult>,
   ) {}
-
-  get runId(): number {
-    return this.converter.runId;
-  }
 
   get pid(): number {
     return this.process.pid;
@@ -64,16 +61,20 @@ export class PythonRun {
    * when the interpreter or script cannot be used; the run then never starts.
    */
   static async start(frames: FrameBuilder, options: PythonRunOptions): Promise<PythonRun> {
-    let converter: PythonFrames | null = null;
+    const converter = new TraceFrames(frames);
+    // What arrives before the run is open (a fast process's hello) waits for it.
+    let early: (() => void)[] | null = [];
+    const when = (apply: () => void) => (early ? early.push(apply) : apply());
     let mainPid: number | null = null;
     let onMainClosed = () => {};
     const server = await TraceServer.start(
       {
-        hello: (connection) => converter?.hello(connection),
-        records: (connection, records) => converter?.records(connection, records),
-        warning: (warning) => converter?.warning(warning),
+        hello: (connection) => when(() => converter.hello(connection)),
+        records: (connection, records) => when(() => converter.records(connection, records)),
+        warning: (warning) => when(() => converter.warning(warning)),
         closed: (connection, sawBye) => {
-          converter?.closed(connection, sawBye, now());
+          const at = now();
+          when(() => converter.closed(connection, sawBye, at));
           if (connection.pid === mainPid) onMainClosed();
         },
       },
@@ -103,8 +104,9 @@ export class PythonRun {
       chunksize: 1,
       poolSize: options.overrides?.processes ?? 0,
     };
-    const created = new PythonFrames(frames, description, now());
-    converter = created;
+    const runId = converter.beginRun(description);
+    for (const apply of early ?? []) apply();
+    early = null;
     const mainClosed = new Promise<void>((resolve) => (onMainClosed = resolve));
     let run: PythonRun | null = null;
     const finished = process.exited.then(async (exit) => {
@@ -112,13 +114,13 @@ export class PythonRun {
       const stopped = run?.stopping ?? false;
       const status = stopped ? 'cancelled' : exit.code === 0 ? 'completed' : 'failed';
       const error =
-        status === 'failed' ? describeExit(exit, process.stderrTail() || created.mainStderrTail()) : undefined;
+        status === 'failed' ? describeExit(exit, process.stderrTail() || converter.mainStderrTail()) : undefined;
       if (run) run.ended = true;
-      created.finish(now(), status, error);
+      converter.finishRun(now(), status, error, true);
       await server.close();
-      return { runId: created.runId, status, exit, ...(error ? { error } : {}) } satisfies PythonRunResult;
+      return { runId, status, exit, ...(error ? { error } : {}) } satisfies PythonRunResult;
     });
-    run = new PythonRun(created, server, process, finished);
+    run = new PythonRun(converter, runId, server, process, finished);
     return run;
   }
 

@@ -91,23 +91,24 @@ class SettledBatch {
 
   /**
    * Closes the open segment: the CPU and core wait the clock moved by since it
-   * opened go to its tasks in proportion to their wall time. A new segment opens.
+   * opened are shared out to its tasks by the part of the segment each took, so
+   * a task never gets more CPU plus waiting than its own wall time — the time
+   * between tasks (reports, bookkeeping) is nobody's. A new segment opens.
    */
   closeSegment(at: number): void {
+    const wall = at - this.lastReading;
     this.lastReading = at;
     if (!clock) return;
     clock.read(this.reading);
     const from = this.segmentFrom;
     const to = this.size;
-    if (to > from) {
-      const cpu = this.reading[0] - this.base[0];
-      const wait = this.reading[1] - this.base[1];
-      let wall = 0;
-      for (let i = from; i < to; i++) wall += this.end[i] - this.start[i];
+    if (to > from && wall > 0) {
+      const cpu = (this.reading[0] - this.base[0]) / wall;
+      const wait = (this.reading[1] - this.base[1]) / wall;
       for (let i = from; i < to; i++) {
-        const share = wall > 0 ? (this.end[i] - this.start[i]) / wall : 1 / (to - from);
-        this.cpu[i] = cpu * share;
-        this.coreWait[i] = wait * share;
+        const taskWall = this.end[i] - this.start[i];
+        this.cpu[i] = cpu * taskWall;
+        this.coreWait[i] = wait * taskWall;
       }
     }
     this.base.set(this.reading);
