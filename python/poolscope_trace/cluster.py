@@ -17,7 +17,7 @@ from . import core, transport
 INSTALL_HINT = ".venv/bin/pip install -r python/requirements-cluster.txt"
 EXIT_USAGE = 2
 EXIT_NO_ENGINE = 3
-_ENV_OF_OURS = ("POOLSCOPE_TRACE", "POOLSCOPE_TRACE_TOKEN", "POOLSCOPE_PROCESSES", "POOLSCOPE_POOL_KIND")
+ENV_OF_OURS = ("POOLSCOPE_TRACE", "POOLSCOPE_TRACE_TOKEN", "POOLSCOPE_PROCESSES", "POOLSCOPE_POOL_KIND")
 
 
 class Clock(object):
@@ -46,12 +46,13 @@ class Lanes(object):
 
     def __init__(self):
         self._open = {}
+        self.ended = set()
         self._lock = threading.Lock()
 
     def add(self, key, kind, name, group, pid, at):
         with self._lock:
-            if key in self._open:
-                return False
+            if key in self._open or key in self.ended:
+                return False  # a lane is never reopened: its engine names a new one
             self._open[key] = group
         core.emit(["lane", key, kind, name, group, pid, at])
         return True
@@ -60,6 +61,7 @@ class Lanes(object):
         with self._lock:
             if self._open.pop(key, None) is None:
                 return
+            self.ended.add(key)
         core.emit(["lane-end", key, at, reason])
 
     def end_group(self, group, at, reason):
@@ -140,7 +142,7 @@ def connect_bridge(name):
         poolscope_trace.install_bridge(name)
     # The engine's processes (workers, raylets) inherit our environment:
     # they must not connect to the host themselves.
-    for key in _ENV_OF_OURS:
+    for key in ENV_OF_OURS:
         os.environ.pop(key, None)
 
 
