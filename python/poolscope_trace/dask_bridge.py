@@ -66,6 +66,7 @@ class DaskFollower(object):
         self.gone = threading.Event()
         self._lock = threading.Lock()
         self._on_gone = []
+        self._drains = {}  # token -> Event set when the scheduler's batch with it arrived
 
     # Setting up -------------------------------------------------------------
 
@@ -85,6 +86,31 @@ class DaskFollower(object):
 
     def on_gone(self, callback):
         self._on_gone.append(callback)
+
+    def drain(self, timeout=3.0):
+        """Waits until every record the scheduler has is here (before a
+        reply, before the Client closes): the plugins publish every tick."""
+        from . import dask_plugin
+
+        token = uuid.uuid4().hex
+        arrived = self._drains[token] = threading.Event()
+        try:
+            if self.client.run_on_scheduler(dask_plugin.drain, topic=self.topic, token=token):
+                return arrived.wait(timeout)
+        except Exception:
+            pass
+        finally:
+            self._drains.pop(token, None)
+        return False
+
+    def close(self):
+        """Stops following (the Client closes): what is in flight first."""
+        if self.closing or self.gone.is_set():
+            self.closing = True
+            return
+        self.drain()
+        self.closing = True
+        self.lanes.end_all(core.now(), "closed")
 
     def stop(self):
         """Takes the plugins off a scheduler that goes on without us."""
@@ -229,6 +255,10 @@ class DaskFollower(object):
         elif kind == "m":
             _, text, at = item
             core.emit(["mark", text, None, mono(at)])
+        elif kind == "z":
+            arrived = self._drains.get(item[1])
+            if arrived is not None:
+                arrived.set()
 
     def _span(self, startstops):
         mono = self.clock.mono
@@ -305,6 +335,7 @@ class Bridge(object):
             elapsed = time.monotonic() - started
             failed = sum(1 for future in futures if future.status == "error")
             del futures
+            self.follower.drain()  # the host has every record before the reply
             cluster.mark("run done: %d %s tasks" % (tasks, workload))
             cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
                            "failed": failed, "elapsedMs": round(elapsed * 1000, 1)})
@@ -377,8 +408,8 @@ def main(argv=None):
     cluster.wait_for_stop(bridge.stop)
 
     gone = follower.gone.is_set()
-    follower.closing = True
     if not gone:
+        follower.close()
         follower.stop()
     if gone:
         sys.stderr.write("poolscope: the Dask scheduler at %s went away\n" % address)
@@ -425,7 +456,10 @@ def patch_client(client_module):
         original_close = self.close
 
         def close(*close_args, **close_kwargs):
-            follower.closing = True
+            try:
+                follower.close()
+            except Exception:
+                follower.closing = True
             return original_close(*close_args, **close_kwargs)
 
         self.close = close

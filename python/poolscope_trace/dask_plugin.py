@@ -26,6 +26,7 @@ Tuples (times are the engine's wall-clock seconds):
                                                 rescheduled, moved), or ran again
                                                 after it had counted ("recomputed")
   ("m", text, t)                                something for the timeline
+  ("z", token)                                  everything before it was sent (drain)
 startstops: [(action, start, stop), ...].
 """
 
@@ -248,6 +249,16 @@ class PoolscopeSchedulerPlugin(SchedulerPlugin):
             task = self.tasks.get(key)
             if task is not None and not task[2] and self.on.get(key) == worker:
                 self._put(("r", task[0], task[1], worker, thread, start))
+
+
+def drain(dask_scheduler, topic, token):
+    """Run on the scheduler: publishes what is buffered, then ``token``."""
+    plugin = dask_scheduler.plugins.get(topic)
+    if plugin is None:
+        return False
+    plugin._put(("z", token))
+    plugin.flush()
+    return True
 
 
 class PoolscopeWorkerPlugin(WorkerPlugin):

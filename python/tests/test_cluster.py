@@ -176,7 +176,7 @@ def test_a_1000_task_map_reports_every_task_on_the_worker_dask_ran_it_on(host, m
     # The failing map: one lane-fail with the error, the nine others done.
     failing = calls["seven_fails"][1]
     fails = [r for r in host.records("lane-fail") if r[1] == failing]
-    assert [(r[2], r[8]) for r in fails] == [(7, "ValueError: seven is not allowed")]
+    assert [(r[2], r[7]) for r in fails] == [(7, "ValueError: seven is not allowed")]
     assert len([r for r in host.records("lane-done") if r[1] == failing]) == 9
     assert result["errors"].count("ValueError") == 1
     assert {r[1] for r in host.records("call-end")} >= {square, failing}
