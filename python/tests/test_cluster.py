@@ -24,6 +24,7 @@ from collector import Collector
 from conftest import BOOT
 
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cluster_scripts")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # python/: the converter
 VENV_PYTHON = sys.executable  # pytest runs from .venv, where the engines are installed
 HINT = ".venv/bin/pip install -r python/requirements-cluster.txt"
 
@@ -270,8 +271,9 @@ def test_the_scheduler_going_away_gives_gone_and_the_bridge_exits(host, mark):
 
 
 @needs_ray
-def test_a_ray_pool_map_program_is_followed(host, mark):
-    completed = subprocess.run([VENV_PYTHON, os.path.join(SCRIPTS, "ray_pool.py")], env=_env(host, mark),
+def test_a_ray_pool_map_program_is_followed(host, mark, tmp_path):
+    timeline = str(tmp_path / "timeline.json")
+    completed = subprocess.run([VENV_PYTHON, os.path.join(SCRIPTS, "ray_pool.py"), timeline], env=_env(host, mark),
                                capture_output=True, text=True, timeout=240)
     assert completed.returncode == 0, completed.stderr[-3000:]
     host.wait_closed(10)
@@ -290,3 +292,13 @@ def test_a_ray_pool_map_program_is_followed(host, mark):
         assert sorted(r[2] for r in done) == list(range(len(done)))
         if count is not None:
             assert len(done) == count
+    # Its `ray timeline` file, converted: one slice per task, Pool batches and the 5 remote calls.
+    from poolscope_trace import ray_timeline
+
+    with open(timeline) as source:
+        converted = ray_timeline.convert(json.load(source))
+    slices = [e for e in converted["traceEvents"] if e["ph"] == "X"]
+    names = collections.Counter(e["name"] for e in slices)
+    assert names["square"] == 5 and names["PoolActor.run_batch"] >= 1, names
+    assert all(e["dur"] >= 0 and len(e["tid"]) <= 64 and len(e["pid"]) <= 64 for e in slices)
+    assert all("execute_ms" in e["args"] for e in slices)
