@@ -18,7 +18,6 @@ the program imports ``distributed.client``, half-way through ``distributed``.
 
 import argparse
 import ast
-import os
 import sys
 import threading
 import time
@@ -360,13 +359,14 @@ def _parse(argv):
 
 def main(argv=None):
     options = _parse(sys.argv[1:] if argv is None else argv)
-    cluster.connect_bridge("dask-bridge")
     try:
-        import distributed  # noqa: F401
+        import distributed
         from distributed import Client, LocalCluster
     except ImportError as error:
         cluster.no_engine("Dask (distributed)", error)
     import logging
+
+    cluster.connect_bridge("dask-bridge")
 
     local_cluster = None
     cluster.spawn_without_main()

@@ -340,11 +340,11 @@ def _parse(argv):
 
 def main(argv=None):
     options = _parse(sys.argv[1:] if argv is None else argv)
-    cluster.connect_bridge("ray-bridge")
     try:
         import ray
     except ImportError as error:
         cluster.no_engine("Ray", error)
+    cluster.connect_bridge("ray-bridge")
     os.environ.setdefault("RAY_task_events_report_interval_ms", REPORT_INTERVAL_MS)
     try:
         if options.local is not None:
@@ -421,3 +421,7 @@ def patch_ray(ray_module):
     shutdown.__wrapped__ = original_shutdown
     ray_module.init = init
     ray_module.shutdown = shutdown
+
+
+if __name__ == "__main__":
+    sys.exit(main())
