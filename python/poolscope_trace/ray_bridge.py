@@ -82,6 +82,15 @@ class RayFollower(object):
         self.closing = True
         self._stopped.wait(2.0)
 
+    def catch_up(self, wait=0.3):
+        """A poll after Ray's report interval (100 ms on clusters we start)."""
+        time.sleep(wait)
+        try:
+            self.poll()
+        except Exception:
+            pass
+        transport.flush()
+
     def _loop(self):
         failing_since = None
         try:
@@ -318,6 +327,7 @@ class Bridge(object):
                 except Exception:
                     failed += 1
             elapsed = time.monotonic() - started
+            self.follower.catch_up()  # Ray reports task events late: the host gets them before the reply
             cluster.mark("run done: %d %s tasks" % (tasks, workload))
             cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
                            "failed": failed, "elapsedMs": round(elapsed * 1000, 1)})
