@@ -3,12 +3,13 @@
     python -m poolscope_trace.ray_timeline RAY_TIMELINE.json OUT.json
 
 ``ray timeline`` (or ``ray.timeline(filename)``) already writes Chrome trace
-JSON, and Poolscope's import reads it as it is, but as Ray draws it: each
-task is four nested slices on its worker (the task, and its
+JSON (a list of X events; pid the node's IP, tid ``worker:<56 hex>``, 63
+characters, within the import's 64), and Poolscope's import reads it as it
+is, but as Ray draws it: each task is four nested slices on its worker (the task, and its
 deserialize / execute / store-outputs parts), the driver's own submit and
 get calls are slices too, and lanes are named by 56-hex-digit worker ids.
 Replayed as it is, every task would count four times. This keeps one
-slice per task (Ray's ``task::NAME`` event, which spans the others), puts
+slice per task (Ray's event of category ``task::NAME``, which spans the others), puts
 the parts in its args (``execute_ms``, …), drops the driver's events, and
 names each lane ``node · worker``.
 
@@ -42,11 +43,13 @@ def convert(events):
         if tid.lower().startswith("driver"):
             continue
         name = str(event.get("name", ""))
+        cat = str(event.get("cat", ""))
         key = (str(event.get("pid", "")), tid)
         if name in _PARTS:
             parts.setdefault(key, []).append((event["ts"], event["ts"] + event.get("dur", 0), _PARTS[name]))
-        elif name.startswith("task::"):
-            task = name[len("task::"):]
+        elif cat.startswith("task::") or name.startswith("task::"):
+            # The whole task: cat "task::Class.method" or "task::function".
+            task = (cat if cat.startswith("task::") else name)[len("task::"):]
             if task in _SKIP or task.endswith(".__ray_terminate__"):
                 continue
             tasks.append((key, task, event))
