@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { commandError, type CommandError, type HostInfo } from './results';
-import { BACKENDS, LIMITS, runSpecSchema } from './run-spec';
+import { BACKENDS, CLUSTER_BACKENDS, LIMITS, runSpecSchema } from './run-spec';
 
 /** Commands larger than this (serialised) are refused before parsing. */
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -17,6 +17,12 @@ export type CancelRunning = (typeof CANCEL_RUNNING)[number];
 
 const poolSize = z.number().int().min(LIMITS.poolSize.min).max(LIMITS.poolSize.max);
 const backend = z.enum(BACKENDS);
+
+/** Where a cluster is: `auto`, `host:port`, or `scheme://host:port` (no spaces, no options). */
+const clusterAddress = z
+  .string()
+  .max(256)
+  .regex(/^(auto|([a-z][a-z0-9+.-]*:\/\/)?[A-Za-z0-9._\-[\]:]+)$/, 'expected auto, host:port or scheme://host:port');
 
 /** A Python program to run: one of the shipped examples, a file on the host's machine, or pasted code. */
 export const pythonProgramSchema = z.discriminatedUnion('kind', [
@@ -83,6 +89,15 @@ export const COMMANDS = {
     maxBytes: LIMITS.pythonCode.max + 16 * 1024,
   },
   pythonSetup: { params: [], args: z.tuple([]), value: answers<PythonSetup>() },
+  /**
+   * Follows someone else's cluster, read-only, as one run until cancel detaches:
+   * a Dask scheduler (`tcp://host:8786`) or a Ray cluster (`host:6379`, `auto`).
+   */
+  attachCluster: {
+    params: ['engine', 'address'],
+    args: z.tuple([z.enum(CLUSTER_BACKENDS), clusterAddress]),
+    value: answers<{ runId: number }>(),
+  },
 } as const satisfies Record<string, Entry>;
 
 type Table = typeof COMMANDS;

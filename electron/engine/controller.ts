@@ -9,8 +9,10 @@ export type CommandHandler = (raw: unknown) => Promise<CommandResult<unknown>>;
 
 /** One handler per command of the table: the compiler refuses a missing or misnamed one. */
 export type CommandHandlers = {
-  [K in CommandName]: (...args: CommandArgs<K>) => CommandValue<K> | Promise<CommandValue<K>>;
+  [K in CommandName]: (...args: CommandArgs<K>) => Answer<CommandValue<K>>;
 };
+/** A command that answers nothing may return nothing, now or later. */
+type Answer<T> = [T] extends [undefined] ? void | Promise<void> : T | Promise<T>;
 
 /** What this platform lets the sampler and workers measure (Linux: everything). */
 export function platformMeasures(): PlatformMeasures {
@@ -20,24 +22,24 @@ export function platformMeasures(): PlatformMeasures {
 
 /** A host's handlers: each command is one call on its hub or the hub's pool. */
 export function hubHandlers(hub: Hub, host: HostInfo['host']): CommandHandlers {
-  const { pool } = hub;
   return {
     info: () => ({
       host,
       cores: availableParallelism(),
       platform: process.platform,
       measures: platformMeasures(),
-      poolSize: pool.size,
-      backend: pool.currentBackend,
+      poolSize: hub.size,
+      backend: hub.backend,
     }),
-    configure: (poolSize, backend) => void pool.configure(poolSize, backend),
-    start: (spec) => ({ runId: pool.start(spec).runId }),
-    pause: () => void requireEngine(hub).pause(),
-    resume: () => void requireEngine(hub).resume(),
-    cancel: (running) => void hub.cancel(running),
-    resize: (poolSize) => void pool.resize(poolSize),
-    reset: () => void pool.reset(),
-    close: () => void pool.closeWorkers(),
+    configure: (poolSize, backend) => hub.configure(poolSize, backend),
+    start: async (spec) => ({ runId: (await hub.start(spec)).runId }),
+    pause: () => hub.pause(),
+    resume: () => hub.resume(),
+    cancel: (running) => hub.cancel(running),
+    resize: (poolSize) => hub.resize(poolSize),
+    reset: () => hub.reset(),
+    close: () => hub.closeWorkers(),
+    attachCluster: (engine, address) => hub.attachCluster(engine, address),
     runPython: (request) => hub.runPython(request),
     pythonSetup: () => hub.pythonSetup(),
   };
@@ -62,11 +64,4 @@ export function createCommandHandler(handlers: CommandHandlers): CommandHandler 
       return commandError('failed', error instanceof Error ? error.message : String(error));
     }
   };
-}
-
-/** Pausing and resuming submission are the engine's: a Python program submits its own tasks. */
-function requireEngine(hub: Hub) {
-  if (hub.running && !hub.pool.running)
-    throw new PoolError('failed', 'a Python program submits its own tasks: it can be stopped, not paused');
-  return hub.pool;
 }

@@ -1,9 +1,10 @@
 /**
- * One host's sources behind one frame stream: the built-in engine's pool, and
- * at most one traced Python program at a time, each a run on the same stream
+ * One host's sources behind one frame stream: the built-in engine's pool, a
+ * local or attached Dask or Ray cluster (the dask and ray backends), and at
+ * most one traced Python program at a time, each a run on the same stream
  * (run and worker ids from one counter), so the views never know which source
  * produced a run. Every host — the Electron app, the browser host, the CLI's
- * jobs — runs one Hub.
+ * jobs — runs one Hub, and every pool command goes through it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,12 +13,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CancelRunning, PythonProgram, PythonRequest, PythonSetup } from '../../shared/commands';
 import type { Frame } from '../../shared/events';
+import { isClusterBackend, type Backend, type ClusterBackend, type RunSpec } from '../../shared/run-spec';
+import { ClusterPool } from '../python/cluster-pool';
 import { findPython } from '../python/python-process';
 import { PythonRun } from '../python/python-run';
 import { FrameBuilder } from './frame-builder';
 import { Pool, PoolError, type PoolOptions } from './pool';
 
-export interface HubOptions extends Omit<PoolOptions, 'frames'> {
+export interface HubOptions extends Omit<PoolOptions, 'frames' | 'backend'> {
+  /** The backend the first runs use (process unless told); a cluster one starts when first asked for. */
+  backend?: Backend;
   /** The shipped Python: its `boot` (the tracer's sitecustomize) and `examples` folders. */
   pythonDir: string;
 }
@@ -27,22 +32,104 @@ const run = promisify(execFile);
 export class Hub {
   readonly frames: FrameBuilder;
   readonly pool: Pool;
+  readonly cluster: ClusterPool;
+  /** The cluster backend the slider and runs go to, or null for the built-in engine. */
+  private clusterBackend: ClusterBackend | null = null;
   private python: PythonRun | null = null;
   private setup: Promise<PythonSetup> | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: HubOptions) {
     this.frames = new FrameBuilder(options.frameIntervalMs);
-    this.pool = new Pool({ ...options, frames: this.frames });
+    const first = options.backend ?? 'process';
+    // A host that starts on a cluster backend starts it when first asked (configure, start): no engine workers meanwhile.
+    this.pool = isClusterBackend(first)
+      ? new Pool({ ...options, backend: 'process', poolSize: 0, frames: this.frames })
+      : new Pool({ ...options, backend: first, frames: this.frames });
+    if (isClusterBackend(first)) this.clusterBackend = first;
+    this.cluster = new ClusterPool(this.frames, { bootDir: join(options.pythonDir, 'boot') });
   }
 
-  /** Every frame from now on, after a catch-up frame describing the present (the pool, a running program). */
+  /** Every frame from now on, after a catch-up frame describing the present (the pool, a cluster, a running program). */
   onFrame(listener: (frame: Frame) => void): () => void {
-    return this.frames.subscribe(listener, [...this.pool.presentEvents(), ...(this.python?.presentEvents() ?? [])]);
+    return this.frames.subscribe(listener, [
+      ...this.pool.presentEvents(),
+      ...this.cluster.presentEvents(),
+      ...(this.python?.presentEvents() ?? []),
+    ]);
   }
 
   get running(): boolean {
-    return this.pool.running || (this.python !== null && !this.python.ended);
+    return this.pool.running || this.cluster.running || (this.python !== null && !this.python.ended);
+  }
+
+  /** The pool's size as the slider shows it: engine workers, or a cluster's worker processes. */
+  get size(): number {
+    return this.clusterBackend ? this.cluster.size : this.pool.size;
+  }
+
+  get backend(): Backend {
+    return this.clusterBackend ?? this.pool.currentBackend;
+  }
+
+  /** Sets size and backend: the engine's workers, or a local cluster (started, or scaled where it can be). */
+  async configure(poolSize: number, backend: Backend, threadsPerWorker?: number): Promise<void> {
+    if (isClusterBackend(backend)) {
+      await this.toCluster(backend);
+      await this.cluster.configure(backend, poolSize, threadsPerWorker);
+    } else {
+      await this.toEngine();
+      this.pool.configure(poolSize, backend);
+    }
+  }
+
+  /** Starts a run of the spec on its backend. */
+  async start(spec: RunSpec): Promise<{ runId: number; finished: Promise<unknown> }> {
+    if (this.python && !this.python.ended) throw new PoolError('busy', 'a Python program is running; stop it or wait');
+    if (isClusterBackend(spec.backend)) {
+      await this.toCluster(spec.backend);
+      return this.cluster.start(spec);
+    }
+    await this.toEngine();
+    return this.pool.start(spec);
+  }
+
+  /** The slider: the engine grows at once and retires workers to shrink; Dask scales; Ray restarts between runs. */
+  async resize(poolSize: number): Promise<void> {
+    if (this.clusterBackend) await this.cluster.resize(poolSize);
+    else this.pool.resize(poolSize);
+  }
+
+  /** Fresh workers: the engine's replaced, a cluster restarted at its size. */
+  async reset(): Promise<void> {
+    const backend = this.clusterBackend;
+    if (!backend) return this.pool.reset();
+    const size = this.cluster.size;
+    await this.cluster.close();
+    if (size > 0) await this.cluster.configure(backend, size);
+  }
+
+  /** pool.close(): the engine's workers exit once idle; a cluster Poolscope started closes. */
+  async closeWorkers(): Promise<void> {
+    if (!this.clusterBackend) return this.pool.closeWorkers();
+    if (this.cluster.running) throw new PoolError('busy', 'a cluster run is still going; cancel it or wait');
+    await this.cluster.close();
+  }
+
+  /** Follows someone else's Dask scheduler or Ray cluster, read-only, as one run until cancelled. */
+  async attachCluster(engine: ClusterBackend, address: string): Promise<{ runId: number }> {
+    if (this.running) throw new PoolError('busy', 'a run is still going; cancel it or wait');
+    await this.toCluster(engine);
+    return this.cluster.attach(engine, address);
+  }
+
+  /** Pause and resume are the engine's: a program or a cluster's map submits all it has at once. */
+  pause(): void {
+    this.requireEngineRun().pause();
+  }
+
+  resume(): void {
+    this.requireEngineRun().resume();
   }
 
   /** What the UI can offer: the interpreter found (or why none was), and the examples. Looked up once. */
@@ -67,7 +154,8 @@ export class Hub {
   async runPython(request: PythonRequest): Promise<{ runId: number }> {
     if (this.running) throw new PoolError('busy', 'a run is still going; cancel it or wait');
     const { script, cleanup } = await this.materialise(request.program);
-    // The program brings its own pools: the engine's idle workers go first, as a new program would find none.
+    // The program brings its own pools: the engine's idle workers and a cluster go first, as a new program would find none.
+    await this.cluster.close();
     this.pool.closeWorkers();
     await Promise.race([this.pool.whenEmpty(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     // Their exits go out before the run starts, so the run's first frame has none of them.
@@ -94,8 +182,9 @@ export class Hub {
   }
 
   /** Cancels the current run: a Python program is stopped (its whole process tree), the pool's run as asked. */
-  cancel(running: CancelRunning): void {
+  async cancel(running: CancelRunning): Promise<void> {
     if (this.python && !this.python.ended) void this.python.stop();
+    else if (this.cluster.running) await this.cluster.cancel();
     else this.pool.cancel(running);
   }
 
@@ -103,9 +192,33 @@ export class Hub {
   close(graceMs = 1000): Promise<void> {
     this.closing ??= (async () => {
       await this.python?.stop(graceMs);
+      await this.cluster.close();
       await this.pool.close(graceMs);
     })();
     return this.closing;
+  }
+
+  /** The slider and runs go to a cluster from now on; the engine's workers exit. */
+  private async toCluster(backend: ClusterBackend): Promise<void> {
+    if (this.pool.running) throw new PoolError('busy', 'a run is still going; cancel it or wait');
+    if (this.pool.size > 0) this.pool.closeWorkers();
+    this.clusterBackend = backend;
+  }
+
+  /** Back to the engine: a cluster Poolscope started closes (its CPUs are the engine's again). */
+  private async toEngine(): Promise<void> {
+    if (!this.clusterBackend) return;
+    if (this.cluster.running) throw new PoolError('busy', 'a cluster run is still going; cancel it or wait');
+    this.clusterBackend = null;
+    await this.cluster.close();
+  }
+
+  private requireEngineRun(): Pool {
+    if (this.python && !this.python.ended)
+      throw new PoolError('failed', 'a Python program submits its own tasks: it can be stopped, not paused');
+    if (this.cluster.running)
+      throw new PoolError('failed', 'a cluster run submits all its tasks at once: it can be cancelled, not paused');
+    return this.pool;
   }
 
   private async examples(): Promise<PythonSetup['examples']> {

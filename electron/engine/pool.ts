@@ -9,7 +9,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CancelRunning } from '../../shared/commands';
 import type { Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/events';
-import { effectiveChunkSize, runTitle, type Backend, type RunSpec } from '../../shared/run-spec';
+import {
+  effectiveChunkSize,
+  runTitle,
+  isClusterBackend,
+  type Backend,
+  type EngineBackend,
+  type RunSpec,
+} from '../../shared/run-spec';
 import { WORKLOADS } from '../../shared/workloads';
 import { calibrateSpin } from '../worker/workloads';
 import { fill, LOOKAHEAD_MS } from './dispatcher';
@@ -29,7 +36,7 @@ export interface PoolOptions {
   workerEntry: string;
   poolSize?: number;
   /** The backend its first workers use (process unless told). */
-  backend?: Backend;
+  backend?: EngineBackend;
   sampler?: Sampler | null;
   sampleIntervalMs?: number;
   frameIntervalMs?: number;
@@ -136,7 +143,7 @@ export class Pool {
   private readonly timers: Timers;
   private readonly frames: FrameBuilder;
   private readonly supervisor: Supervisor;
-  private backend: Backend;
+  private backend: EngineBackend;
   private run: Run | null = null;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
   private itersPerMs: number | null = null;
@@ -192,7 +199,7 @@ export class Pool {
     return this.supervisor.size;
   }
 
-  get currentBackend(): Backend {
+  get currentBackend(): EngineBackend {
     return this.backend;
   }
 
@@ -274,6 +281,8 @@ export class Pool {
   /** Sets size and backend; changing the backend replaces every worker. */
   configure(poolSize: number, backend: Backend): void {
     this.requireOpen();
+    // The hub sends these to their bridge; reaching here is a host bug, said plainly.
+    if (isClusterBackend(backend)) throw new PoolError('failed', `the built-in engine does not run ${backend}`);
     if (backend !== this.backend) {
       if (this.run) throw new PoolError('busy', `cannot switch to the ${backend} backend during a run`);
       this.backend = backend;
@@ -402,7 +411,7 @@ export class Pool {
 
   // ── workers ───────────────────────────────────────────────────────────────
 
-  private launcherFor(backend: Backend): Launcher {
+  private launcherFor(backend: EngineBackend): Launcher {
     if (backend === 'process' || backend === 'serial') return this.options.launcher;
     this.threadLauncher ??= new ThreadLauncher(
       this.options.launcher,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ChromeTrace } from '../../shared/trace';
-import { projectRoot } from './build';
+import { projectRoot, workerEntryPath } from './build';
+import { descendants } from './process-tree';
 
 const run = promisify(execFile);
 
@@ -147,7 +148,10 @@ describe('cli jobs and signals', () => {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Once its workers run (a loaded machine may take seconds to get there), and a little into the run.
+    while (!descendants(child.pid!).some((p) => p.cmdline.includes(workerEntryPath)))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(stderr).toMatch(/SIGINT, stopping the workers/);

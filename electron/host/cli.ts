@@ -10,7 +10,16 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { tasksToCsv } from '../../shared/csv';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
-import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, runTitle, type RunSpec } from '../../shared/run-spec';
+import {
+  BACKENDS,
+  ENGINE_BACKENDS,
+  isClusterBackend,
+  LIMITS,
+  makeRunSpec,
+  runSpecSchema,
+  runTitle,
+  type RunSpec,
+} from '../../shared/run-spec';
 import { parentOutput, SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
@@ -45,6 +54,7 @@ const SPEC_FLAGS = {
   seed: 'seed',
   'fault-every': 'faultEvery',
   'switch-interval': 'switchIntervalMs',
+  threads: 'threadsPerWorker',
 } as const satisfies Record<string, keyof RunSpec>;
 
 const NUMERIC = new Set<keyof RunSpec>([
@@ -57,6 +67,7 @@ const NUMERIC = new Set<keyof RunSpec>([
   'seed',
   'faultEvery',
   'switchIntervalMs',
+  'threadsPerWorker',
 ]);
 
 /** Results longer than this are elided unless --results all. */
@@ -80,7 +91,9 @@ Run options (compare and sweep take them too):
   --workload NAME            ${Object.keys(WORKLOADS).join(', ')} (default cpu)
   --tasks N                  number of tasks, 1…1,000,000 (default 40)
   --pool N                   workers, 1…64 (default: logical cores)
-  --backend NAME             ${BACKENDS.join(', ')} (default process)
+  --backend NAME             ${BACKENDS.join(', ')} (default process);
+                             dask and ray start a local cluster of --pool workers (Python with
+                             them installed: .venv/bin/pip install -r python/requirements-cluster.txt)
   --chunksize N|auto         tasks per chunk; auto = ⌈n / (4·workers)⌉ for map, 1 for imap (default auto)
   --mode MODE                map, imap, imap_unordered, apply_async (default map)
   --cost MS                  cost of cpu/io/primes tasks in ms (default 50)
@@ -91,10 +104,12 @@ Run options (compare and sweep take them too):
   --from N                   task i gets input from + i (default 0)
   --fault-every K            fail/crash/hang: every K-th task misbehaves (default 5)
   --switch-interval MS       gil backend: how long a thread holds the lock before offering it (default 5)
+  --threads N                dask backend: threads per worker process, 1…16 (default 1)
   --results all|none|auto    run: print every result, none, or at most ${RESULTS_SHOWN} (default auto)
   --trace FILE               run, scenario: write Chrome Trace Event JSON (opens in Perfetto)
   --csv FILE                 run: write one row per task (worker, pid, state, times, result)
-  --backends LIST            compare: backends to measure, e.g. process,gil (default all)
+  --backends LIST            compare: backends to measure, e.g. process,gil,dask
+                             (default process, thread, gil, serial; dask and ray when named)
   --sizes LIST               sweep: pool sizes, e.g. 1,2,4 (default 1 … 2×cores)
   --script FILE              compare, sweep: measure your own Python script instead
                              (its pools sized by the job; compare: process, thread, serial)
@@ -239,6 +254,7 @@ function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
 
 async function runCommand(line: CommandLine): Promise<number> {
   const spec = specFrom(line.values);
+  if (isClusterBackend(spec.backend)) return clusterRunCommand(line, spec);
   const store = new TaskStore();
   const pool = openPool(spec, store, !line.json);
   try {
@@ -265,6 +281,45 @@ async function runCommand(line: CommandLine): Promise<number> {
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * A run on a local Dask or Ray cluster: its tasks' results stay on the
+ * cluster, so the summary and the counts are what is printed.
+ */
+async function clusterRunCommand(line: CommandLine, spec: RunSpec): Promise<number> {
+  const store = new TaskStore();
+  const { hub } = openLocalHost(spec.poolSize, spec.backend);
+  hub.onFrame((frame) => store.ingest(frame));
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    process.stderr.write(`poolscope: ${signal}, cancelling the run…\n`);
+    void hub.cancel('kill');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    process.stderr.write(`poolscope: starting a local ${spec.backend} cluster of ${spec.poolSize}…\n`);
+    await (
+      await hub.start(spec)
+    ).finished;
+    if (interrupted) return INTERRUPTED;
+    const stats = computeStats(store, now(), availableParallelism());
+    const run = store.run;
+    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
+    const status = run?.status ?? 'failed';
+    const failed = store.counts?.failed ?? 0;
+    if (line.json)
+      process.stdout.write(`${JSON.stringify({ spec, status, error: run?.error, counts: store.counts, stats })}\n`);
+    else process.stderr.write(summary(store, stats));
+    return status === 'completed' && failed === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await hub.close();
   }
 }
 
@@ -351,8 +406,10 @@ function jobTarget(line: CommandLine, spec: RunSpec): JobTarget {
 async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}): Promise<number> {
   const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 40, chunksize: 1, ...defaults });
   const target = jobTarget(line, spec);
-  const all = target.kind === 'python' ? PYTHON_BACKENDS : BACKENDS;
-  const backends = listOf(line.values.backends, all, 'backends') ?? all;
+  // Clusters take seconds to start and need their engine installed: measured when named.
+  const allowed = target.kind === 'python' ? PYTHON_BACKENDS : BACKENDS;
+  const backends =
+    listOf(line.values.backends, allowed, 'backends') ?? (target.kind === 'python' ? PYTHON_BACKENDS : ENGINE_BACKENDS);
   const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
   const measured = await runJob(spec, (ctx, cores) =>
     compareBackends(ctx, target, backends, cores, { phase: narrate }),
@@ -584,12 +641,37 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** What ran, in one line: the engine's workload and pool, or a program's calls and lanes. */
+/** What ran the tasks, in words: `2 worker processes`, `4 threads (GIL)`, `Dask: 2 workers × 1 thread`. */
+function poolPhrase(spec: RunSpec): string {
+  const n = spec.poolSize;
+  const plural = (count: number, word: string, many = `${word}s`) => `${count} ${count === 1 ? word : many}`;
+  switch (spec.backend) {
+    case 'process':
+      return plural(n, 'worker process', 'worker processes');
+    case 'thread':
+      return plural(n, 'thread');
+    case 'gil':
+      return `${plural(n, 'thread')} under a GIL`;
+    case 'serial':
+      return 'one worker (serial)';
+    case 'dask':
+      return `Dask: ${plural(n, 'worker')} × ${plural(spec.threadsPerWorker, 'thread')}`;
+    case 'ray':
+      return `Ray: ${plural(n, 'CPU')}`;
+  }
+}
+
 function headline(store: TaskStore): string {
   const run = store.run!;
   const spec = run.run.spec;
   if (spec) {
-    const workers = `${spec.poolSize} worker process${spec.poolSize === 1 ? '' : 'es'}`;
-    return `${spec.workload} × ${formatCount(spec.tasks)} on ${workers} · ${spec.mode} · chunksize ${run.run.chunksize} · ${run.status}`;
+    const how =
+      spec.backend === 'dask'
+        ? 'client.map'
+        : spec.backend === 'ray'
+          ? 'ray.remote'
+          : `${spec.mode} · chunksize ${run.run.chunksize}`;
+    return `${spec.workload} × ${formatCount(spec.tasks)} on ${poolPhrase(spec)} · ${how} · ${run.status}`;
   }
   const ran = store.laneList().filter((lane) => lane.tasksDone + lane.tasksFailed > 0).length;
   const calls = `${store.calls.size} call${store.calls.size === 1 ? '' : 's'}`;

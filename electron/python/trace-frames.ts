@@ -28,6 +28,8 @@ const OUTPUT_WINDOW_MS = 100;
 const OUTPUT_PER_WINDOW = 2_000;
 /** A process whose connection closed without `bye` gets this long for its parent's `exit` record. */
 export const EXIT_GRACE_MS = 300;
+/** The longest a connection's records wait for another's (a lost record must not stall the rest). */
+const HOLD_MS = 500;
 
 interface LaneRecord {
   worker: number;
@@ -39,8 +41,10 @@ interface LaneRecord {
   tid: number | null;
   at: number;
   exited: boolean;
-  /** Tasks it is running, by id: failed as lost if it dies. */
+  /** Tasks it is running, by id: failed as lost if it dies (a Python pool's), or queued again (a cluster's). */
   running: Set<number>;
+  /** A cluster's lane: its engine, not the lane, decides what becomes of a task it was running. */
+  rescheduled: boolean;
 }
 
 interface CallState {
@@ -85,6 +89,13 @@ export class TraceFrames {
   private readonly mainStderr: string[] = [];
   /** Task records that came while no run was open. */
   private stray = 0;
+  /** Connections whose next records wait for something another connection has yet to say. */
+  private readonly held = new Map<
+    number,
+    { connection: TraceConnection; records: TraceRecord[]; timer: NodeJS.Timeout }
+  >();
+  /** Processes whose connection is open. */
+  private readonly openPids = new Set<number>();
 
   constructor(private readonly frames: FrameBuilder) {}
 
@@ -123,6 +134,7 @@ export class TraceFrames {
    * too (a program that exited); a cluster's stay for its next run.
    */
   finishRun(at: number, status: 'completed' | 'cancelled' | 'failed', error?: string, closeLanes = false): void {
+    while (this.held.size > 0) this.releaseAll(true);
     const run = this.run;
     if (!run) return;
     const ranges: [number, number, number][] = [];
@@ -141,11 +153,16 @@ export class TraceFrames {
       else ranges.push([task, 1, worker]);
     }
     if (ranges.length > 0) this.frames.event({ type: 'tasks-cancelled', runId: run.runId, at, ranges });
-    if (closeLanes)
-      for (const lane of this.lanes.values()) if (!lane.exited) this.endLane(lane, at, 'closed', null, null);
+    if (closeLanes) this.endLanes(at, 'closed');
     this.run = null;
     const counts = { ...run.counts };
     this.frames.event({ type: 'run-finished', runId: run.runId, at, status, counts, ...(error ? { error } : {}) });
+    this.frames.flush();
+  }
+
+  /** Every live lane ends (a bridge that exited: its cluster's lanes with it). */
+  endLanes(at: number, cause: WorkerExitCause): void {
+    for (const lane of this.lanes.values()) if (!lane.exited) this.endLane(lane, at, cause, null, null);
     this.frames.flush();
   }
 
@@ -167,6 +184,7 @@ export class TraceFrames {
 
   hello(connection: TraceConnection): void {
     const [, , pid, , name, role, pool, , , at] = connection.hello;
+    this.openPids.add(pid);
     if (role === 'main') this.mainPid ??= pid;
     // A bridge speaks for lanes it names; it is not one itself.
     if (role === 'bridge') return;
@@ -175,8 +193,30 @@ export class TraceFrames {
     this.processes.set(pid, { hello: connection.hello, lane });
   }
 
+  /**
+   * One connection's records, in its order. Connections race each other to
+   * the host, so a connection's records wait (at most HOLD_MS) where they
+   * would get ahead of what they depend on: a worker's task of a call its
+   * parent has not announced yet (task ids follow the call's order), and
+   * whatever a parent says after a child it reports exited, until that
+   * child's connection has said all it had (its last output comes first).
+   */
   records(connection: TraceConnection, records: TraceRecord[]): void {
-    for (const record of records) this.apply(record);
+    const held = this.held.get(connection.id);
+    if (held) held.records.push(...records);
+    else this.process(connection, records, 0);
+  }
+
+  private process(connection: TraceConnection, records: TraceRecord[], from: number): void {
+    for (let i = from; i < records.length; i++) {
+      if (this.blocked(records[i])) {
+        const timer = setTimeout(() => this.release(connection.id, true), HOLD_MS);
+        timer.unref();
+        this.held.set(connection.id, { connection, records: records.slice(i), timer });
+        break;
+      }
+      this.apply(records[i]);
+    }
     const run = this.run;
     if (run && this.texts.tasks.length > 0) {
       this.frames.event({ type: 'result-texts', runId: run.runId, ...this.texts });
@@ -189,12 +229,57 @@ export class TraceFrames {
     this.frames.touch();
   }
 
+  /** Whether `record` must wait: its task is not submitted yet, or it follows a child's exit whose connection is open. */
+  private blocked(record: TraceRecord): boolean {
+    switch (record[0]) {
+      case 'run':
+      case 'done':
+      case 'fail':
+        return !this.submitted(record[1], record[2]);
+      case 'out':
+        return record[4] !== null && record[5] !== null && !this.submitted(record[4], record[5]);
+      case 'exit':
+        return this.openPids.has(record[1]);
+      default:
+        return false;
+    }
+  }
+
+  /** Whether the open run has seen task `index` of `call` submitted (no run: nothing to wait for). */
+  private submitted(call: string, index: number): boolean {
+    const run = this.run;
+    if (!run) return true;
+    const tasks = run.calls.get(call)?.tasks;
+    return tasks !== undefined && index < tasks.length && tasks[index] >= 0;
+  }
+
+  /** Lets held connections go on where what they waited for has come (or, `force`, the oldest one regardless). */
+  private release(id: number, force = false): void {
+    const held = this.held.get(id);
+    if (!held) return;
+    if (!force && this.blocked(held.records[0])) return;
+    this.held.delete(id);
+    clearTimeout(held.timer);
+    // A forced record goes as it is (its call is then made implicitly; the child's late lines come after).
+    if (force) this.apply(held.records[0]);
+    this.process(held.connection, held.records, force ? 1 : 0);
+  }
+
+  private releaseAll(force = false): void {
+    for (const id of [...this.held.keys()]) this.release(id, force);
+  }
+
   warning(warning: TraceWarning): void {
     this.note(`poolscope: the tracer ${warning.kind}: ${warning.message}`, warning.pid);
   }
 
   /** A process's connection closed: without `bye`, it died; its parent's `exit` record may still say how. */
   closed(connection: TraceConnection, sawBye: boolean, at: number): void {
+    // What it said is all there is: its own held records go first, then whoever waited for it.
+    this.release(connection.id, true);
+    while (this.held.has(connection.id)) this.release(connection.id, true);
+    this.openPids.delete(connection.pid);
+    this.releaseAll();
     const process = this.processes.get(connection.pid);
     if (!process || process.lane.exited) return;
     if (sawBye) return this.endLane(process.lane, at, 'closed', 0, null);
@@ -261,6 +346,8 @@ export class TraceFrames {
       case 'submit': {
         const [, call, first, count, at] = record;
         for (let index = first; index < first + count; index++) this.task(call, index, ms(at));
+        // After the rest of this batch: a worker's records go on once its tasks are known.
+        if (this.held.size > 0) queueMicrotask(() => this.releaseAll());
         return;
       }
       case 'call-end': {
@@ -291,6 +378,8 @@ export class TraceFrames {
       case 'lane-done':
       case 'lane-fail': {
         const [kind, call, index, key, start, end, cpuNs, outcome] = record;
+        if (kind === 'lane-fail' && key === null && outcome === 'cancelled')
+          return this.cancelled(call, index, ms(end));
         const lane = key === null ? null : (this.lanes.get(key) ?? null);
         const cpu = cpuNs === null ? NaN : cpuNs / 1e6;
         this.settle(call, index, lane, ms(start), ms(end), cpu, kind === 'lane-done', outcome);
@@ -298,7 +387,7 @@ export class TraceFrames {
       }
       case 'lane': {
         const [, key, kind, name, group, pid, at] = record;
-        this.lane(key, pid, name, kind, group, ms(at));
+        this.lane(key, pid, name, kind, group, ms(at)).rescheduled = true;
         return;
       }
       case 'lane-end': {
@@ -409,6 +498,17 @@ export class TraceFrames {
     this.frames.settled(worker, task, start, end, cpu, NaN, value, ok);
   }
 
+  /** A task its client released before it ran (a cancelled run's queue). */
+  private cancelled(call: string, index: number, at: number): void {
+    const run = this.run;
+    const task = this.task(call, index, at);
+    if (!run || task < 0 || run.seen[task] !== Seen.Queued) return;
+    run.seen[task] = Seen.Settled;
+    run.counts.queued--;
+    run.counts.cancelled++;
+    this.frames.event({ type: 'tasks-cancelled', runId: run.runId, at, ranges: [[task, 1, -1]] });
+  }
+
   /** The task id of (call, index) in the open run, seen as submitted (queued) the first time; -1 with no run. */
   private task(call: string, index: number, at: number): number {
     const run = this.run;
@@ -481,6 +581,7 @@ export class TraceFrames {
       at,
       exited: false,
       running: new Set(),
+      rescheduled: false,
     };
     this.lanes.set(key, lane);
     this.lanesById.set(lane.worker, lane);
@@ -515,7 +616,18 @@ export class TraceFrames {
       : code !== null && code !== 0
         ? `exited with code ${code}`
         : (reason ?? 'ended');
-    if (run) {
+    if (run && lane.rescheduled) {
+      // Waiting again, for the engine's retry (drawn by its attempt record) or its verdict.
+      const ranges: [number, number][] = [];
+      for (const task of lane.running) {
+        run.counts.running--;
+        run.counts.queued++;
+        run.seen[task] = Seen.Queued;
+        ranges.push([task, 1]);
+      }
+      if (ranges.length > 0)
+        this.frames.event({ type: 'tasks-returned', runId: run.runId, worker: lane.worker, at, ranges });
+    } else if (run) {
       for (const task of lane.running) {
         run.counts.running--;
         run.counts.failed++;

@@ -47,6 +47,8 @@ const YIELD_EVERY_MS = 2;
  * task. Longer tasks get readings of their own.
  */
 const SEGMENT_MS = 1;
+/** More than a scheduler tick (4 ms at HZ=250): the most a stale reading can owe the next segment. */
+const MAX_CARRY_MS = 10;
 const BATCH_CAPACITY = 16_384;
 
 interface CurrentRun {
@@ -94,6 +96,10 @@ class SettledBatch {
    * opened are shared out to its tasks by the part of the segment each took, so
    * a task never gets more CPU plus waiting than its own wall time — the time
    * between tasks (reports, bookkeeping) is nobody's. A new segment opens.
+   *
+   * The kernel brings a running thread's figures up to date at scheduler ticks,
+   * so a reading can be up to a tick stale: what a segment shows beyond its
+   * wall time is carried into the next one (at most MAX_CARRY_MS), not lost.
    */
   closeSegment(at: number): void {
     const wall = at - this.lastReading;
@@ -102,17 +108,20 @@ class SettledBatch {
     clock.read(this.reading);
     const from = this.segmentFrom;
     const to = this.size;
-    if (to > from && wall > 0) {
-      const cpu = (this.reading[0] - this.base[0]) / wall;
-      const wait = (this.reading[1] - this.base[1]) / wall;
-      for (let i = from; i < to; i++) {
-        const taskWall = this.end[i] - this.start[i];
-        this.cpu[i] = cpu * taskWall;
-        this.coreWait[i] = wait * taskWall;
-      }
-    }
-    this.base.set(this.reading);
     this.segmentFrom = to;
+    if (to === from || wall <= 0) {
+      this.base.set(this.reading);
+      return;
+    }
+    const cpuRate = Math.min(1, Math.max(0, this.reading[0] - this.base[0]) / wall);
+    const waitRate = Math.min(1 - cpuRate, Math.max(0, this.reading[1] - this.base[1]) / wall);
+    for (let i = from; i < to; i++) {
+      const taskWall = this.end[i] - this.start[i];
+      this.cpu[i] = cpuRate * taskWall;
+      this.coreWait[i] = waitRate * taskWall;
+    }
+    this.base[0] = Math.max(this.base[0] + cpuRate * wall, this.reading[0] - MAX_CARRY_MS);
+    this.base[1] = Math.max(this.base[1] + waitRate * wall, this.reading[1] - MAX_CARRY_MS);
   }
 
   take() {

@@ -84,6 +84,12 @@ def mark(text, group=None):
     core.emit(["mark", core.cut(text, core.ERROR_LIMIT), group, core.now()])
 
 
+def run_done(text):
+    """The last record of a ``run`` command, in group ``run done``: the host
+    ends the run when it reads it (the reply on stdout may overtake records)."""
+    mark(text, "run done")
+
+
 def gone(text):
     core.emit(["gone", core.now(), core.cut(text, core.ERROR_LIMIT)])
     transport.flush()

@@ -289,16 +289,35 @@ class Bridge(object):
         self.stop = threading.Event()
         self._run_lock = threading.Lock()
         self._iterations_per_ms = None
+        self._futures = None
+        self._cancelled = False
 
     def handle(self, command):
         if "scale" in command:
             self.scale(command["scale"])
         elif "run" in command:
+            # Taken here, not on the run's thread: a cancel read right after this run finds it going.
+            if not self._run_lock.acquire(False):
+                cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
+                return
             threading.Thread(target=self.run, args=(command["run"],), name="poolscope-run", daemon=True).start()
+        elif command.get("cancel"):
+            self.cancel()
         elif command.get("stop"):
             self.stop.set()
         else:
-            cluster.reply({"ok": False, "error": "unknown command: expected scale, run or stop"})
+            cluster.reply({"ok": False, "error": "unknown command: expected scale, run, cancel or stop"})
+
+    def cancel(self):
+        """Releases the run's tasks: queued ones never run, running ones are abandoned by the scheduler."""
+        if not self._run_lock.locked():
+            cluster.reply({"ok": False, "command": "cancel", "error": "no run is going on"})
+            return
+        self._cancelled = True  # before reading the futures: a run that has none yet cancels its own
+        futures = self._futures
+        if futures is not None:
+            self.client.cancel(futures)
+        cluster.reply({"ok": True, "command": "cancel"})
 
     def scale(self, count):
         if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 64:
@@ -318,29 +337,37 @@ class Bridge(object):
     def run(self, spec):
         from distributed import wait
 
-        if not self._run_lock.acquire(False):
-            cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
-            return
         try:
             workload = spec.get("workload", "square")
             tasks = int(spec.get("tasks", 10))
             cost_ms = float(spec.get("costMs", 50))
             if workload == "cpu" and self._iterations_per_ms is None:
                 self._iterations_per_ms = workloads.calibrate_spin()
-            fn, iterables = workloads.plan(workload, tasks, cost_ms, self._iterations_per_ms)
+            fn, iterables = workloads.plan(workload, tasks, cost_ms, self._iterations_per_ms,
+                                           spec.get("faultEvery", 5))
             started = time.monotonic()
-            futures = self.client.map(fn, *iterables, key=workload, pure=False)
-            wait(futures)
+            futures = self._futures = self.client.map(fn, *iterables, key=workload, pure=False)
+            if self._cancelled:
+                self.client.cancel(futures)
+            try:
+                wait(futures)
+            except Exception:
+                if not self._cancelled:
+                    raise  # a cancelled run's wait raises FuturesCancelledError
             elapsed = time.monotonic() - started
             failed = sum(1 for future in futures if future.status == "error")
+            self._futures = None
             del futures
             self.follower.drain()  # the host has every record before the reply
-            cluster.mark("run done: %d %s tasks" % (tasks, workload))
+            cluster.run_done("run done: %d %s tasks" % (tasks, workload))
             cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
-                           "failed": failed, "elapsedMs": round(elapsed * 1000, 1)})
+                           "failed": failed, "cancelled": self._cancelled,
+                           "elapsedMs": round(elapsed * 1000, 1)})
         except Exception as error:
             cluster.reply({"ok": False, "command": "run", "error": core.describe_error(error)})
         finally:
+            self._futures = None
+            self._cancelled = False
             self._run_lock.release()
 
 

@@ -285,6 +285,8 @@ class Bridge(object):
         self.owned = owned
         self.stop = threading.Event()
         self._run_lock = threading.Lock()
+        self._refs = None
+        self._cancelled = False
 
     def handle(self, command):
         if "scale" in command:
@@ -301,25 +303,50 @@ class Bridge(object):
             cluster.reply({"ok": True, "command": "scale", "cpus": int(command["scale"]),
                            "note": "a request to Ray's autoscaler; without one nothing changes"})
         elif "run" in command:
+            # Taken here, not on the run's thread: a cancel read right after this run finds it going.
+            if not self._run_lock.acquire(False):
+                cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
+                return
             threading.Thread(target=self.run, args=(command["run"],), name="poolscope-run", daemon=True).start()
+        elif command.get("cancel"):
+            self.cancel()
         elif command.get("stop"):
             self.stop.set()
         else:
-            cluster.reply({"ok": False, "error": "unknown command: expected scale, run or stop"})
+            cluster.reply({"ok": False, "error": "unknown command: expected scale, run, cancel or stop"})
+
+    def cancel(self):
+        """Cancels the run's tasks: queued ones never run, running ones are ended (force)."""
+        if not self._run_lock.locked():
+            cluster.reply({"ok": False, "command": "cancel", "error": "no run is going on"})
+            return
+        self._cancelled = True  # before reading the refs: a run that has none yet cancels its own
+        self._cancel(self._refs or [])
+        cluster.reply({"ok": True, "command": "cancel"})
+
+    @staticmethod
+    def _cancel(refs):
+        import ray
+
+        for ref in refs:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:
+                pass  # already finished
 
     def run(self, spec):
         import ray
 
-        if not self._run_lock.acquire(False):
-            cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
-            return
         try:
             workload = spec.get("workload", "square")
             tasks = int(spec.get("tasks", 10))
-            fn, iterables = workloads.plan(workload, tasks, float(spec.get("costMs", 50)))
+            fn, iterables = workloads.plan(workload, tasks, float(spec.get("costMs", 50)),
+                                           fault_every=spec.get("faultEvery", 5))
             remote = ray.remote(max_retries=0)(fn)
             started = time.monotonic()
-            refs = [remote.remote(*args) for args in zip(*iterables)]
+            refs = self._refs = [remote.remote(*args) for args in zip(*iterables)]
+            if self._cancelled:
+                self._cancel(refs)
             failed = 0
             for ref in refs:
                 try:
@@ -328,12 +355,15 @@ class Bridge(object):
                     failed += 1
             elapsed = time.monotonic() - started
             self.follower.catch_up()  # Ray reports task events late: the host gets them before the reply
-            cluster.mark("run done: %d %s tasks" % (tasks, workload))
+            cluster.run_done("run done: %d %s tasks" % (tasks, workload))
             cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
-                           "failed": failed, "elapsedMs": round(elapsed * 1000, 1)})
+                           "failed": failed, "cancelled": self._cancelled,
+                           "elapsedMs": round(elapsed * 1000, 1)})
         except Exception as error:
             cluster.reply({"ok": False, "command": "run", "error": core.describe_error(error)})
         finally:
+            self._refs = None
+            self._cancelled = False
             self._run_lock.release()
 
 

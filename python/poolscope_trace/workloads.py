@@ -9,7 +9,7 @@ import builtins
 import time
 import types
 
-NAMES = ("cpu", "square", "io")
+NAMES = ("cpu", "square", "io", "fail")
 
 
 def spin(iterations, seed):
@@ -54,6 +54,13 @@ def io(n, seconds):
     return n
 
 
+def fail(n, every):
+    """n², except every ``every``-th task (n = every-1, 2·every-1, …) raises, as the engine's fail workload."""
+    if every > 0 and (n + 1) % every == 0:
+        raise ValueError("task %d failed on purpose" % n)
+    return n * n
+
+
 def detached(fn):
     """A copy of ``fn`` that belongs to no importable module, so every
     pickler (Dask's, Ray's cloudpickle) sends its code, not its name."""
@@ -64,13 +71,15 @@ def detached(fn):
     return copy
 
 
-def plan(workload, tasks, cost_ms, iterations_per_ms=None):
+def plan(workload, tasks, cost_ms, iterations_per_ms=None, fault_every=5):
     """(function, iterables) for ``client.map``/``Pool.map``: task i gets n = i."""
     if workload not in NAMES:
         raise ValueError("workload must be one of %s, not %r" % (", ".join(NAMES), workload))
     inputs = range(tasks)
     if workload == "square":
         return detached(square), (inputs,)
+    if workload == "fail":
+        return detached(fail), (inputs, [int(fault_every)] * tasks)
     if workload == "io":
         return detached(io), (inputs, [cost_ms / 1000.0] * tasks)
     if iterations_per_ms is None:

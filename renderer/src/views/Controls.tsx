@@ -37,7 +37,14 @@ const COST_STOPS = [0, ...ladder(0.1, LIMITS.costMs.max)];
 const MAX_TASKS_STOPS = [0, ...ladder(1, LIMITS.maxTasksPerWorker.max)];
 const TIMEOUT_STOPS = [0, ...ladder(10, LIMITS.timeoutMs.max)];
 
-const BACKEND_NAMES: Record<Backend, string> = { process: 'process', thread: 'thread', gil: 'GIL', serial: 'serial' };
+const BACKEND_NAMES: Record<Backend, string> = {
+  process: 'process',
+  thread: 'thread',
+  gil: 'GIL',
+  serial: 'serial',
+  dask: 'Dask',
+  ray: 'Ray',
+};
 
 const fmtCount = (n: number) => n.toLocaleString('en-US');
 const fmtMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(2)} ms`);
