@@ -160,8 +160,12 @@ export interface WorkerSample {
 export const FRAME_COLUMNS = {
   /** Tasks a source submitted this frame (sources whose tasks are not all known at the start). */
   submitted: { task: 'i32', call: 'i32', at: 'f64' },
-  /** Chunks handed to workers: tasks first … first+count-1. */
-  dispatched: { worker: 'i32', first: 'i32', count: 'i32', at: 'f64' },
+  /**
+   * Chunks handed to workers: tasks first … first+count-1, as chunks of `size`
+   * (the last may be smaller). One row carries a worker's consecutive chunks
+   * of one moment, so a million one-task chunks are not a million rows.
+   */
+  dispatched: { worker: 'i32', first: 'i32', count: 'i32', size: 'i32', at: 'f64' },
   /** Tasks that started (reported promptly where they may run long). */
   started: { worker: 'i32', task: 'i32', at: 'f64' },
   /**

@@ -38,8 +38,9 @@ export interface DispatchRun {
 
 /**
  * Tops up each target's holding, one chunk per target per round. `reserved`
- * chunks stay queued for workers still starting. Calls `dispatched` for each
- * chunk handed out.
+ * chunks stay queued for workers still starting. Calls `dispatched` for what
+ * each target is handed: one chunk, or (plenty queued) consecutive chunks of
+ * `chunksize` at once.
  */
 export function fill(
   run: DispatchRun,
@@ -59,9 +60,10 @@ export function fill(
   let total = 0;
   for (const w of want) total += Math.ceil(w / chunksize) * chunksize;
   if (queue.queued - keep >= total) {
+    // Whole chunks at once: one queue take, one hand-over and one frame row per run of them.
     open.forEach((target, k) => {
-      for (let left = want[k]; left > 0;) {
-        const count = queue.take(Math.min(chunksize, target.room));
+      for (let left = Math.ceil(want[k] / chunksize) * chunksize; left > 0;) {
+        const count = queue.take(Math.min(left, target.room));
         if (count === 0) return;
         target.take(queue.taken, count, at);
         dispatched(target, queue.taken, count);

@@ -30,13 +30,20 @@ class ColumnBuffer<G extends ColumnGroupName> {
 
   /** The index of a new row (columns may be replaced: read `cols` after this). */
   next(): number {
-    if (this.length === this.capacity) {
-      this.capacity *= 2;
+    return this.reserve(1);
+  }
+
+  /** The index of the first of `count` new rows (columns may be replaced: read `cols` after this). */
+  reserve(count: number): number {
+    if (this.length + count > this.capacity) {
+      while (this.length + count > this.capacity) this.capacity *= 2;
       const bigger = this.allocate(this.capacity);
       for (const [name, column] of Object.entries(this.cols as Arrays)) (bigger as Arrays)[name].set(column);
       this.cols = bigger;
     }
-    return this.length++;
+    const at = this.length;
+    this.length += count;
+    return at;
   }
 
   /** The rows so far, as exact-length copies; the buffer starts over. */
@@ -128,13 +135,28 @@ export class FrameBuilder {
     this.schedule();
   }
 
-  dispatched(worker: number, first: number, count: number, at: number): void {
+  /** Chunks of `size` for a worker; consecutive whole chunks of one moment join the row before. */
+  dispatched(worker: number, first: number, count: number, at: number, size = count): void {
     if (!this.active) return;
-    const i = this.dispatchedBuf.next();
-    const c = this.dispatchedBuf.cols;
+    const buffer = this.dispatchedBuf;
+    const c = buffer.cols;
+    const last = buffer.length - 1;
+    if (
+      last >= 0 &&
+      c.worker[last] === worker &&
+      c.at[last] === at &&
+      c.size[last] === size &&
+      c.first[last] + c.count[last] === first &&
+      c.count[last] % size === 0
+    ) {
+      c.count[last] += count;
+      return;
+    }
+    const i = buffer.next();
     c.worker[i] = worker;
     c.first[i] = first;
     c.count[i] = count;
+    c.size[i] = size;
     c.at[i] = at;
     this.schedule();
   }
@@ -171,6 +193,36 @@ export class FrameBuilder {
     c.coreWait[i] = coreWait;
     c.result[i] = result;
     c.ok[i] = ok ? 1 : 0;
+    this.schedule();
+  }
+
+  /** Rows `from` … `to`-1 of a worker's report, all successes: copied column by column. */
+  settledRows(
+    worker: number,
+    rows: {
+      task: Int32Array;
+      start: Float64Array;
+      end: Float64Array;
+      cpu: Float64Array;
+      coreWait: Float64Array;
+      result: Float64Array;
+    },
+    from: number,
+    to: number,
+  ): void {
+    const count = to - from;
+    if (!this.active || count <= 0) return;
+    const buffer = this.settledBuf;
+    const at = buffer.reserve(count);
+    const c = buffer.cols;
+    c.worker.fill(worker, at, at + count);
+    c.task.set(rows.task.subarray(from, to), at);
+    c.start.set(rows.start.subarray(from, to), at);
+    c.end.set(rows.end.subarray(from, to), at);
+    c.cpu.set(rows.cpu.subarray(from, to), at);
+    c.coreWait.set(rows.coreWait.subarray(from, to), at);
+    c.result.set(rows.result.subarray(from, to), at);
+    c.ok.fill(1, at, at + count);
     this.schedule();
   }
 

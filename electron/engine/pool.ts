@@ -498,7 +498,7 @@ export class Pool {
     const reserved = this.supervisor.startingCount;
     fill(run, targets, at, reserved, (target, first, count) => {
       run.taken(count);
-      this.frames.dispatched(target.id, first, count, at);
+      this.frames.dispatched(target.id, first, count, at, run.chunksize);
     });
     for (const worker of targets) {
       worker.flush();
@@ -522,23 +522,29 @@ export class Pool {
     }
     const run = this.run;
     if (!run || report.runId !== run.id) return;
-    const { task, start, end, cpu, coreWait, result, ok, errors } = report.settled;
+    const settled = report.settled;
+    const { task, start, end, cpu, coreWait, result, ok, errors } = settled;
     let errorIndex = 0;
     let busyMs = 0;
+    // Runs of successes go to the frame in bulk; a failure is taken on its own, in its place.
+    let from = 0;
     for (let k = 0; k < rows; k++) {
       const id = task[k];
       busyMs += end[k] - start[k];
       if (ok[k]) {
-        const value = result[k];
-        run.values[id] = value;
-        run.settle(id);
-        run.counts.done++;
-        this.frames.settled(worker.id, id, start[k], end[k], cpu[k], coreWait[k], value, true);
-      } else {
-        const message = errors[errorIndex++] ?? 'task failed';
-        this.failTask(run, worker, id, start[k], end[k], 'error', message, cpu[k], coreWait[k]);
+        run.values[id] = result[k];
+        run.completionOrder[run.settledCount++] = id;
+        continue;
       }
+      this.frames.settledRows(worker.id, settled, from, k);
+      from = k + 1;
+      const message = errors[errorIndex++] ?? 'task failed';
+      this.failTask(run, worker, id, start[k], end[k], 'error', message, cpu[k], coreWait[k]);
     }
+    this.frames.settledRows(worker.id, settled, from, rows);
+    const succeeded = rows - errorIndex;
+    run.counts.done += succeeded;
+    run.counts.running -= succeeded;
     const { waits } = report;
     for (let k = 0; k + 2 < waits.length; k += 3) this.frames.lockWait(worker.id, waits[k], waits[k + 1], waits[k + 2]);
     if (this.options.trace && rows > 0) run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / rows));

@@ -19,6 +19,9 @@ interface Chunk {
   dispatchedAt: number;
 }
 
+/** How late a task's start report may be before a task that never reported starting times out. */
+const START_REPORT_GRACE_MS = 500;
+
 export type WorkerState = 'starting' | 'ready' | 'exiting' | 'exited';
 
 export interface WorkerExit {
@@ -298,10 +301,12 @@ export class WorkerProcess {
     this.child.kill();
   }
 
-  private settleHead(): boolean {
+  /** Settles the head chunk's next `count` tasks (at most what it has left). */
+  private settleHead(count = 1): boolean {
     const chunk = this.chunks[this.chunkHead];
     if (!chunk) return false;
-    if (++chunk.settled === chunk.count) {
+    chunk.settled += count;
+    if (chunk.settled >= chunk.count) {
       this.chunkHead++;
       if (this.chunkHead === this.chunks.length) {
         this.chunks.length = 0;
@@ -316,11 +321,18 @@ export class WorkerProcess {
 
   private onReport(report: Report): void {
     const { task, end } = report.settled;
+    // The worker runs its inbox in order: the settled tasks must be the head's next, chunk after chunk.
     let rows = 0;
-    // The worker runs its inbox in order: each settled task must be the head's next.
-    while (rows < task.length && task[rows] === this.headTask()) {
-      this.settleHead();
-      rows++;
+    while (rows < task.length) {
+      const chunk = this.chunks[this.chunkHead];
+      if (!chunk) break;
+      const next = chunk.first + chunk.settled;
+      const room = Math.min(chunk.count - chunk.settled, task.length - rows);
+      let n = 0;
+      while (n < room && task[rows + n] === next + n) n++;
+      if (n === 0) break;
+      this.settleHead(n);
+      rows += n;
     }
     this.pending -= rows;
     if (rows < task.length)
@@ -374,18 +386,21 @@ export class WorkerProcess {
     this.clearTimeout();
     const since = this.started?.task === task ? this.started.at : this.headSince;
     const { timers } = this.options;
+    // A task not yet reported started counts from when it could have started, with a grace for the
+    // report's trip on a busy machine: a frozen worker is still caught, a slow message is not a timeout.
+    const allowed = () => this.timeoutMs + (this.started?.task === task ? 0 : START_REPORT_GRACE_MS);
     const check = () => {
       if (this.headTask() !== task || this.state !== 'ready') return;
       const from = this.started?.task === task ? this.started.at : since;
       // Timers may fire a hair early on our clock: a task is never failed before its time.
-      const left = from + this.timeoutMs - timers.now();
+      const left = from + allowed() - timers.now();
       if (left > 0) this.timeout = { task, timer: timers.setTimeout(check, left) };
       else {
         this.timeout = null;
         this.events.timedOut(this, task, from);
       }
     };
-    this.timeout = { task, timer: timers.setTimeout(check, Math.max(0, since + this.timeoutMs - timers.now())) };
+    this.timeout = { task, timer: timers.setTimeout(check, Math.max(0, since + allowed() - timers.now())) };
   }
 
   private clearTimeout(): void {
