@@ -4,31 +4,17 @@
  * left (counted in /proc, zombies excluded); and thrash — 30 changes in 3 s —
  * with the most worker processes seen and the count at the end.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { now } from '../electron/engine/clock';
 import { forkLauncher } from '../electron/engine/launcher';
 import { Pool } from '../electron/engine/pool';
-import { parseProcStat } from '../electron/engine/proc-stat';
 import { workerEntryPath } from '../electron/host/build';
+import { descendants } from '../electron/host/process-tree';
 import { makeRunSpec } from '../shared/run-spec';
 import type { BenchRow } from './report';
 import { median, sleep } from './stats';
 
 /** Worker processes of this process that are running (not zombies). */
-function liveWorkers(): number {
-  let live = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (stat?.ppid !== process.pid || stat.state === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker.cjs')) live++;
-    } catch {
-      // gone while listing
-    }
-  }
-  return live;
-}
+const liveWorkers = () => descendants(process.pid).filter((p) => p.cmdline.includes('worker.cjs')).length;
 
 export async function benchResize(options: { quick: boolean; log: (line: string) => void }): Promise<BenchRow[]> {
   if (process.platform !== 'linux') return [];

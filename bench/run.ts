@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt, projectRoot } from '../electron/host/build';
 import { benchCli } from './cli';
+import { benchCluster } from './cluster';
 import { ENGINE_BENCHES, machine, matchesFilter, runEngineBenchmarks, type EngineBenchReport } from './engine';
 import { benchPage } from './page';
 import { benchPythonTracer } from './python-tracer';
@@ -84,7 +85,7 @@ function gitCommit(): string | null {
 }
 
 /** The paths users run, measured end to end: the headline figures. */
-const HEADLINE = ['cli', 'page', 'resize', 'python-tracer'] as const;
+const HEADLINE = ['cli', 'page', 'resize', 'python-tracer', 'cluster'] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -104,10 +105,11 @@ async function main(): Promise<void> {
     page: () => benchPage({ ...args, log }),
     resize: () => benchResize({ ...args, log }),
     'python-tracer': () => benchPythonTracer({ ...args, log }),
+    cluster: () => benchCluster({ ...args, log }),
   } satisfies Record<(typeof HEADLINE)[number], () => Promise<BenchRow[]>>;
   for (const name of HEADLINE) {
     if (!matchesFilter(name, args.filter)) continue;
-    if (name === 'python-tracer' && !args.python) continue;
+    if ((name === 'python-tracer' || name === 'cluster') && !args.python) continue;
     load[name] = loadavg()[0];
     rows.push(...(await headline[name]()));
   }

@@ -26,6 +26,7 @@ export const COMMAND_NAMES = [
   'close',
   'runPython',
   'pythonSetup',
+  'choosePythonScript',
   'attachCluster',
 ] as const satisfies readonly CommandName[];
 type Missing = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;

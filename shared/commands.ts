@@ -89,6 +89,8 @@ export const COMMANDS = {
     maxBytes: LIMITS.pythonCode.max + 16 * 1024,
   },
   pythonSetup: { params: [], args: z.tuple([]), value: answers<PythonSetup>() },
+  /** The desktop app's file dialog for a script; null when the user cancelled. Other hosts refuse: type a path. */
+  choosePythonScript: { params: [], args: z.tuple([]), value: answers<{ path: string | null }>() },
   /**
    * Follows someone else's cluster, read-only, as one run until cancel detaches:
    * a Dask scheduler (`tcp://host:8786`) or a Ray cluster (`host:6379`, `auto`).

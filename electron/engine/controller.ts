@@ -42,6 +42,12 @@ export function hubHandlers(hub: Hub, host: HostInfo['host']): CommandHandlers {
     attachCluster: (engine, address) => hub.attachCluster(engine, address),
     runPython: (request) => hub.runPython(request),
     pythonSetup: () => hub.pythonSetup(),
+    choosePythonScript: () => {
+      throw new PoolError(
+        'failed',
+        'only the desktop app has a file dialog: type the script’s path on the host’s machine',
+      );
+    },
   };
 }
 
