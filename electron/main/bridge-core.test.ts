@@ -33,23 +33,22 @@ describe('isTrustedSender', () => {
 });
 
 describe('createCommandBridge', () => {
-  /** Only what the controller touches; no processes. */
+  /** Only what the controller touches of the hub; no processes. */
   const fakePool = () => ({
     size: 2,
-    currentBackend: 'process',
+    backend: 'process',
     running: false,
     resize: vi.fn(),
     configure: vi.fn(),
-    start: vi.fn(() => ({ runId: 7 })),
+    start: vi.fn(async () => ({ runId: 7, finished: Promise.resolve() })),
     pause: vi.fn(),
     resume: vi.fn(),
     cancel: vi.fn(),
     reset: vi.fn(),
   });
   const bridgeFor = (pool: ReturnType<typeof fakePool>) =>
-    createCommandBridge(
-      createCommandHandler(hubHandlers({ pool, running: false } as unknown as Hub, 'electron')),
-      (frame) => isTrustedSender(frame, mainFrame, origins),
+    createCommandBridge(createCommandHandler(hubHandlers(pool as unknown as Hub, 'electron')), (frame) =>
+      isTrustedSender(frame, mainFrame, origins),
     );
   const trusted = { senderFrame: mainFrame };
 
