@@ -31,6 +31,11 @@ describe('createCommandHandler', () => {
       { name: 'start', args: [] },
       { name: 'runPython', args: [{ program: { kind: 'example', name: '../../etc/passwd' }, args: [] }] },
       { name: 'runPython', args: [{ program: { kind: 'shell', command: 'rm -rf /' }, args: [] }] },
+      { name: 'attachCluster', args: ['dask', 'tcp://h:1; rm -rf /'] },
+      { name: 'attachCluster', args: ['spark', 'tcp://h:7077'] },
+      { name: 'attachCluster', args: ['ray', '--address=x'] },
+      { name: 'configure', args: [2, 'kubernetes'] },
+      { name: 'start', args: [{ ...makeRunSpec({}, 2), threadsPerWorker: 99 }] },
       42,
     ]) {
       const result = await handle(raw);
@@ -50,6 +55,11 @@ describe('createCommandHandler', () => {
       value: { runId: expect.any(Number) },
     });
     expect(await handle({ name: 'start', args: [spec] })).toMatchObject({ ok: false, code: 'busy' });
+    // The browser host has no file dialog: it says to type the path.
+    expect(await handle({ name: 'choosePythonScript', args: [] })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/type the script’s path/),
+    });
     expect(await handle({ name: 'info', args: [] })).toMatchObject({
       ok: true,
       value: { host: 'browser', poolSize: 2, backend: 'process' },
