@@ -8,10 +8,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt, projectRoot } from '../electron/host/build';
+import { benchCli } from './cli';
+import { benchCluster } from './cluster';
 import { ENGINE_BENCHES, machine, matchesFilter, runEngineBenchmarks, type EngineBenchReport } from './engine';
+import { benchPage } from './page';
+import { benchPythonTracer } from './python-tracer';
+import { benchResize } from './resize';
 import { statusOf, tableLines, valueOf, type BenchRow } from './report';
 import { median } from './stats';
 
@@ -28,7 +34,7 @@ function parseArgs(argv: readonly string[]) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const unknown = [...flags].filter((f) => !['--quick', '--no-python', '--help'].includes(f));
   if (flags.has('--help') || unknown.length > 0) {
-    const names = [...ENGINE_BENCHES, 'renderer'].join(', ');
+    const names = [...HEADLINE, ...ENGINE_BENCHES, 'renderer'].join(', ');
     process.stdout.write(
       `usage: npm run bench -- [--quick] [--no-python] [name …]\nnames (substring match): ${names}\n`,
     );
@@ -78,10 +84,13 @@ function gitCommit(): string | null {
   }
 }
 
+/** The paths users run, measured end to end: the headline figures. */
+const HEADLINE = ['cli', 'page', 'resize', 'python-tracer', 'cluster'] as const;
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const names = [...ENGINE_BENCHES, 'renderer'];
+  const log = (line: string) => void process.stderr.write(`${line}\n`);
+  const names = [...HEADLINE, ...ENGINE_BENCHES, 'renderer'];
   if (!names.some((name) => matchesFilter(name, args.filter))) {
     process.stderr.write(`no benchmark matches ${args.filter.join(' ')}; names: ${names.join(', ')}\n`);
     process.exit(2);
@@ -89,8 +98,24 @@ async function main(): Promise<void> {
   const started = Date.now();
   ensureBuilt('worker', log);
 
+  const rows: BenchRow[] = [];
+  const load: Record<string, number> = {};
+  const headline = {
+    cli: () => benchCli({ ...args, log }),
+    page: () => benchPage({ ...args, log }),
+    resize: () => benchResize({ ...args, log }),
+    'python-tracer': () => benchPythonTracer({ ...args, log }),
+    cluster: () => benchCluster({ ...args, log }),
+  } satisfies Record<(typeof HEADLINE)[number], () => Promise<BenchRow[]>>;
+  for (const name of HEADLINE) {
+    if (!matchesFilter(name, args.filter)) continue;
+    if ((name === 'python-tracer' || name === 'cluster') && !args.python) continue;
+    load[name] = loadavg()[0];
+    rows.push(...(await headline[name]()));
+  }
   const engine: EngineBenchReport = await runEngineBenchmarks({ ...args, log });
-  const rows = [...engine.rows];
+  rows.push(...engine.rows);
+  Object.assign(load, engine.load);
   const skipped: string[] = [];
   if (engine.python && 'skipped' in engine.python) skipped.push(`python: skipped (${engine.python.skipped})`);
   if (matchesFilter('renderer', args.filter)) {
@@ -109,9 +134,7 @@ async function main(): Promise<void> {
     'Each figure is the median of its runs; "python" is multiprocessing.Pool on the same workload in this run.',
     '',
   ];
-  const loadNotes = Object.fromEntries(
-    Object.entries(engine.load).map(([bench, load]) => [bench, `load ${load.toFixed(1)}`]),
-  );
+  const loadNotes = Object.fromEntries(Object.entries(load).map(([bench, l]) => [bench, `load ${l.toFixed(1)}`]));
   const missed = rows.filter((row) => statusOf(row) === 'MISSED');
   const footer = [
     '',
@@ -128,7 +151,7 @@ async function main(): Promise<void> {
     machine: env,
     options: args,
     python: engine.python,
-    load: engine.load,
+    load,
     skipped,
     rows: rows.map((row) => ({
       ...row,

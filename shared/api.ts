@@ -24,6 +24,10 @@ export const COMMAND_NAMES = [
   'resize',
   'reset',
   'close',
+  'runPython',
+  'pythonSetup',
+  'choosePythonScript',
+  'attachCluster',
 ] as const satisfies readonly CommandName[];
 type Missing = Exclude<CommandName, (typeof COMMAND_NAMES)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { commandError, type CommandError, type HostInfo } from './results';
-import { BACKENDS, LIMITS, runSpecSchema } from './run-spec';
+import { BACKENDS, CLUSTER_BACKENDS, LIMITS, runSpecSchema } from './run-spec';
 
 /** Commands larger than this (serialised) are refused before parsing. */
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -18,6 +18,45 @@ export type CancelRunning = (typeof CANCEL_RUNNING)[number];
 const poolSize = z.number().int().min(LIMITS.poolSize.min).max(LIMITS.poolSize.max);
 const backend = z.enum(BACKENDS);
 
+/** Where a cluster is: `auto`, `host:port`, or `scheme://host:port` (no spaces, no options). */
+const clusterAddress = z
+  .string()
+  .max(256)
+  .regex(/^(auto|([a-z][a-z0-9+.-]*:\/\/)?[A-Za-z0-9._\-[\]:]+)$/, 'expected auto, host:port or scheme://host:port');
+
+/** A Python program to run: one of the shipped examples, a file on the host's machine, or pasted code. */
+export const pythonProgramSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('example'),
+    name: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected an example name'),
+  }),
+  z.strictObject({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('code'), code: z.string().min(1).max(LIMITS.pythonCode.max) }),
+]);
+export type PythonProgram = z.infer<typeof pythonProgramSchema>;
+
+export const POOL_KINDS = ['process', 'thread', 'serial'] as const;
+
+export const pythonRequestSchema = z.strictObject({
+  program: pythonProgramSchema,
+  args: z.array(z.string().max(4096)).max(64),
+  /** Every pool the program creates gets this many workers; absent: as written. */
+  processes: poolSize.optional(),
+  /** `thread`: process pools run as thread pools (the real GIL); `serial`: one worker each. */
+  poolKind: z.enum(POOL_KINDS).optional(),
+});
+export type PythonRequest = z.infer<typeof pythonRequestSchema>;
+
+/** What the host can run in Python, for the UI to offer. */
+export interface PythonSetup {
+  /** The interpreter the host would use, and its version; null with `error` when none works. */
+  interpreter: string | null;
+  version: string | null;
+  error: string | null;
+  /** The shipped examples, by name, with a line saying what each does. */
+  examples: { name: string; title: string }[];
+}
+
 /** A phantom for the answer's type: the table carries it for the compiler only. */
 const answers = <T>() => undefined as unknown as T;
 
@@ -26,6 +65,8 @@ interface Entry {
   params: readonly string[];
   args: z.ZodTuple;
   value: unknown;
+  /** Its own size limit, where it carries more than a few hundred bytes (pasted code). */
+  maxBytes?: number;
 }
 
 export const COMMANDS = {
@@ -40,6 +81,25 @@ export const COMMANDS = {
   reset: { params: [], args: z.tuple([]), value: answers<undefined>() },
   /** Python's pool.close() then join(): every worker finishes and exits; the next configure or run starts new ones. */
   close: { params: [], args: z.tuple([]), value: answers<undefined>() },
+  /** Runs a Python program traced, as the current run; cancel stops it (the whole process tree). */
+  runPython: {
+    params: ['request'],
+    args: z.tuple([pythonRequestSchema]),
+    value: answers<{ runId: number }>(),
+    maxBytes: LIMITS.pythonCode.max + 16 * 1024,
+  },
+  pythonSetup: { params: [], args: z.tuple([]), value: answers<PythonSetup>() },
+  /** The desktop app's file dialog for a script; null when the user cancelled. Other hosts refuse: type a path. */
+  choosePythonScript: { params: [], args: z.tuple([]), value: answers<{ path: string | null }>() },
+  /**
+   * Follows someone else's cluster, read-only, as one run until cancel detaches:
+   * a Dask scheduler (`tcp://host:8786`) or a Ray cluster (`host:6379`, `auto`).
+   */
+  attachCluster: {
+    params: ['engine', 'address'],
+    args: z.tuple([z.enum(CLUSTER_BACKENDS), clusterAddress]),
+    value: answers<{ runId: number }>(),
+  },
 } as const satisfies Record<string, Entry>;
 
 type Table = typeof COMMANDS;
@@ -62,8 +122,13 @@ export function parseCommand(raw: unknown): { ok: true; command: WireCommand } |
   } catch {
     return commandError('invalid', 'command is not serialisable');
   }
-  if (size > MAX_COMMAND_BYTES)
-    return commandError('too-large', `command is ${size} bytes; the limit is ${MAX_COMMAND_BYTES}`);
+  const named = (raw as { name?: unknown } | null)?.name;
+  const own =
+    typeof named === 'string' && Object.hasOwn(COMMANDS, named)
+      ? (COMMANDS[named as CommandName] as Entry).maxBytes
+      : undefined;
+  const limit = own ?? MAX_COMMAND_BYTES;
+  if (size > limit) return commandError('too-large', `command is ${size} bytes; the limit is ${limit}`);
   const wire = wireSchema.safeParse(raw);
   if (!wire.success) return refusal(wire.error.issues[0], []);
   const { name, args } = wire.data;

@@ -85,7 +85,8 @@ export type PoolEvent =
   | { type: 'pool-resized'; at: Millis; poolSize: number; backend: Backend }
   /** pid is null where the launcher learns it only later (Electron); worker-ready always has it. */
   | { type: 'worker-spawned'; worker: number; pid: number | null; at: Millis; lane?: LaneInfo }
-  | { type: 'worker-ready'; worker: number; pid: number; at: Millis }
+  /** pid null: a worker on another machine, or one its engine does not name. */
+  | { type: 'worker-ready'; worker: number; pid: number | null; at: Millis }
   | {
       type: 'worker-exited';
       worker: number;
@@ -159,8 +160,12 @@ export interface WorkerSample {
 export const FRAME_COLUMNS = {
   /** Tasks a source submitted this frame (sources whose tasks are not all known at the start). */
   submitted: { task: 'i32', call: 'i32', at: 'f64' },
-  /** Chunks handed to workers: tasks first … first+count-1. */
-  dispatched: { worker: 'i32', first: 'i32', count: 'i32', at: 'f64' },
+  /**
+   * Chunks handed to workers: tasks first … first+count-1, as chunks of `size`
+   * (the last may be smaller). One row carries a worker's consecutive chunks
+   * of one moment, so a million one-task chunks are not a million rows.
+   */
+  dispatched: { worker: 'i32', first: 'i32', count: 'i32', size: 'i32', at: 'f64' },
   /** Tasks that started (reported promptly where they may run long). */
   started: { worker: 'i32', task: 'i32', at: 'f64' },
   /**
@@ -180,7 +185,26 @@ export const FRAME_COLUMNS = {
   },
   /** GIL waits: a thread waiting for the lock (task -1 between tasks). */
   lockWaits: { worker: 'i32', task: 'i32', start: 'f64', end: 'f64' },
+  /**
+   * Parts of a task's time its engine records as phases (Dask's transfer,
+   * compute, disk), and attempts of a task that did not count (a worker lost
+   * mid-task, a retry): drawn inside or beside the task's bar. kind: PHASE_KINDS.
+   */
+  phases: { worker: 'i32', task: 'i32', start: 'f64', end: 'f64', kind: 'u8' },
 } as const;
+
+/** What a `phases` row is, by its kind number. */
+export const PHASE_KINDS = [
+  'compute',
+  'transfer',
+  'deserialize',
+  'disk-read',
+  'disk-write',
+  'attempt-lost',
+  'attempt-retried',
+  'attempt-recomputed',
+] as const;
+export type PhaseKind = (typeof PHASE_KINDS)[number];
 
 type ArrayOf<K> = K extends 'i32' ? Int32Array : K extends 'f64' ? Float64Array : Uint8Array;
 type ColumnTable = typeof FRAME_COLUMNS;

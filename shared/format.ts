@@ -13,15 +13,23 @@ const LOCALE = 'en-US';
 /** Missing or not measured. */
 export const DASH = '–';
 
-const grouped = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumSignificantDigits: 3 });
-const threeDigits = new Intl.NumberFormat(LOCALE, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
-const upToThreeDigits = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 3 });
-const twoDigits = new Intl.NumberFormat(LOCALE, { maximumSignificantDigits: 2 });
-const percentWhole = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 0 });
-const percentTenth = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 1 });
-const twoDecimals = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const oneDecimal = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/**
+ * Formatters are made on first use: making one loads the locale's data (tens of
+ * ms), which a worker or the CLI importing this module for pyRepr must not pay.
+ */
+function lazy(options: Intl.NumberFormatOptions): () => Intl.NumberFormat {
+  let format: Intl.NumberFormat | null = null;
+  return () => (format ??= new Intl.NumberFormat(LOCALE, options));
+}
+const grouped = lazy({ maximumFractionDigits: 0 });
+const compact = lazy({ notation: 'compact', maximumSignificantDigits: 3 });
+const threeDigits = lazy({ minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
+const upToThreeDigits = lazy({ maximumSignificantDigits: 3 });
+const twoDigits = lazy({ maximumSignificantDigits: 2 });
+const percentWhole = lazy({ style: 'percent', maximumFractionDigits: 0 });
+const percentTenth = lazy({ style: 'percent', maximumFractionDigits: 1 });
+const twoDecimals = lazy({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const oneDecimal = lazy({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const decimalsCache = new Map<number, Intl.NumberFormat>();
 
 const finite = (n: number) => typeof n === 'number' && Number.isFinite(n);
@@ -42,12 +50,12 @@ function fixed(n: number, digits: number): string {
 
 /** An exact count, grouped: "1,234,567". */
 export function formatCount(n: number): string {
-  return finite(n) ? grouped.format(n) : DASH;
+  return finite(n) ? grouped().format(n) : DASH;
 }
 
 /** A count where room is short: "999", "12.3K", "1.51M" (three significant digits). */
 export function formatCompact(n: number): string {
-  return finite(n) ? compact.format(n) : DASH;
+  return finite(n) ? compact().format(n) : DASH;
 }
 
 /** A rate per second, compact: "6.9/s", "1.51M/s", or with a unit: "1.51M tasks/s". */
@@ -72,9 +80,9 @@ export function formatDuration(ms: number, { trim = false, about = false } = {})
   const a = Math.abs(ms);
   if (a === 0) return '0 ms';
   // A measurement keeps its three digits ("20.0 ms"); a setting or an estimate drops the zeros ("20 ms", "4 s").
-  const digits = about ? twoDigits : trim ? upToThreeDigits : threeDigits;
+  const digits = (about ? twoDigits : trim ? upToThreeDigits : threeDigits)();
   // Each unit is used while three digits round below 1,000 of it.
-  if (a < 0.9995) return `${sign}${a * 1000 < 0.5 ? '<1' : upToThreeDigits.format(a * 1000)} µs`;
+  if (a < 0.9995) return `${sign}${a * 1000 < 0.5 ? '<1' : upToThreeDigits().format(a * 1000)} µs`;
   if (a < 999.5) return `${sign}${digits.format(a)} ms`;
   if (a < 59_950) return `${sign}${digits.format(a / 1000)} s`;
   const totalSeconds = Math.round(a / 1000);
@@ -95,14 +103,14 @@ export const formatMs = formatDuration;
 /** A share (0…1) as a percent: "94%", and one decimal below 10%: "2.5%". */
 export function formatPercent(share: number): string {
   if (!finite(share)) return DASH;
-  return (Math.abs(share) < 0.0995 && share !== 0 ? percentTenth : percentWhole).format(share);
+  return (Math.abs(share) < 0.0995 && share !== 0 ? percentTenth : percentWhole)().format(share);
 }
 
 /** A ratio such as a speedup: "1.52×", "12.5×"; a whole target such as an ideal reads "2×". */
 export function formatTimes(x: number, { whole = false } = {}): string {
   if (!finite(x)) return DASH;
   if (whole && Number.isInteger(x)) return `${formatCount(x)}×`;
-  return `${Math.abs(x) < 9.995 ? twoDecimals.format(x) : oneDecimal.format(x)}×`;
+  return `${Math.abs(x) < 9.995 ? twoDecimals().format(x) : oneDecimal().format(x)}×`;
 }
 
 /** Bytes in binary units: "812 KiB", "45.3 MiB". */
@@ -115,7 +123,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? formatCount(value) : upToThreeDigits.format(value)} ${units[unit]}`;
+  return `${unit === 0 ? formatCount(value) : upToThreeDigits().format(value)} ${units[unit]}`;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { formatCount } from './format';
 
 /** Hard limits shared by the UI sliders, the CLI and the validators. */
 export const LIMITS = {
@@ -14,11 +13,28 @@ export const LIMITS = {
   from: { min: -1_000_000_000, max: 1_000_000_000 },
   faultEvery: { min: 1, max: 1_000_000 },
   switchIntervalMs: { min: 1, max: 100 },
+  /** Dask: threads in each worker process. */
+  threadsPerWorker: { min: 1, max: 16 },
   printText: { max: 200 },
+  /** Characters of Python code pasted into the editor. */
+  pythonCode: { max: 256 * 1024 },
 } as const;
 
-export const BACKENDS = ['process', 'thread', 'gil', 'serial'] as const;
+/** The built-in engine's backends: its own worker processes or threads. */
+export const ENGINE_BACKENDS = ['process', 'thread', 'gil', 'serial'] as const;
+export type EngineBackend = (typeof ENGINE_BACKENDS)[number];
+/** Real cluster engines, as a local cluster Poolscope starts (or one it attaches to). */
+export const CLUSTER_BACKENDS = ['dask', 'ray'] as const;
+export type ClusterBackend = (typeof CLUSTER_BACKENDS)[number];
+export const BACKENDS = [...ENGINE_BACKENDS, ...CLUSTER_BACKENDS] as const;
 export type Backend = (typeof BACKENDS)[number];
+
+export function isClusterBackend(backend: Backend): backend is ClusterBackend {
+  return (CLUSTER_BACKENDS as readonly Backend[]).includes(backend);
+}
+
+/** What a cluster runs: its bridge's copies of these workloads (python/poolscope_trace/workloads.py). */
+export const CLUSTER_WORKLOADS = ['cpu', 'square', 'io', 'fail'] as const;
 
 export const WORKLOAD_KINDS = ['square', 'double', 'cpu', 'primes', 'io', 'print', 'fail', 'crash', 'hang'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -53,6 +69,8 @@ export const runSpecSchema = z.strictObject({
   seed: int(LIMITS.seed),
   /** For fail / crash / hang: every k-th task (index k-1, 2k-1, …) misbehaves. */
   faultEvery: int(LIMITS.faultEvery),
+  /** Dask backend: threads in each worker process (the pool-size slider counts processes). */
+  threadsPerWorker: int(LIMITS.threadsPerWorker),
   /** GIL backend: how long a thread may hold the lock before offering it (CPython: 5 ms). */
   switchIntervalMs: int(LIMITS.switchIntervalMs),
   /** What the print workload prints; {n} is the task's input, {square} its square. */
@@ -77,6 +95,7 @@ export const DEFAULT_RUN_SPEC: Omit<RunSpec, 'poolSize'> = {
   seed: 1,
   faultEvery: 5,
   switchIntervalMs: 5,
+  threadsPerWorker: 1,
   printText: 'Process {n}: The square of {n} is {square}.',
 };
 
@@ -101,7 +120,8 @@ export function effectiveChunkSize(spec: RunSpec): number {
   return Math.min(size, spec.tasks);
 }
 
-/** A run's short title, as lists and headings show it: `cpu × 40`. */
+/** A run's short title, as lists and headings show it: `cpu × 1,000`. */
 export function runTitle(spec: Pick<RunSpec, 'workload' | 'tasks'>): string {
-  return `${spec.workload} × ${formatCount(spec.tasks)}`;
+  // Not toLocaleString: its first call loads locale data (~80 ms), on every host's first run.
+  return `${spec.workload} × ${String(spec.tasks).replace(/\B(?=(\d{3})+$)/g, ',')}`;
 }

@@ -96,10 +96,18 @@ export function computeStats(store: TaskStore, now: number, cores: number): RunS
   const missing: RunStats['missing'] = {};
   // CPU time is known only if every settled task measured it; a partial sum would undercount.
   const cpuKnown = settled > 0 && store.cpuTasks === settled;
-  if (settled > 0 && !cpuKnown) missing.speedup = 'the workers did not measure CPU time here';
+  const source = store.run?.run.source;
+  const cluster = source === 'dask' || source === 'ray' ? (source === 'dask' ? 'Dask' : 'Ray') : null;
+  if (settled > 0 && !cpuKnown)
+    missing.speedup = cluster
+      ? `${cluster} does not report each task's CPU time`
+      : 'the workers did not measure CPU time here';
   const speedup = cpuKnown ? figures.liveSpeedup(store.sumCpuMs, wall) : null;
   const waitKnown = settled > 0 && store.coreWaitTasks === settled;
-  if (settled > 0 && !waitKnown) missing.coreWait = 'waiting for a core is measured on Linux only';
+  if (settled > 0 && !waitKnown)
+    missing.coreWait = cluster
+      ? `${cluster} does not report waiting for a core`
+      : 'waiting for a core is measured on Linux only';
   const hasDispatch = store.dispatchLatencyCount > 0;
   if (settled > 0 && !hasDispatch) missing.dispatchLatency = 'this source does not report when tasks were sent';
   return {

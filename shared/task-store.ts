@@ -144,9 +144,14 @@ export class TaskStore {
   /** The chunk holding each dispatched task (-1 for none). */
   private chunkOf = new Int32Array(0);
 
-  /** The chunk table: every chunk dispatched this run. */
+  /**
+   * The chunk table: every dispatch row of this run, a worker's consecutive
+   * chunks of `chunkSize` handed over at one moment (one row at chunksize 1
+   * can hold thousands of one-task chunks).
+   */
   private chunkFirst = new Int32Array(256);
   private chunkCount = new Int32Array(256);
+  private chunkSize = new Int32Array(256);
   /** Tasks of the chunk not yet settled or given back. */
   private chunkLeft = new Int32Array(256);
   /** Its lowest task still held (advanced as tasks leave, so each is passed once). */
@@ -159,6 +164,16 @@ export class TaskStore {
     task: new Int32Array(1024),
     start: new Float64Array(1024),
     end: new Float64Array(1024),
+    length: 0,
+  };
+
+  /** Phases of tasks' time and attempts that did not count (kind: PHASE_KINDS), in arrival order; grows by doubling. */
+  phases = {
+    worker: new Int32Array(256),
+    task: new Int32Array(256),
+    start: new Float64Array(256),
+    end: new Float64Array(256),
+    kind: new Uint8Array(256),
     length: 0,
   };
 
@@ -213,26 +228,30 @@ export class TaskStore {
   }
 
   private ingestColumns(frame: Frame): void {
-    const { submitted, dispatched, started, settled, lockWaits } = frame;
+    const { submitted, dispatched, started, settled, lockWaits, phases } = frame;
     for (let i = 0, n = submitted.task.length; i < n; i++) this.submit(submitted.task[i], submitted.call[i]);
     for (let i = 0, n = dispatched.worker.length; i < n; i++)
-      this.dispatch(dispatched.worker[i], dispatched.first[i], dispatched.count[i], dispatched.at[i]);
+      this.dispatch(
+        dispatched.worker[i],
+        dispatched.first[i],
+        dispatched.count[i],
+        dispatched.at[i],
+        dispatched.size[i],
+      );
     for (let i = 0, n = started.worker.length; i < n; i++)
       this.startTask(started.worker[i], started.task[i], started.at[i]);
-    for (let i = 0, n = rowsOf(settled); i < n; i++) {
-      this.settle(
-        settled.worker[i],
-        settled.task[i],
-        settled.start[i],
-        settled.end[i],
-        settled.cpu[i],
-        settled.coreWait[i],
-        settled.ok[i] === 1 ? TaskState.done : TaskState.failed,
-      );
-      this.result[settled.task[i]] = settled.result[i];
+    // Rows come in runs of one worker's report: each run is settled with one lane lookup.
+    for (let i = 0, n = rowsOf(settled); i < n;) {
+      const worker = settled.worker[i];
+      let j = i + 1;
+      while (j < n && settled.worker[j] === worker) j++;
+      this.settleRows(settled, i, j);
+      i = j;
     }
     for (let i = 0, n = lockWaits.worker.length; i < n; i++)
       this.addWait(lockWaits.worker[i], lockWaits.task[i], lockWaits.start[i], lockWaits.end[i]);
+    for (let i = 0, n = phases.worker.length; i < n; i++)
+      this.addPhase(phases.worker[i], phases.task[i], phases.start[i], phases.end[i], phases.kind[i]);
   }
 
   private apply(event: PoolEvent): void {
@@ -406,6 +425,7 @@ export class TaskStore {
     this.orderLength = 0;
     this.chunks = 0;
     this.waits.length = 0;
+    this.phases.length = 0;
     this.failures = [];
     this.calls.clear();
     this.resultText.clear();
@@ -452,25 +472,36 @@ export class TaskStore {
     this.call[task] = call;
   }
 
-  private dispatch(worker: number, first: number, count: number, at: number): void {
+  private dispatch(worker: number, first: number, count: number, at: number, chunkSize: number): void {
     if (first < 0 || count <= 0 || first + count > this.size) return;
     if (this.chunks === this.chunkFirst.length) {
       const size = this.chunks * 2;
       this.chunkFirst = grow(this.chunkFirst, size);
       this.chunkCount = grow(this.chunkCount, size);
+      this.chunkSize = grow(this.chunkSize, size);
       this.chunkLeft = grow(this.chunkLeft, size);
       this.chunkNext = grow(this.chunkNext, size);
     }
     const chunk = this.chunks++;
     this.chunkFirst[chunk] = first;
     this.chunkCount[chunk] = count;
+    // A row that gives no size (replays, tests) is one chunk.
+    this.chunkSize[chunk] = chunkSize > 0 ? chunkSize : count;
     this.chunkLeft[chunk] = count;
     this.chunkNext[chunk] = first;
     const end = first + count;
-    this.state.fill(TaskState.dispatched, first, end);
-    this.worker.fill(worker, first, end);
-    this.dispatchedAt.fill(at, first, end);
-    this.chunkOf.fill(chunk, first, end);
+    if (count === 1) {
+      // One-task chunks come by the million at chunksize 1: plain stores beat four fill() calls.
+      this.state[first] = TaskState.dispatched;
+      this.worker[first] = worker;
+      this.dispatchedAt[first] = at;
+      this.chunkOf[first] = chunk;
+    } else {
+      this.state.fill(TaskState.dispatched, first, end);
+      this.worker.fill(worker, first, end);
+      this.dispatchedAt.fill(at, first, end);
+      this.chunkOf.fill(chunk, first, end);
+    }
     const lane = this.laneFor(worker, at);
     lane.chunks.push(chunk);
     lane.held += count;
@@ -525,53 +556,104 @@ export class TaskStore {
     }
   }
 
-  private settle(
-    worker: number,
-    task: number,
-    start: number,
-    end: number,
-    cpu: number,
-    coreWait: number,
-    state: TaskStateCode,
-  ): void {
-    if (task < 0 || task >= this.size) return;
-    const chunk = this.chunkOf[task];
+  /** Settles rows `from` … `to`-1 of a frame, all of one worker. */
+  private settleRows(settled: Frame['settled'], from: number, to: number): void {
+    const worker = settled.worker[from];
     const lane = this.lanes.get(worker);
-    // Latency from when the worker could have started it: a prefetched chunk's wait in the inbox is not latency.
-    if (lane && chunk >= 0 && task === this.chunkFirst[chunk] && Number.isFinite(start)) {
-      this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lane.lastEnd));
-      this.dispatchLatencyCount++;
+    const { state, chunkOf, chunkFirst, chunkSize, chunkLeft, chunkNext } = this;
+    let busyMs = 0;
+    let cpuMs = 0;
+    let coreWaitMs = 0;
+    let done = 0;
+    let lastEnd = lane ? lane.lastEnd : -Infinity;
+    for (let i = from; i < to; i++) {
+      const task = settled.task[i];
+      if (task < 0 || task >= this.size) continue;
+      const start = settled.start[i];
+      const end = settled.end[i];
+      const cpu = settled.cpu[i];
+      const coreWait = settled.coreWait[i];
+      const was = state[task];
+      const chunk = chunkOf[task];
+      // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
+      if (lane && chunk >= 0 && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0 && start === start) {
+        this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lastEnd));
+        this.dispatchLatencyCount++;
+      }
+      if (was === TaskState.dispatched || was === TaskState.running) {
+        // It leaves its holder's hands (inlined release: this runs once per task).
+        chunkOf[task] = -1;
+        if (chunk >= 0) {
+          chunkLeft[chunk]--;
+          const chunkEnd = chunkFirst[chunk] + this.chunkCount[chunk];
+          let next = chunkNext[chunk];
+          while (next < chunkEnd && chunkOf[next] !== chunk) next++;
+          chunkNext[chunk] = next;
+        }
+        const holder = lane ?? this.lanes.get(this.worker[task]);
+        if (holder) {
+          if (holder.held > 0) holder.held--;
+          if (holder.current === task) holder.current = -1;
+        }
+      }
+      const ok = settled.ok[i] === 1;
+      state[task] = ok ? TaskState.done : TaskState.failed;
+      this.worker[task] = worker;
+      // A task that failed before it started (its worker died holding it) is a mark at its end.
+      const begun = start === start ? start : end;
+      this.start[task] = begun;
+      this.end[task] = end;
+      this.cpu[task] = cpu;
+      this.coreWait[task] = coreWait;
+      this.result[task] = settled.result[i];
+      this.order[this.orderLength++] = task;
+      const ms = end > begun ? end - begun : 0;
+      busyMs += ms;
+      if (cpu === cpu) {
+        cpuMs += cpu;
+        this.cpuTasks++;
+      }
+      if (coreWait === coreWait) {
+        coreWaitMs += coreWait;
+        this.coreWaitTasks++;
+      }
+      if (begun < this.firstStart) this.firstStart = begun;
+      if (end > this.lastEnd) this.lastEnd = end;
+      if (end > lastEnd) lastEnd = end;
+      if (ok) done++;
+      else if (lane) lane.tasksFailed++;
     }
-    this.release(task, lane, state);
-    this.state[task] = state;
-    this.worker[task] = worker;
-    // A task that failed before it started (its worker died holding it) is a mark at its end.
-    const from = Number.isFinite(start) ? start : end;
-    this.start[task] = from;
-    this.end[task] = end;
-    this.cpu[task] = cpu;
-    this.coreWait[task] = coreWait;
-    this.order[this.orderLength++] = task;
-    const ms = Math.max(0, end - from);
-    this.sumTaskMs += ms;
-    if (!Number.isNaN(cpu)) {
-      this.sumCpuMs += cpu;
-      this.cpuTasks++;
-    }
-    if (!Number.isNaN(coreWait)) {
-      this.sumCoreWaitMs += coreWait;
-      this.coreWaitTasks++;
-    }
-    if (from < this.firstStart) this.firstStart = from;
-    if (end > this.lastEnd) this.lastEnd = end;
+    this.sumTaskMs += busyMs;
+    this.sumCpuMs += cpuMs;
+    this.sumCoreWaitMs += coreWaitMs;
     if (!lane) return;
-    lane.busyMs += ms;
-    if (!Number.isNaN(cpu)) lane.cpuMs += cpu;
-    if (!Number.isNaN(coreWait)) lane.coreWaitMs += coreWait;
-    if (state === TaskState.done) lane.tasksDone++;
-    else lane.tasksFailed++;
-    if (end > lane.lastEnd) lane.lastEnd = end;
+    lane.busyMs += busyMs;
+    lane.cpuMs += cpuMs;
+    lane.coreWaitMs += coreWaitMs;
+    lane.tasksDone += done;
+    lane.lastEnd = lastEnd;
     this.popSettledChunks(lane);
+  }
+
+  private addPhase(worker: number, task: number, start: number, end: number, kind: number): void {
+    const p = this.phases;
+    if (p.length === p.worker.length) {
+      const size = p.length * 2;
+      this.phases = {
+        worker: grow(p.worker, size),
+        task: grow(p.task, size),
+        start: grow(p.start, size),
+        end: grow(p.end, size),
+        kind: grow(p.kind, size),
+        length: p.length,
+      };
+    }
+    const i = this.phases.length++;
+    this.phases.worker[i] = worker;
+    this.phases.task[i] = task;
+    this.phases.start[i] = start;
+    this.phases.end[i] = end;
+    this.phases.kind[i] = kind;
   }
 
   private addWait(worker: number, task: number, start: number, end: number): void {

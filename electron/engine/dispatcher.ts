@@ -38,8 +38,9 @@ export interface DispatchRun {
 
 /**
  * Tops up each target's holding, one chunk per target per round. `reserved`
- * chunks stay queued for workers still starting. Calls `dispatched` for each
- * chunk handed out.
+ * chunks stay queued for workers still starting. Calls `dispatched` for what
+ * each target is handed: one chunk, or (plenty queued) consecutive chunks of
+ * `chunksize` at once.
  */
 export function fill(
   run: DispatchRun,
@@ -52,16 +53,35 @@ export function fill(
   const taskMs = Math.max(run.taskMs, 1e-4);
   const keep = reserved * chunksize;
   const open = targets.filter((t) => t.room > 0 && wants(t, taskMs, at));
+  if (open.length === 0) return;
+  // Plenty queued: each worker gets what it wants in one go, so its chunks are contiguous
+  // (cheap to send and to hold). Fairness only matters when there is not enough to go round.
+  const want = open.map((t) => Math.min(t.room, Math.ceil((LOOKAHEAD_MS - t.heldMs(taskMs, at)) / taskMs) || 1));
+  let total = 0;
+  for (const w of want) total += Math.ceil(w / chunksize) * chunksize;
+  if (queue.queued - keep >= total) {
+    // Whole chunks at once: one queue take, one hand-over and one frame row per run of them.
+    open.forEach((target, k) => {
+      for (let left = Math.ceil(want[k] / chunksize) * chunksize; left > 0;) {
+        const count = queue.take(Math.min(left, target.room));
+        if (count === 0) return;
+        target.take(queue.taken, count, at);
+        dispatched(target, queue.taken, count);
+        left -= count;
+      }
+    });
+    return;
+  }
   rounds: while (open.length > 0) {
     let still = 0;
     for (const target of open) {
       const size = Math.min(chunksize, target.room);
       // Whole chunks only: the reserve is never cut into.
       if (queue.queued - keep < (keep > 0 ? size : 1)) break rounds;
-      const chunk = queue.take(size);
-      if (!chunk) break rounds;
-      target.take(chunk[0], chunk[1], at);
-      dispatched(target, chunk[0], chunk[1]);
+      const count = queue.take(size);
+      if (count === 0) break rounds;
+      target.take(queue.taken, count, at);
+      dispatched(target, queue.taken, count);
       if (target.room > 0 && wants(target, taskMs, at)) open[still++] = target;
     }
     open.length = still;

@@ -21,21 +21,29 @@ type Arrays = Record<string, Int32Array | Float64Array | Uint8Array>;
 /** One group's columns, doubling as they fill. */
 class ColumnBuffer<G extends ColumnGroupName> {
   length = 0;
+  private capacity = 256;
   cols: ColumnGroup<G>;
 
   constructor(private readonly group: G) {
-    this.cols = this.allocate(256);
+    this.cols = this.allocate(this.capacity);
   }
 
   /** The index of a new row (columns may be replaced: read `cols` after this). */
   next(): number {
-    const first = Object.values(this.cols as Arrays)[0];
-    if (this.length === first.length) {
-      const bigger = this.allocate(first.length * 2);
+    return this.reserve(1);
+  }
+
+  /** The index of the first of `count` new rows (columns may be replaced: read `cols` after this). */
+  reserve(count: number): number {
+    if (this.length + count > this.capacity) {
+      while (this.length + count > this.capacity) this.capacity *= 2;
+      const bigger = this.allocate(this.capacity);
       for (const [name, column] of Object.entries(this.cols as Arrays)) (bigger as Arrays)[name].set(column);
       this.cols = bigger;
     }
-    return this.length++;
+    const at = this.length;
+    this.length += count;
+    return at;
   }
 
   /** The rows so far, as exact-length copies; the buffer starts over. */
@@ -53,22 +61,46 @@ class ColumnBuffer<G extends ColumnGroupName> {
   }
 }
 
+/**
+ * One host's frame stream. Every source that feeds it (the engine's pool, a
+ * traced Python program, a cluster bridge) takes its run and worker ids from
+ * here, so they never collide, and says which run is current.
+ */
 export class FrameBuilder {
   private seq = 0;
+  private lastRunId = 0;
+  private lastWorkerId = 0;
+  /** The most recent run, finished or not: frames carry its id and counts. */
+  private current: { runId: number; counts: TaskCounts } | null = null;
   private events: PoolEvent[] = [];
   private readonly submittedBuf = new ColumnBuffer('submitted');
   private readonly dispatchedBuf = new ColumnBuffer('dispatched');
   private readonly startedBuf = new ColumnBuffer('started');
   private readonly settledBuf = new ColumnBuffer('settled');
   private readonly lockWaitsBuf = new ColumnBuffer('lockWaits');
+  private readonly phasesBuf = new ColumnBuffer('phases');
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEmit = 0;
   private readonly listeners = new Set<(frame: Frame) => void>();
 
-  constructor(
-    private readonly snapshot: () => { runId: number | null; counts: TaskCounts | null },
-    private readonly intervalMs = 16,
-  ) {}
+  constructor(private readonly intervalMs = 16) {}
+
+  newRunId(): number {
+    return ++this.lastRunId;
+  }
+
+  newWorkerId(): number {
+    return ++this.lastWorkerId;
+  }
+
+  /** The run frames now describe; its counts are read (not copied) at every frame. */
+  track(runId: number, counts: TaskCounts): void {
+    this.current = { runId, counts };
+  }
+
+  private snapshot(): { runId: number | null; counts: TaskCounts | null } {
+    return { runId: this.current?.runId ?? null, counts: this.current?.counts ?? null };
+  }
 
   /** Whether anyone listens; producers skip per-task columns when nobody does. */
   get active(): boolean {
@@ -103,13 +135,28 @@ export class FrameBuilder {
     this.schedule();
   }
 
-  dispatched(worker: number, first: number, count: number, at: number): void {
+  /** Chunks of `size` for a worker; consecutive whole chunks of one moment join the row before. */
+  dispatched(worker: number, first: number, count: number, at: number, size = count): void {
     if (!this.active) return;
-    const i = this.dispatchedBuf.next();
-    const c = this.dispatchedBuf.cols;
+    const buffer = this.dispatchedBuf;
+    const c = buffer.cols;
+    const last = buffer.length - 1;
+    if (
+      last >= 0 &&
+      c.worker[last] === worker &&
+      c.at[last] === at &&
+      c.size[last] === size &&
+      c.first[last] + c.count[last] === first &&
+      c.count[last] % size === 0
+    ) {
+      c.count[last] += count;
+      return;
+    }
+    const i = buffer.next();
     c.worker[i] = worker;
     c.first[i] = first;
     c.count[i] = count;
+    c.size[i] = size;
     c.at[i] = at;
     this.schedule();
   }
@@ -149,6 +196,36 @@ export class FrameBuilder {
     this.schedule();
   }
 
+  /** Rows `from` … `to`-1 of a worker's report, all successes: copied column by column. */
+  settledRows(
+    worker: number,
+    rows: {
+      task: Int32Array;
+      start: Float64Array;
+      end: Float64Array;
+      cpu: Float64Array;
+      coreWait: Float64Array;
+      result: Float64Array;
+    },
+    from: number,
+    to: number,
+  ): void {
+    const count = to - from;
+    if (!this.active || count <= 0) return;
+    const buffer = this.settledBuf;
+    const at = buffer.reserve(count);
+    const c = buffer.cols;
+    c.worker.fill(worker, at, at + count);
+    c.task.set(rows.task.subarray(from, to), at);
+    c.start.set(rows.start.subarray(from, to), at);
+    c.end.set(rows.end.subarray(from, to), at);
+    c.cpu.set(rows.cpu.subarray(from, to), at);
+    c.coreWait.set(rows.coreWait.subarray(from, to), at);
+    c.result.set(rows.result.subarray(from, to), at);
+    c.ok.fill(1, at, at + count);
+    this.schedule();
+  }
+
   lockWait(worker: number, task: number, start: number, end: number): void {
     if (!this.active) return;
     const i = this.lockWaitsBuf.next();
@@ -157,6 +234,19 @@ export class FrameBuilder {
     c.task[i] = task;
     c.start[i] = start;
     c.end[i] = end;
+    this.schedule();
+  }
+
+  /** A phase of a task's time, or an attempt that did not count (kind: PHASE_KINDS' index). */
+  phase(worker: number, task: number, start: number, end: number, kind: number): void {
+    if (!this.active) return;
+    const i = this.phasesBuf.next();
+    const c = this.phasesBuf.cols;
+    c.worker[i] = worker;
+    c.task[i] = task;
+    c.start[i] = start;
+    c.end[i] = end;
+    c.kind[i] = kind;
     this.schedule();
   }
 
@@ -182,6 +272,7 @@ export class FrameBuilder {
       started: this.startedBuf.take(),
       settled: this.settledBuf.take(),
       lockWaits: this.lockWaitsBuf.take(),
+      phases: this.phasesBuf.take(),
     };
     this.events = [];
     this.lastEmit = frame.at;

@@ -55,7 +55,9 @@ export const forkLauncher: Launcher = {
     try {
       child = fork(entry, [], {
         env,
-        execArgv: [],
+        execArgv: process.env.POOLSCOPE_WORKER_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.POOLSCOPE_WORKER_PROF}`]
+          : [],
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });

@@ -95,8 +95,9 @@ describe.runIf(process.platform === 'linux')('resizing a running pool', () => {
     // One task time plus a margin: the old dispatch let retired workers finish their whole inbox (seconds).
     let longest = 0;
     for (let t = 0; t < 80; t++) longest = Math.max(longest, store.end[t] - store.start[t]);
-    expect(tookMs).toBeLessThan(longest + 250);
-    expect(result.finishedAt - asked).toBeGreaterThan(1000);
+    // After the current task (its exit and our notice take a little more on a loaded machine), long before the run ends.
+    expect(tookMs).toBeLessThan(longest + 500);
+    expect(result.finishedAt - asked).toBeGreaterThan(Math.max(1000, 2 * tookMs));
     expect(result.counts).toMatchObject({ done: 80, failed: 0, cancelled: 0 });
     expectEachOnce(settledBy, store, 80);
     expect(events('worker-exited').filter((e) => e.cause === 'retired')).toHaveLength(3);
@@ -157,8 +158,8 @@ describe.runIf(process.platform === 'linux')('resizing a running pool', () => {
     }
     pool.resize(3);
     await until(() => liveWorkers().length === 3 && pool.workerPids().length === 3, 5_000);
-    // Each answered at once: spawning happens after, coalesced.
-    expect(slowest).toBeLessThan(20);
+    // Each answered at once (spawning happens after, coalesced): well within the second asked for, on a loaded machine too.
+    expect(slowest).toBeLessThan(250);
     // Coalesced toward the latest size: tens of workers started, not hundreds (875 before).
     expect(events('worker-spawned').length).toBeLessThan(120);
     // The largest size asked for plus workers finishing their current task, at most.

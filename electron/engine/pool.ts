@@ -9,7 +9,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CancelRunning } from '../../shared/commands';
 import type { Frame, PoolEvent, TaskCounts, TaskFailReason } from '../../shared/events';
-import { effectiveChunkSize, runTitle, type Backend, type RunSpec } from '../../shared/run-spec';
+import {
+  effectiveChunkSize,
+  runTitle,
+  isClusterBackend,
+  type Backend,
+  type EngineBackend,
+  type RunSpec,
+} from '../../shared/run-spec';
 import { WORKLOADS } from '../../shared/workloads';
 import { calibrateSpin } from '../worker/workloads';
 import { fill, LOOKAHEAD_MS } from './dispatcher';
@@ -29,7 +36,7 @@ export interface PoolOptions {
   workerEntry: string;
   poolSize?: number;
   /** The backend its first workers use (process unless told). */
-  backend?: Backend;
+  backend?: EngineBackend;
   sampler?: Sampler | null;
   sampleIntervalMs?: number;
   frameIntervalMs?: number;
@@ -40,6 +47,8 @@ export interface PoolOptions {
   /** A worker that has not said it is ready by then counts as a start-up failure. */
   readyTimeoutMs?: number;
   timers?: Timers;
+  /** The host's frame stream, when the pool shares it with other sources (default: its own). */
+  frames?: FrameBuilder;
 }
 
 export interface TaskFailure {
@@ -128,17 +137,14 @@ class Run {
 }
 
 export class Pool {
-  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend' | 'poolSize'>> & {
+  private readonly options: Required<Omit<PoolOptions, 'sampler' | 'backend' | 'poolSize' | 'frames'>> & {
     sampler: Sampler | null;
   };
   private readonly timers: Timers;
   private readonly frames: FrameBuilder;
   private readonly supervisor: Supervisor;
-  private backend: Backend;
-  private nextRunId = 1;
+  private backend: EngineBackend;
   private run: Run | null = null;
-  /** The most recent run, finished or not, for frame snapshots. */
-  private lastRun: Run | null = null;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
   private itersPerMs: number | null = null;
   private threadLauncher: ThreadLauncher | null = null;
@@ -160,16 +166,14 @@ export class Pool {
     this.timers = this.options.timers;
     this.backend = options.backend ?? 'process';
     const size = this.backend === 'serial' ? 1 : (options.poolSize ?? availableParallelism());
-    this.frames = new FrameBuilder(
-      () => ({ runId: this.lastRun?.id ?? null, counts: this.lastRun?.counts ?? null }),
-      this.options.frameIntervalMs,
-    );
+    this.frames = options.frames ?? new FrameBuilder(this.options.frameIntervalMs);
     this.supervisor = new Supervisor(
       {
         workerEntry: this.options.workerEntry,
         readyTimeoutMs: this.options.readyTimeoutMs,
         startupRetries: this.options.startupRetries,
         timers: this.timers,
+        newId: () => this.frames.newWorkerId(),
       },
       this.launcherFor(this.backend),
       size,
@@ -195,7 +199,7 @@ export class Pool {
     return this.supervisor.size;
   }
 
-  get currentBackend(): Backend {
+  get currentBackend(): EngineBackend {
     return this.backend;
   }
 
@@ -215,8 +219,8 @@ export class Pool {
     return this.frames.subscribe(listener, this.presentEvents());
   }
 
-  /** The pool as it is now, told as the events that made it so. */
-  private presentEvents(): PoolEvent[] {
+  /** The pool as it is now, told as the events that made it so (a late subscriber's catch-up). */
+  presentEvents(): PoolEvent[] {
     const events: PoolEvent[] = [
       { type: 'pool-resized', at: this.timers.now(), poolSize: this.supervisor.size, backend: this.backend },
     ];
@@ -277,6 +281,8 @@ export class Pool {
   /** Sets size and backend; changing the backend replaces every worker. */
   configure(poolSize: number, backend: Backend): void {
     this.requireOpen();
+    // The hub sends these to their bridge; reaching here is a host bug, said plainly.
+    if (isClusterBackend(backend)) throw new PoolError('failed', `the built-in engine does not run ${backend}`);
     if (backend !== this.backend) {
       if (this.run) throw new PoolError('busy', `cannot switch to the ${backend} backend during a run`);
       this.backend = backend;
@@ -308,9 +314,9 @@ export class Pool {
     // A pool that gave up on starting workers gets a fresh chance with each run.
     if (this.supervisor.broken) this.supervisor.restart();
     this.itersPerMs ??= calibrateSpin();
-    const run = new Run(this.nextRunId++, spec, this.timers.now());
+    const run = new Run(this.frames.newRunId(), spec, this.timers.now());
     this.run = run;
-    this.lastRun = run;
+    this.frames.track(run.id, run.counts);
     this.frames.event(this.runStartedEvent(run));
     for (const worker of this.supervisor.workers.values()) this.joinRun(worker);
     this.dispatch(this.supervisor.workers.values());
@@ -375,21 +381,26 @@ export class Pool {
     this.resizeTo(0, 'closed');
   }
 
+  /** Resolves once no worker is alive (after closeWorkers, say). */
+  whenEmpty(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if ([...this.supervisor.workers.values()].every((w) => w.state === 'exited')) {
+          this.exitWaiters.delete(check);
+          resolve();
+        }
+      };
+      this.exitWaiters.add(check);
+      check();
+    });
+  }
+
   /** Stops every worker; resolves when all are gone (killed if they do not stop in time). Safe to call twice. */
   close(graceMs = 1000): Promise<void> {
     this.closing ??= (async () => {
       if (this.run) this.cancel('kill');
       if (this.sampleTimer) clearInterval(this.sampleTimer);
-      const gone = new Promise<void>((resolve) => {
-        const check = () => {
-          if ([...this.supervisor.workers.values()].every((w) => w.state === 'exited')) {
-            this.exitWaiters.delete(check);
-            resolve();
-          }
-        };
-        this.exitWaiters.add(check);
-        check();
-      });
+      const gone = this.whenEmpty();
       this.supervisor.closeAll(graceMs);
       await gone;
       this.frames.flush();
@@ -400,7 +411,7 @@ export class Pool {
 
   // ── workers ───────────────────────────────────────────────────────────────
 
-  private launcherFor(backend: Backend): Launcher {
+  private launcherFor(backend: EngineBackend): Launcher {
     if (backend === 'process' || backend === 'serial') return this.options.launcher;
     this.threadLauncher ??= new ThreadLauncher(
       this.options.launcher,
@@ -487,7 +498,7 @@ export class Pool {
     const reserved = this.supervisor.startingCount;
     fill(run, targets, at, reserved, (target, first, count) => {
       run.taken(count);
-      this.frames.dispatched(target.id, first, count, at);
+      this.frames.dispatched(target.id, first, count, at, run.chunksize);
     });
     for (const worker of targets) {
       worker.flush();
@@ -511,23 +522,29 @@ export class Pool {
     }
     const run = this.run;
     if (!run || report.runId !== run.id) return;
-    const { task, start, end, cpu, coreWait, result, ok, errors } = report.settled;
+    const settled = report.settled;
+    const { task, start, end, cpu, coreWait, result, ok, errors } = settled;
     let errorIndex = 0;
     let busyMs = 0;
+    // Runs of successes go to the frame in bulk; a failure is taken on its own, in its place.
+    let from = 0;
     for (let k = 0; k < rows; k++) {
       const id = task[k];
       busyMs += end[k] - start[k];
       if (ok[k]) {
-        const value = result[k];
-        run.values[id] = value;
-        run.settle(id);
-        run.counts.done++;
-        this.frames.settled(worker.id, id, start[k], end[k], cpu[k], coreWait[k], value, true);
-      } else {
-        const message = errors[errorIndex++] ?? 'task failed';
-        this.failTask(run, worker, id, start[k], end[k], 'error', message, cpu[k], coreWait[k]);
+        run.values[id] = result[k];
+        run.completionOrder[run.settledCount++] = id;
+        continue;
       }
+      this.frames.settledRows(worker.id, settled, from, k);
+      from = k + 1;
+      const message = errors[errorIndex++] ?? 'task failed';
+      this.failTask(run, worker, id, start[k], end[k], 'error', message, cpu[k], coreWait[k]);
     }
+    this.frames.settledRows(worker.id, settled, from, rows);
+    const succeeded = rows - errorIndex;
+    run.counts.done += succeeded;
+    run.counts.running -= succeeded;
     const { waits } = report;
     for (let k = 0; k + 2 < waits.length; k += 3) this.frames.lockWait(worker.id, waits[k], waits[k + 1], waits[k + 2]);
     if (this.options.trace && rows > 0) run.taskMs = Math.max(0.0005, 0.5 * run.taskMs + 0.5 * (busyMs / rows));

@@ -18,9 +18,16 @@ export class RunQueue {
     return this.queued === 0;
   }
 
-  /** Up to `size` contiguous queued tasks, lowest ids first; null when none is queued. */
-  take(size: number): [first: number, count: number] | null {
-    if (this.queued === 0 || size <= 0) return null;
+  /** The first task of what the last `take` returned. */
+  taken = 0;
+
+  /**
+   * Takes up to `size` contiguous queued tasks, lowest ids first, and returns
+   * how many (0 when none is queued); the first of them is `taken`. No array is
+   * made: at chunksize 1 this runs once per task.
+   */
+  take(size: number): number {
+    if (this.queued === 0 || size <= 0) return 0;
     const head = this.returned[0];
     let first: number;
     let count: number;
@@ -38,7 +45,8 @@ export class RunQueue {
       this.cursor += count;
     }
     this.queued -= count;
-    return [first, count];
+    this.taken = first;
+    return count;
   }
 
   /** Puts tasks back in front of the untouched tail. */

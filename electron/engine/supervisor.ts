@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   /** Consecutive start-up failures tolerated before the pool gives up. */
   startupRetries: number;
   timers: Timers;
+  /** A new worker id (unique across every source of the host); default: 1, 2, 3… */
+  newId?: () => number;
 }
 
 export interface SupervisorEvents {
@@ -170,7 +172,7 @@ export class Supervisor {
   private spawn(): void {
     const worker = new WorkerProcess(
       {
-        id: this.nextId++,
+        id: this.options.newId ? this.options.newId() : this.nextId++,
         entry: this.options.workerEntry,
         launcher: this.launcher,
         readyTimeoutMs: this.options.readyTimeoutMs,

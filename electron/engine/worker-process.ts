@@ -19,6 +19,9 @@ interface Chunk {
   dispatchedAt: number;
 }
 
+/** How late a task's start report may be before a task that never reported starting times out. */
+const START_REPORT_GRACE_MS = 500;
+
 export type WorkerState = 'starting' | 'ready' | 'exiting' | 'exited';
 
 export interface WorkerExit {
@@ -185,19 +188,27 @@ export class WorkerProcess {
     this.send(message);
   }
 
-  /** Records a chunk as its own; sent with the next `flush`. */
+  /**
+   * Records a chunk as its own; sent with the next `flush`. A chunk that
+   * continues the last one it holds extends that range: the worker runs them in
+   * order either way, and a million one-task chunks stay a handful of ranges.
+   */
   take(first: number, count: number, at: number): void {
     if (this.pending === 0) this.headSince = at;
-    this.chunks.push({ first, count, settled: 0, dispatchedAt: at });
+    const last = this.chunks[this.chunks.length - 1];
+    if (last && this.chunks.length > this.chunkHead && last.first + last.count === first) last.count += count;
+    else this.chunks.push({ first, count, settled: 0, dispatchedAt: at });
     this.pending += count;
     this.assigned += count;
-    this.outgoing.push(first, count);
+    const n = this.outgoing.length;
+    if (n >= 2 && this.outgoing[n - 2] + this.outgoing[n - 1] === first) this.outgoing[n - 1] += count;
+    else this.outgoing.push(first, count);
   }
 
-  /** Sends the chunks taken since the last flush, in one message. */
+  /** Sends the chunks taken since the last flush, in one message (a typed array: copied, not walked). */
   flush(): void {
     if (this.outgoing.length === 0 || this.runId === null) return;
-    this.send({ t: 'chunks', runId: this.runId, list: this.outgoing });
+    this.send({ t: 'chunks', runId: this.runId, list: Int32Array.from(this.outgoing) });
     this.outgoing = [];
     this.armTimeout();
   }
@@ -290,10 +301,12 @@ export class WorkerProcess {
     this.child.kill();
   }
 
-  private settleHead(): boolean {
+  /** Settles the head chunk's next `count` tasks (at most what it has left). */
+  private settleHead(count = 1): boolean {
     const chunk = this.chunks[this.chunkHead];
     if (!chunk) return false;
-    if (++chunk.settled === chunk.count) {
+    chunk.settled += count;
+    if (chunk.settled >= chunk.count) {
       this.chunkHead++;
       if (this.chunkHead === this.chunks.length) {
         this.chunks.length = 0;
@@ -308,11 +321,18 @@ export class WorkerProcess {
 
   private onReport(report: Report): void {
     const { task, end } = report.settled;
+    // The worker runs its inbox in order: the settled tasks must be the head's next, chunk after chunk.
     let rows = 0;
-    // The worker runs its inbox in order: each settled task must be the head's next.
-    while (rows < task.length && task[rows] === this.headTask()) {
-      this.settleHead();
-      rows++;
+    while (rows < task.length) {
+      const chunk = this.chunks[this.chunkHead];
+      if (!chunk) break;
+      const next = chunk.first + chunk.settled;
+      const room = Math.min(chunk.count - chunk.settled, task.length - rows);
+      let n = 0;
+      while (n < room && task[rows + n] === next + n) n++;
+      if (n === 0) break;
+      this.settleHead(n);
+      rows += n;
     }
     this.pending -= rows;
     if (rows < task.length)
@@ -324,34 +344,37 @@ export class WorkerProcess {
     this.armTimeout();
   }
 
+  /**
+   * The worker's answer to retire. What it gives back must be exactly what it
+   * holds unstarted — the unsettled tail of its inbox, however the ranges are
+   * cut — since it reports what it ran first; anything else is said and ignored.
+   */
   private onReturned(flat: number[]): void {
     this.retiring = false;
-    const ranges: [number, number][] = [];
-    for (let k = 0; k + 1 < flat.length; k += 2) {
-      const [first, count] = [flat[k], flat[k + 1]];
-      // Only the unsettled tail of a chunk it holds can come back.
-      const chunk = this.chunks
-        .slice(this.chunkHead)
-        .find((c) => c.first + c.settled === first && first + count === c.first + c.count);
-      if (!chunk) {
-        this.events.output(
-          this,
-          'stderr',
-          `poolscope: worker ${this.id} gave back tasks ${first}+${count} it does not hold`,
-        );
-        continue;
-      }
-      chunk.settled = chunk.count;
-      this.pending -= count;
-      ranges.push([first, count]);
+    const given: [number, number][] = [];
+    for (let k = 0; k + 1 < flat.length; k += 2) given.push([flat[k], flat[k + 1]]);
+    const held = this.unsettled();
+    if (!sameTasks(given, held)) {
+      const said = given.map(([f, c]) => `${f}+${c}`).join(', ') || 'nothing';
+      if (given.length > 0 || held.length > 0)
+        this.events.output(this, 'stderr', `poolscope: worker ${this.id} gave back ${said}, not what it holds`);
+      return;
     }
-    while (
-      this.chunkHead < this.chunks.length &&
-      this.chunks[this.chunkHead].settled === this.chunks[this.chunkHead].count
-    )
-      this.chunkHead++;
+    this.chunks.length = 0;
+    this.chunkHead = 0;
+    this.pending = 0;
     this.clearTimeout();
-    this.events.returned(this, ranges);
+    this.events.returned(this, held);
+  }
+
+  /** What it holds and has not settled, as ranges. */
+  private unsettled(): [number, number][] {
+    const ranges: [number, number][] = [];
+    for (let k = this.chunkHead; k < this.chunks.length; k++) {
+      const c = this.chunks[k];
+      if (c.count > c.settled) ranges.push([c.first + c.settled, c.count - c.settled]);
+    }
+    return ranges;
   }
 
   /** Arms the timeout for the head task, timed from its reported start or from when it could have started. */
@@ -363,18 +386,21 @@ export class WorkerProcess {
     this.clearTimeout();
     const since = this.started?.task === task ? this.started.at : this.headSince;
     const { timers } = this.options;
+    // A task not yet reported started counts from when it could have started, with a grace for the
+    // report's trip on a busy machine: a frozen worker is still caught, a slow message is not a timeout.
+    const allowed = () => this.timeoutMs + (this.started?.task === task ? 0 : START_REPORT_GRACE_MS);
     const check = () => {
       if (this.headTask() !== task || this.state !== 'ready') return;
       const from = this.started?.task === task ? this.started.at : since;
       // Timers may fire a hair early on our clock: a task is never failed before its time.
-      const left = from + this.timeoutMs - timers.now();
+      const left = from + allowed() - timers.now();
       if (left > 0) this.timeout = { task, timer: timers.setTimeout(check, left) };
       else {
         this.timeout = null;
         this.events.timedOut(this, task, from);
       }
     };
-    this.timeout = { task, timer: timers.setTimeout(check, Math.max(0, since + this.timeoutMs - timers.now())) };
+    this.timeout = { task, timer: timers.setTimeout(check, Math.max(0, since + allowed() - timers.now())) };
   }
 
   private clearTimeout(): void {
@@ -439,4 +465,20 @@ export class WorkerProcess {
     }
     this.events.output(this, stream, line);
   }
+}
+
+/** Whether two lists of ranges name the same tasks (cut differently, perhaps). */
+function sameTasks(a: [number, number][], b: [number, number][]): boolean {
+  const merge = (ranges: [number, number][]) => {
+    const out: [number, number][] = [];
+    for (const [first, count] of ranges) {
+      if (count <= 0) continue;
+      const last = out[out.length - 1];
+      if (last && last[0] + last[1] === first) last[1] += count;
+      else out.push([first, count]);
+    }
+    return out;
+  };
+  const [x, y] = [merge(a), merge(b)];
+  return x.length === y.length && x.every(([f, c], k) => f === y[k][0] && c === y[k][1]);
 }

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const workerEntryPath = join(projectRoot, 'out/main/worker.cjs');
 export const rendererDir = join(projectRoot, 'out/renderer');
+/** The shipped Python: the tracer's boot folder and the example programs. */
+export const pythonDir = join(projectRoot, 'python');
 
 /** What each kind of host needs built, and the sources it is built from. */
 const TARGETS = {
@@ -56,7 +58,10 @@ export function isBuildStale(target: BuildTarget): boolean {
  * tests, everything for the browser host) is missing or older than its source.
  * Quiet unless it has to build; throws a short error if the build fails.
  */
-export function ensureBuilt(target: BuildTarget, log = (line: string) => process.stderr.write(`${line}\n`)): void {
+export function ensureBuilt(
+  target: BuildTarget,
+  log: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+): void {
   if (!isBuildStale(target)) return;
   log('poolscope: building (electron-vite build)…');
   try {

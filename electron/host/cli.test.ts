@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ChromeTrace } from '../../shared/trace';
-import { projectRoot } from './build';
+import { projectRoot, workerEntryPath } from './build';
+import { descendants } from './process-tree';
 
 const run = promisify(execFile);
 
@@ -147,12 +148,56 @@ describe('cli jobs and signals', () => {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Once its workers run (a loaded machine may take seconds to get there), and a little into the run.
+    while (!descendants(child.pid!).some((p) => p.cmdline.includes(workerEntryPath)))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(stderr).toMatch(/SIGINT, stopping the workers/);
     expect(code).toBe(130);
     expect(stdout).toBe('');
+  });
+});
+
+describe('cli python', () => {
+  const example = (name: string) => `python/examples/${name}.py`;
+  const untraced = async (name: string) => (await run('python3', [example(name)], { cwd: projectRoot })).stdout;
+
+  it.each(['q1_squares', 'q3_process', 'q4_pool', 'q5_steps'])(
+    '%s: the script’s output passes through byte for byte, then Poolscope’s summary',
+    async (name) => {
+      const { code, stdout, stderr } = await cli('python', example(name));
+      expect(code).toBe(0);
+      expect(stdout).toBe(await untraced(name));
+      expect(stderr).toMatch(new RegExp(`python ${name}\\.py · \\d+ calls? · tasks ran on \\d+ workers? · completed`));
+    },
+  );
+
+  it('q6: four lines in any order, then the last; and --processes sizes every pool', async () => {
+    const q6 = await cli('python', example('q6_processes'));
+    const lines = q6.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 4).sort()).toEqual([1, 2, 3, 4].map((n) => `Process ${n}: The square of ${n} is ${n * n}.`));
+    expect(lines[4]).toBe('All processes have finished.');
+    const sized = await cli('python', '--processes', '1', '--json', example('q4_pool'));
+    expect(sized.stdout).toBe('Results: [2, 4, 6, 8, 10]\n');
+    const summary = JSON.parse(sized.stderr.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ status: 'completed', counts: { done: 5 } });
+  });
+
+  it('passes the script’s exit status and its arguments through', async () => {
+    const { code, stdout } = await cli('python', example('api_pool_map'), 'spawn');
+    expect(code).toBe(0);
+    expect(stdout).toContain('[0, 1, 8, 27');
+    const failing = await cli('python', example('failing_task'));
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/ZeroDivisionError/);
+  });
+
+  it('says what is wrong with a missing script and with bad options', async () => {
+    expect(await cli('python', 'no/such.py')).toMatchObject({ code: 1, stderr: expect.stringContaining('not found') });
+    expect(await cli('python', '--processes', '0', example('q1_squares'))).toMatchObject({ code: 2 });
+    expect(await cli('python')).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a script') });
   });
 });
 

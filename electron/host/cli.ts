@@ -5,25 +5,38 @@
  *   npm run cli -- run --workload square --tasks 10 --pool 5
  */
 import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { tasksToCsv } from '../../shared/csv';
 import { formatCount, formatMs, pyList, pyRepr } from '../../shared/format';
-import { BACKENDS, LIMITS, makeRunSpec, runSpecSchema, runTitle, type RunSpec } from '../../shared/run-spec';
+import {
+  BACKENDS,
+  ENGINE_BACKENDS,
+  isClusterBackend,
+  LIMITS,
+  makeRunSpec,
+  runSpecSchema,
+  runTitle,
+  type RunSpec,
+} from '../../shared/run-spec';
 import { parentOutput, SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
 import { toChromeTrace } from '../../shared/trace';
 import { WORKLOADS } from '../../shared/workloads';
 import { now } from '../engine/clock';
-import { compareBackends } from '../../shared/jobs/compare';
+import { compareBackends, PYTHON_BACKENDS } from '../../shared/jobs/compare';
 import { Cancelled, Session } from '../../shared/jobs/session';
-import type { StepContext } from '../../shared/jobs/steps';
+import type { JobTarget, StepContext } from '../../shared/jobs/steps';
 import { sweepPoolSizes } from '../../shared/jobs/sweep';
 import type { Pool, RunResult } from '../engine/pool';
 import { ensureBuilt } from './build';
 import { endWithAncestors } from './lifeline';
 import { openLocalHost } from './local-host';
+import { FrameBuilder } from '../engine/frame-builder';
+import { PythonError } from '../python/python-process';
+import { PythonRun } from '../python/python-run';
 
 /** CLI flag → RunSpec field. */
 const SPEC_FLAGS = {
@@ -41,6 +54,7 @@ const SPEC_FLAGS = {
   seed: 'seed',
   'fault-every': 'faultEvery',
   'switch-interval': 'switchIntervalMs',
+  threads: 'threadsPerWorker',
 } as const satisfies Record<string, keyof RunSpec>;
 
 const NUMERIC = new Set<keyof RunSpec>([
@@ -53,6 +67,7 @@ const NUMERIC = new Set<keyof RunSpec>([
   'seed',
   'faultEvery',
   'switchIntervalMs',
+  'threadsPerWorker',
 ]);
 
 /** Results longer than this are elided unless --results all. */
@@ -69,12 +84,16 @@ Commands:
                  serial, start-up cost and memory per worker (default: cpu tasks)
   sweep          the same workload at pool sizes 1 … 2×cores: speedup, efficiency
                  and an Amdahl fit
+  python SCRIPT  run your own Python script, traced: its pools, processes and
+                 threads as Poolscope sees them (python --help for its options)
 
 Run options (compare and sweep take them too):
   --workload NAME            ${Object.keys(WORKLOADS).join(', ')} (default cpu)
   --tasks N                  number of tasks, 1…1,000,000 (default 40)
   --pool N                   workers, 1…64 (default: logical cores)
-  --backend NAME             ${BACKENDS.join(', ')} (default process)
+  --backend NAME             ${BACKENDS.join(', ')} (default process);
+                             dask and ray start a local cluster of --pool workers (Python with
+                             them installed: .venv/bin/pip install -r python/requirements-cluster.txt)
   --chunksize N|auto         tasks per chunk; auto = ⌈n / (4·workers)⌉ for map, 1 for imap (default auto)
   --mode MODE                map, imap, imap_unordered, apply_async (default map)
   --cost MS                  cost of cpu/io/primes tasks in ms (default 50)
@@ -85,11 +104,15 @@ Run options (compare and sweep take them too):
   --from N                   task i gets input from + i (default 0)
   --fault-every K            fail/crash/hang: every K-th task misbehaves (default 5)
   --switch-interval MS       gil backend: how long a thread holds the lock before offering it (default 5)
+  --threads N                dask backend: threads per worker process, 1…16 (default 1)
   --results all|none|auto    run: print every result, none, or at most ${RESULTS_SHOWN} (default auto)
   --trace FILE               run, scenario: write Chrome Trace Event JSON (opens in Perfetto)
   --csv FILE                 run: write one row per task (worker, pid, state, times, result)
-  --backends LIST            compare: backends to measure, e.g. process,gil (default all)
+  --backends LIST            compare: backends to measure, e.g. process,gil,dask
+                             (default process, thread, gil, serial; dask and ray when named)
   --sizes LIST               sweep: pool sizes, e.g. 1,2,4 (default 1 … 2×cores)
+  --script FILE              compare, sweep: measure your own Python script instead
+                             (its pools sized by the job; compare: process, thread, serial)
   --json                     print one JSON object instead of text
   -h, --help                 show this help
 
@@ -111,6 +134,7 @@ function parseStrict(argv: string[]) {
         csv: { type: 'string' },
         backends: { type: 'string' },
         sizes: { type: 'string' },
+        script: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -214,8 +238,9 @@ function stopOnSignal(pool: Pool): void {
 
 /** A pool whose workers' output is echoed live, in arrival order, the way a terminal shows it. */
 function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
-  const { pool } = openLocalHost(spec.poolSize, spec.backend);
-  pool.onFrame((frame) => {
+  const { hub } = openLocalHost(spec.poolSize, spec.backend);
+  const { pool } = hub;
+  hub.onFrame((frame) => {
     store.ingest(frame);
     if (!echo) return;
     for (const event of frame.events) {
@@ -229,6 +254,7 @@ function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
 
 async function runCommand(line: CommandLine): Promise<number> {
   const spec = specFrom(line.values);
+  if (isClusterBackend(spec.backend)) return clusterRunCommand(line, spec);
   const store = new TaskStore();
   const pool = openPool(spec, store, !line.json);
   try {
@@ -250,11 +276,50 @@ async function runCommand(line: CommandLine): Promise<number> {
       process.stdout.write(`${JSON.stringify({ spec, chunksize, status, error, counts, stats, failures, results })}\n`);
     } else {
       if (line.results !== 'none') process.stdout.write(`${formatResults(result, line.results)}\n`);
-      process.stderr.write(summary(result, stats));
+      process.stderr.write(summary(store, stats));
     }
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * A run on a local Dask or Ray cluster: its tasks' results stay on the
+ * cluster, so the summary and the counts are what is printed.
+ */
+async function clusterRunCommand(line: CommandLine, spec: RunSpec): Promise<number> {
+  const store = new TaskStore();
+  const { hub } = openLocalHost(spec.poolSize, spec.backend);
+  hub.onFrame((frame) => store.ingest(frame));
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    process.stderr.write(`poolscope: ${signal}, cancelling the run…\n`);
+    void hub.cancel('kill');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    process.stderr.write(`poolscope: starting a local ${spec.backend} cluster of ${spec.poolSize}…\n`);
+    await (
+      await hub.start(spec)
+    ).finished;
+    if (interrupted) return INTERRUPTED;
+    const stats = computeStats(store, now(), availableParallelism());
+    const run = store.run;
+    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
+    const status = run?.status ?? 'failed';
+    const failed = store.counts?.failed ?? 0;
+    if (line.json)
+      process.stdout.write(`${JSON.stringify({ spec, status, error: run?.error, counts: store.counts, stats })}\n`);
+    else process.stderr.write(summary(store, stats));
+    return status === 'completed' && failed === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await hub.close();
   }
 }
 
@@ -299,7 +364,7 @@ async function scenarioCommand(line: CommandLine): Promise<number> {
  */
 async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) => Promise<T>): Promise<T | null> {
   const cores = availableParallelism();
-  const { pool, api } = openLocalHost(spec.poolSize, spec.backend, true);
+  const { hub, api } = openLocalHost(spec.poolSize, spec.backend, true);
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(INTERRUPTED);
@@ -321,27 +386,45 @@ async function runJob<T>(spec: RunSpec, job: (ctx: StepContext, cores: number) =
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await pool.close();
+    await hub.close();
   }
 }
 
 const times = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
 const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(0)} %`);
 
+/** What a job measures: the engine's workload from the flags, or the script `--script` names (its pools sized by the job). */
+function jobTarget(line: CommandLine, spec: RunSpec): JobTarget {
+  const script = line.values.script;
+  if (typeof script !== 'string') return { kind: 'engine', spec };
+  return {
+    kind: 'python',
+    request: { program: { kind: 'path', path: resolve(script) }, args: [], processes: spec.poolSize },
+  };
+}
+
 async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}): Promise<number> {
   const spec = specFrom(line.values, { workload: 'cpu', costMs: 20, tasks: 40, chunksize: 1, ...defaults });
-  const backends = listOf(line.values.backends, BACKENDS, 'backends') ?? BACKENDS;
+  const target = jobTarget(line, spec);
+  // Clusters take seconds to start and need their engine installed: measured when named.
+  const allowed = target.kind === 'python' ? PYTHON_BACKENDS : BACKENDS;
+  const backends =
+    listOf(line.values.backends, allowed, 'backends') ?? (target.kind === 'python' ? PYTHON_BACKENDS : ENGINE_BACKENDS);
   const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
-  const measured = await runJob(spec, (ctx, cores) => compareBackends(ctx, spec, backends, cores, { phase: narrate }));
+  const measured = await runJob(spec, (ctx, cores) =>
+    compareBackends(ctx, target, backends, cores, { phase: narrate }),
+  );
   if (measured === null) return INTERRUPTED;
   if (line.json) {
     const rows = measured.map(({ store: _store, ...row }) => row);
     process.stdout.write(`${JSON.stringify({ spec, cores: availableParallelism(), backends: rows })}\n`);
     return measured.every((m) => m.failed === 0) ? 0 : 1;
   }
-  process.stdout.write(
-    `${runTitle(spec)} (${formatMs(spec.costMs)} each) on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`,
-  );
+  const what =
+    target.kind === 'python'
+      ? `python ${basename(String(line.values.script))}`
+      : `${runTitle(spec)} (${formatMs(spec.costMs)} each)`;
+  process.stdout.write(`${what} on ${spec.poolSize} workers, ${availableParallelism()} cores\n\n`);
   const rows = measured.map((m) => [
     m.backend,
     String(m.workers),
@@ -349,7 +432,7 @@ async function compareCommand(line: CommandLine, defaults: Partial<RunSpec> = {}
     times(m.wallSpeedup),
     `${times(m.speedup)} of ${m.ideal}`,
     percent(m.coreWaitShare),
-    formatMs(m.startupMs),
+    m.startupMs === null ? '–' : formatMs(m.startupMs),
     m.rssPerWorkerBytes === null ? 'n/a' : `${(m.rssPerWorkerBytes / 2 ** 20).toFixed(1)} MiB`,
   ]);
   process.stdout.write(
@@ -366,15 +449,20 @@ async function sweepCommand(line: CommandLine): Promise<number> {
   const cores = availableParallelism();
   const sizes = sizesFrom(line.values.sizes) ?? Array.from({ length: 2 * cores }, (_, i) => i + 1);
   const narrate = (text: string) => !line.json && process.stderr.write(`# ${text}\n`);
+  const target = jobTarget(line, spec);
   const sweep = await runJob({ ...spec, poolSize: sizes[0] }, (ctx) =>
-    sweepPoolSizes(ctx, spec, sizes, cores, { phase: narrate }),
+    sweepPoolSizes(ctx, target, sizes, cores, { phase: narrate }),
   );
   if (sweep === null) return INTERRUPTED;
   if (line.json) {
     process.stdout.write(`${JSON.stringify({ spec, cores, ...sweep })}\n`);
     return 0;
   }
-  process.stdout.write(`${runTitle(spec)} (${formatMs(spec.costMs)} each), ${cores} cores\n\n`);
+  const what =
+    target.kind === 'python'
+      ? `python ${basename(String(line.values.script))}`
+      : `${runTitle(spec)} (${formatMs(spec.costMs)} each)`;
+  process.stdout.write(`${what}, ${cores} cores\n\n`);
   const rows = sweep.points.map((p) => [
     String(p.workers),
     formatMs(p.wallMs),
@@ -405,9 +493,127 @@ const COMMANDS: Record<string, (line: CommandLine) => Promise<number>> = {
   sweep: sweepCommand,
 };
 
+const PYTHON_HELP = `Usage: npm run cli -- python [options] SCRIPT [ARGS…]
+
+Runs SCRIPT with python3, unchanged, its output passed through as it is, while
+Poolscope's tracer follows its pools, processes and threads; then prints a summary.
+
+  --processes N   every pool the script creates gets N workers (1…64)
+  --as KIND       process (as written), thread (process pools become thread pools)
+                  or serial (one worker per pool)
+  --python PATH   the interpreter (default: POOLSCOPE_PYTHON, .venv, python3)
+  --trace FILE    write Chrome Trace Event JSON
+  --csv FILE      write one row per task
+  --json          print the summary as one JSON object (on stderr: stdout is the script's)
+
+Exit status: the script's own.`;
+
+/** Splits `python [options] SCRIPT [ARGS…]`: options up to the script, the script's own after it. */
+function parsePythonLine(argv: string[]) {
+  const flags: string[] = [];
+  let k = 0;
+  for (; k < argv.length && argv[k].startsWith('-'); k++) {
+    flags.push(argv[k]);
+    if (argv[k] === '--') break;
+    if (!argv[k].includes('=') && ['--processes', '--as', '--python', '--trace', '--csv'].includes(argv[k])) {
+      flags.push(argv[++k] ?? '');
+    }
+  }
+  if (argv[k] === '--') k++;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: flags.filter((f) => f !== '--'),
+      strict: true,
+      options: {
+        processes: { type: 'string' },
+        as: { type: 'string' },
+        python: { type: 'string' },
+        trace: { type: 'string' },
+        csv: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const processes = values.processes === undefined ? undefined : Number(values.processes);
+  if (processes !== undefined && (!Number.isInteger(processes) || processes < 1 || processes > 64))
+    throw new UsageError('--processes: expected a number of workers, 1…64');
+  if (values.as !== undefined && !['process', 'thread', 'serial'].includes(values.as))
+    throw new UsageError('--as: expected process, thread or serial');
+  const script = argv[k];
+  if (!values.help && script === undefined) throw new UsageError('python: expected a script to run');
+  return {
+    script,
+    args: argv.slice(k + 1),
+    processes,
+    poolKind: values.as as 'process' | 'thread' | 'serial' | undefined,
+    python: values.python,
+    trace: values.trace,
+    csv: values.csv,
+    json: values.json as boolean,
+    help: values.help as boolean,
+  };
+}
+
+/** `python SCRIPT …`: the script runs traced, its output untouched; the summary follows on stderr. */
+async function pythonCommand(argv: string[]): Promise<number> {
+  const line = parsePythonLine(argv);
+  if (line.help) {
+    process.stdout.write(`${PYTHON_HELP}\n`);
+    return 0;
+  }
+  const frames = new FrameBuilder();
+  const store = new TaskStore();
+  frames.subscribe((frame) => store.ingest(frame), []);
+  let run: PythonRun;
+  try {
+    run = await PythonRun.start(frames, {
+      script: line.script,
+      args: line.args,
+      python: line.python,
+      overrides: { processes: line.processes, poolKind: line.poolKind },
+      stdio: 'inherit',
+    });
+  } catch (error) {
+    if (error instanceof PythonError) {
+      process.stderr.write(`poolscope: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  // The terminal's Ctrl-C reaches the script's own process group too; a signal to us alone stops it.
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(INTERRUPTED);
+    interrupted = signal;
+    void run.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const result = await run.finished;
+  const stats = computeStats(store, now(), availableParallelism());
+  if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+  if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
+  if (line.json) {
+    const { status, exit, error } = result;
+    process.stderr.write(
+      `${JSON.stringify({ status, exit, error, counts: store.counts, stats, failures: store.failures })}\n`,
+    );
+  } else process.stderr.write(summary(store, stats));
+  if (interrupted) return INTERRUPTED;
+  return result.exit.code ?? 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   let line: CommandLine;
   try {
+    // The script's own options follow it and are not ours to parse.
+    if (argv[0] === 'python') {
+      endWithAncestors(() => process.kill(process.pid, 'SIGTERM'));
+      return await pythonCommand(argv.slice(1));
+    }
     line = parseCommandLine(argv);
     if (line.help) {
       process.stdout.write(`${HELP}\n`);
@@ -415,7 +621,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!line.command || !(line.command in COMMANDS)) {
       throw new UsageError(
-        `expected a command (${Object.keys(COMMANDS).join(', ')}), got ${line.command ? `"${line.command}"` : 'nothing'}`,
+        `expected a command (${[...Object.keys(COMMANDS), 'python'].join(', ')}), got ${line.command ? `"${line.command}"` : 'nothing'}`,
       );
     }
     if (line.command !== 'scenario' && line.args.length > 0)
@@ -434,11 +640,49 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function summary(result: RunResult, stats: ReturnType<typeof computeStats>): string {
-  const { spec, counts } = result;
+/** What ran, in one line: the engine's workload and pool, or a program's calls and lanes. */
+/** What ran the tasks, in words: `2 worker processes`, `4 threads (GIL)`, `Dask: 2 workers × 1 thread`. */
+function poolPhrase(spec: RunSpec): string {
+  const n = spec.poolSize;
+  const plural = (count: number, word: string, many = `${word}s`) => `${count} ${count === 1 ? word : many}`;
+  switch (spec.backend) {
+    case 'process':
+      return plural(n, 'worker process', 'worker processes');
+    case 'thread':
+      return plural(n, 'thread');
+    case 'gil':
+      return `${plural(n, 'thread')} under a GIL`;
+    case 'serial':
+      return 'one worker (serial)';
+    case 'dask':
+      return `Dask: ${plural(n, 'worker')} × ${plural(spec.threadsPerWorker, 'thread')}`;
+    case 'ray':
+      return `Ray: ${plural(n, 'CPU')}`;
+  }
+}
+
+function headline(store: TaskStore): string {
+  const run = store.run!;
+  const spec = run.run.spec;
+  if (spec) {
+    const how =
+      spec.backend === 'dask'
+        ? 'client.map'
+        : spec.backend === 'ray'
+          ? 'ray.remote'
+          : `${spec.mode} · chunksize ${run.run.chunksize}`;
+    return `${spec.workload} × ${formatCount(spec.tasks)} on ${poolPhrase(spec)} · ${how} · ${run.status}`;
+  }
+  const ran = store.laneList().filter((lane) => lane.tasksDone + lane.tasksFailed > 0).length;
+  const calls = `${store.calls.size} call${store.calls.size === 1 ? '' : 's'}`;
+  return `${run.run.title} · ${calls} · tasks ran on ${ran} worker${ran === 1 ? '' : 's'} · ${run.status}`;
+}
+
+function summary(store: TaskStore, stats: ReturnType<typeof computeStats>): string {
+  const counts = store.counts!;
   const lines = [
     '',
-    `${spec.workload} × ${formatCount(spec.tasks)} on ${spec.poolSize} worker process${spec.poolSize === 1 ? '' : 'es'} · ${spec.mode} · chunksize ${result.chunksize} · ${result.status}`,
+    headline(store),
     `  done ${counts.done} · failed ${counts.failed} · cancelled ${counts.cancelled}`,
   ];
   if (stats) {
@@ -457,10 +701,11 @@ function summary(result: RunResult, stats: ReturnType<typeof computeStats>): str
         `  waiting for a core ${formatMs(stats.coreWaitMs)} (${(stats.coreWaitShare * 100).toFixed(1)} % of task time)`,
       );
   }
-  if (result.error) lines.push(`  run failed: ${result.error}`);
-  for (const failure of result.failures.slice(0, 10))
+  const error = store.run?.error;
+  if (error) lines.push(`  run failed: ${error}`);
+  for (const failure of store.failures.slice(0, 10))
     lines.push(`  task ${failure.task} failed (${failure.reason}): ${failure.message}`);
-  if (result.failures.length > 10) lines.push(`  … and ${result.failures.length - 10} more failures`);
+  if (store.failures.length > 10) lines.push(`  … and ${store.failures.length - 10} more failures`);
   return `${lines.join('\n')}\n`;
 }
 

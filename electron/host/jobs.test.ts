@@ -77,7 +77,7 @@ describe('the compare job', () => {
     const spec = makeRunSpec({ workload: 'cpu', costMs: 5, tasks: 12, chunksize: 1, poolSize: 2 }, cores);
     const rows = await compareBackends(
       { api: page.api, session: pageSession, signal: new AbortController().signal },
-      spec,
+      { kind: 'engine', spec },
       ['serial', 'process', 'thread'],
       cores,
     );

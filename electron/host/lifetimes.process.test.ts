@@ -6,58 +6,21 @@
  * runs nothing and holds no memory).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot, workerEntryPath } from './build';
-import { parseProcStat, type ProcStat } from '../engine/proc-stat';
+import { descendants as allBelow, running } from './process-tree';
 
 const TSX = ['--import', 'tsx'];
 const started: ChildProcess[] = [];
 /** Every pid a test saw, to kill whatever a failing test leaves behind. */
 const seen = new Set<number>();
 
-function processTable(): Map<number, ProcStat & { cmdline: string }> {
-  const table = new Map<number, ProcStat & { cmdline: string }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (stat) table.set(Number(entry), { ...stat, cmdline });
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return table;
-}
-
-/** Every process below `root`, with its command line. */
+/** Every process below `root`; remembered, to kill whatever a failing test leaves behind. */
 function descendants(root: number): { pid: number; cmdline: string }[] {
-  const table = processTable();
-  const below: { pid: number; cmdline: string }[] = [];
-  const parents = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, info] of table) {
-      if (parents.has(info.ppid) && !parents.has(pid)) {
-        parents.add(pid);
-        below.push({ pid, cmdline: info.cmdline });
-        grew = true;
-      }
-    }
-  }
+  const below = allBelow(root);
   for (const { pid } of below) seen.add(pid);
   return below;
-}
-
-function running(pid: number): boolean {
-  try {
-    const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    return stat !== null && stat.state !== 'Z' && stat.state !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,30 +6,31 @@
  */
 import { createApi, type PoolscopeApi } from '../../shared/api';
 import type { Backend } from '../../shared/run-spec';
-import { createCommandHandler, poolHandlers } from '../engine/controller';
+import { createCommandHandler, hubHandlers } from '../engine/controller';
+import { Hub } from '../engine/hub';
 import { forkLauncher } from '../engine/launcher';
-import { Pool } from '../engine/pool';
 import { platformSampler } from '../engine/sampler';
-import { workerEntryPath } from './build';
+import { pythonDir, workerEntryPath } from './build';
 
 export interface LocalHost {
-  pool: Pool;
+  hub: Hub;
   api: PoolscopeApi;
 }
 
 export function openLocalHost(poolSize: number, backend: Backend, sample = false): LocalHost {
-  const pool = new Pool({
+  const hub = new Hub({
     launcher: forkLauncher,
     workerEntry: workerEntryPath,
+    pythonDir,
     poolSize,
     backend,
     sampler: sample ? platformSampler() : null,
   });
-  const handle = createCommandHandler(poolHandlers(pool, 'cli'));
+  const handle = createCommandHandler(hubHandlers(hub, 'cli'));
   const api = createApi(
     (command) => handle(command),
-    (listener) => pool.onFrame(listener),
+    (listener) => hub.onFrame(listener),
     () => () => {},
   );
-  return { pool, api };
+  return { hub, api };
 }

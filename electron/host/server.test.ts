@@ -312,7 +312,7 @@ describe('browser host', () => {
   it('closes a connection that sends more than the payload limit', async () => {
     const big = await Client.open(host);
     const closed = new Promise<number>((resolve) => big.ws.once('close', (code) => resolve(code)));
-    big.ws.send(JSON.stringify({ id: 1, command: { name: 'info', args: ['x'.repeat(100 * 1024)] } }));
+    big.ws.send(JSON.stringify({ id: 1, command: { name: 'info', args: ['x'.repeat(400 * 1024)] } }));
     expect(await closed).toBe(1009);
   });
 });

@@ -15,12 +15,13 @@ import { extname, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { commandError } from '../../shared/results';
-import { createCommandHandler, poolHandlers, type CommandHandler } from '../engine/controller';
+import { LIMITS } from '../../shared/run-spec';
+import { createCommandHandler, hubHandlers, type CommandHandler } from '../engine/controller';
 import { FrameChannel } from '../engine/frame-channel';
 import { forkLauncher } from '../engine/launcher';
-import { Pool } from '../engine/pool';
+import { Hub } from '../engine/hub';
 import { platformSampler } from '../engine/sampler';
-import { rendererDir, workerEntryPath } from './build';
+import { pythonDir, rendererDir, workerEntryPath } from './build';
 
 export interface BrowserHostOptions {
   /** 0 (the default) picks a free port. */
@@ -43,14 +44,15 @@ export interface BrowserHost {
   readonly url: string;
   readonly port: number;
   readonly token: string;
-  /** The host's pool, for tests and the command line (pids, readiness). */
-  readonly pool: Pool;
+  /** The host's sources: its pool (pids, readiness, for tests and the command line) and Python runs. */
+  readonly hub: Hub;
+  readonly pool: Hub['pool'];
   /** Stops every worker, drops every client and closes the server. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Larger messages close the socket (1009); real commands are a few hundred bytes. */
-const MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Larger messages close the socket (1009): commands are a few hundred bytes, pasted Python code up to its limit. */
+const MAX_PAYLOAD_BYTES = LIMITS.pythonCode.max + 64 * 1024;
 /** RFC 6455 "Try Again Later": the host is fine, this client could not keep up. */
 const CLOSE_TOO_SLOW = 1013;
 const CLOSE_GOING_AWAY = 1001;
@@ -102,8 +104,9 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const sampler = platformSampler();
   // An explicit undefined would override the pool's own default (the core count).
   const size = options.poolSize === undefined ? {} : { poolSize: options.poolSize };
-  const pool = new Pool({ launcher: forkLauncher, workerEntry: workerEntryPath, ...size, sampler });
-  const handle = createCommandHandler(poolHandlers(pool, 'browser'));
+  const hub = new Hub({ launcher: forkLauncher, workerEntry: workerEntryPath, pythonDir, ...size, sampler });
+  const { pool } = hub;
+  const handle = createCommandHandler(hubHandlers(hub, 'browser'));
   /** Each client with its own frame channel, so each gets the engine's catch-up frame and its own pace. */
   const clients = new Map<WebSocket, FrameChannel>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
@@ -125,7 +128,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const channel = new FrameChannel({
-        subscribe: (listener) => pool.onFrame(listener),
+        subscribe: (listener) => hub.onFrame(listener),
         stallTimeoutMs: options.stallTimeoutMs,
         maxInFlightBytes: options.maxInFlightBytes,
         maxHeldBytes: options.maxHeldBytes,
@@ -151,13 +154,13 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
       }
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
-      await pool.close();
+      await hub.close();
       for (const ws of clients.keys()) ws.terminate();
       wss.close();
       await serverClosed;
     })());
 
-  return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, pool, close };
+  return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, hub, pool, close };
 }
 
 /**

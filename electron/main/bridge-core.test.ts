@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RUN_SPEC } from '../../shared/run-spec';
-import { createCommandHandler, poolHandlers } from '../engine/controller';
-import { PoolError, type Pool } from '../engine/pool';
+import { createCommandHandler, hubHandlers } from '../engine/controller';
+import type { Hub } from '../engine/hub';
+import { PoolError } from '../engine/pool';
 import { createCommandBridge, isTrustedSender, type FrameLike } from './bridge-core';
 import { ownOrigins } from './urls';
 
@@ -32,21 +33,21 @@ describe('isTrustedSender', () => {
 });
 
 describe('createCommandBridge', () => {
-  /** Only what the controller touches; no processes. */
+  /** Only what the controller touches of the hub; no processes. */
   const fakePool = () => ({
     size: 2,
-    currentBackend: 'process',
+    backend: 'process',
     running: false,
     resize: vi.fn(),
     configure: vi.fn(),
-    start: vi.fn(() => ({ runId: 7 })),
+    start: vi.fn(async () => ({ runId: 7, finished: Promise.resolve() })),
     pause: vi.fn(),
     resume: vi.fn(),
     cancel: vi.fn(),
     reset: vi.fn(),
   });
   const bridgeFor = (pool: ReturnType<typeof fakePool>) =>
-    createCommandBridge(createCommandHandler(poolHandlers(pool as unknown as Pool, 'electron')), (frame) =>
+    createCommandBridge(createCommandHandler(hubHandlers(pool as unknown as Hub, 'electron')), (frame) =>
       isTrustedSender(frame, mainFrame, origins),
     );
   const trusted = { senderFrame: mainFrame };

@@ -3,9 +3,9 @@
  * processes. Each feature is a setupX() in its own module, called in order.
  */
 import { join } from 'node:path';
-import { app, session, utilityProcess, type BrowserWindow } from 'electron';
-import { createCommandHandler, poolHandlers } from '../engine/controller';
-import { Pool } from '../engine/pool';
+import { app, dialog, session, utilityProcess, type BrowserWindow, type OpenDialogOptions } from 'electron';
+import { createCommandHandler, hubHandlers } from '../engine/controller';
+import { Hub } from '../engine/hub';
 import { platformSampler } from '../engine/sampler';
 import { registerAppScheme, setupAppProtocol } from './app-protocol';
 import { setupBridge } from './bridge';
@@ -50,11 +50,11 @@ function start(): void {
     (listener) => app.on('child-process-gone', (_event, details) => listener(details)),
   );
   const sampler = new AppMetricsSampler(platformSampler(), () => app.getAppMetrics());
-  const pool = new Pool({ launcher, workerEntry: paths.worker, sampler });
-  setupQuit(pool, launcher);
+  const hub = new Hub({ launcher, workerEntry: paths.worker, pythonDir: paths.python, sampler });
+  setupQuit(hub, launcher);
 
-  const shortcuts = new PoolShortcuts(pool);
-  pool.onFrame((frame) => shortcuts.observe(frame));
+  const shortcuts = new PoolShortcuts(hub);
+  hub.onFrame((frame) => shortcuts.observe(frame));
   const toPage = (action: MenuAction) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(CHANNELS.menu, action);
   };
@@ -68,8 +68,23 @@ function start(): void {
   window.once('closed', () => (mainWindow = null));
   setupBridge({
     window,
-    handler: createCommandHandler(poolHandlers(pool, 'electron')),
-    subscribe: (listener) => pool.onFrame(listener),
+    handler: createCommandHandler({
+      ...hubHandlers(hub, 'electron'),
+      // The main process opens the dialog; the page only learns the path the user chose.
+      choosePythonScript: async () => {
+        const options: OpenDialogOptions = {
+          title: 'Run a Python program',
+          properties: ['openFile'],
+          filters: [
+            { name: 'Python', extensions: ['py'] },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
+        const chosen = await (mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options));
+        return { path: chosen.canceled ? null : (chosen.filePaths[0] ?? null) };
+      },
+    }),
+    subscribe: (listener) => hub.onFrame(listener),
     origins,
   });
   window.loadURL(devServerUrl ?? APP_INDEX_URL).catch((error: unknown) => {

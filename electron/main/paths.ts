@@ -10,10 +10,12 @@ export function unpackedPath(path: string): string {
   return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
-export function builtPaths(mainDir: string): { preload: string; renderer: string; worker: string } {
+export function builtPaths(mainDir: string): { preload: string; renderer: string; worker: string; python: string } {
   return {
     preload: join(mainDir, '../preload/index.cjs'),
     renderer: join(mainDir, '../renderer'),
     worker: unpackedPath(join(mainDir, 'worker.cjs')),
+    // The tracer and examples run in python3, which reads plain files: shipped unpacked beside out/.
+    python: unpackedPath(join(mainDir, '../../python')),
   };
 }

@@ -1,12 +1,22 @@
 /**
- * What the menu's pool shortcuts do, acting on the pool directly in the main
- * process. Starting a run is not here: the run's settings live in the renderer.
+ * What the menu's pool shortcuts do, acting on the hub directly in the main
+ * process (so a cluster backend's pool is the one resized). Starting a run is
+ * not here: the run's settings live in the renderer.
  */
 import type { Frame } from '../../shared/protocol';
 import { LIMITS } from '../../shared/run-spec';
-import type { Pool } from '../engine/pool';
+import type { Hub } from '../engine/hub';
 
-export type PoolControls = Pick<Pool, 'size' | 'running' | 'resize' | 'cancel' | 'pause' | 'resume'>;
+export type PoolControls = Pick<Hub, 'size' | 'running' | 'resize' | 'cancel' | 'pause' | 'resume'>;
+
+/** A shortcut has no one to tell of a refusal (a Python program cannot be paused): it does nothing. */
+const quietly = (action: () => unknown) => {
+  try {
+    void Promise.resolve(action()).catch(() => {});
+  } catch {
+    // refused
+  }
+};
 
 export class PoolShortcuts {
   private paused = false;
@@ -24,15 +34,14 @@ export class PoolShortcuts {
   /** Pause or resume submission; false when no run is going (starting one needs the renderer). */
   togglePause(): boolean {
     if (!this.pool.running) return false;
-    if (this.paused) this.pool.resume();
-    else this.pool.pause();
+    quietly(() => (this.paused ? this.pool.resume() : this.pool.pause()));
     return true;
   }
 
   /** Cancel the run now, in-flight tasks included; false when idle. */
   cancel(): boolean {
     if (!this.pool.running) return false;
-    this.pool.cancel('kill');
+    quietly(() => this.pool.cancel('kill'));
     return true;
   }
 
@@ -46,6 +55,6 @@ export class PoolShortcuts {
 
   private resizeBy(delta: number): void {
     const size = Math.min(LIMITS.poolSize.max, Math.max(LIMITS.poolSize.min, this.pool.size + delta));
-    if (size !== this.pool.size) this.pool.resize(size);
+    if (size !== this.pool.size) quietly(() => this.pool.resize(size));
   }
 }

@@ -1,5 +1,5 @@
 import { app } from 'electron';
-import type { Pool } from '../engine/pool';
+import type { Hub } from '../engine/hub';
 import { closeWithin } from './shutdown';
 import type { UtilityLauncher } from './utility-launcher';
 
@@ -9,10 +9,10 @@ const STOP_GRACE_MS = 500;
 const QUIT_DEADLINE_MS = 1500;
 
 /**
- * Quitting waits (once) for the pool to close, so no worker outlives the app.
+ * Quitting waits (once) for the hub (its pool, a running Python program) to close, so no worker outlives the app.
  * Closing the last window quits, on every platform: the pool is the window's.
  */
-export function setupQuit(pool: Pool, launcher: UtilityLauncher): void {
+export function setupQuit(hub: Pick<Hub, 'close'>, launcher: UtilityLauncher): void {
   let phase: 'running' | 'closing' | 'closed' = 'running';
   app.on('before-quit', (event) => {
     if (phase === 'closed') return;
@@ -20,7 +20,7 @@ export function setupQuit(pool: Pool, launcher: UtilityLauncher): void {
     if (phase === 'closing') return;
     phase = 'closing';
     void closeWithin(
-      (graceMs) => pool.close(graceMs),
+      (graceMs) => hub.close(graceMs),
       () => launcher.forceKillAll(),
       {
         graceMs: STOP_GRACE_MS,

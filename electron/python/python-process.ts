@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { TracePoolOverrides, TraceServer } from './trace-server';
 
@@ -37,15 +37,20 @@ export interface PythonExit {
 }
 
 export interface PythonProcessOptions {
+  /** The program: a script file, or a module of the shipped tracer (`-m`, e.g. a cluster bridge). */
   readonly script: string;
+  readonly module?: boolean;
   readonly args?: readonly string[];
   /** The interpreter to use; else POOLSCOPE_PYTHON, the project's `.venv`, then `python3` on PATH. */
   readonly python?: string;
   /** Where the program reports; without one it runs untraced. */
   readonly server?: TraceServer;
   readonly overrides?: TracePoolOverrides;
-  /** `inherit` for the CLI (the terminal sees the program as it is); `pipe` for the app and browser host. */
-  readonly stdio: 'inherit' | 'pipe';
+  /**
+   * `inherit` for the CLI (the terminal sees the program as it is); `pipe` for
+   * the app and browser host; `commands`: piped stdin too (a bridge's commands).
+   */
+  readonly stdio: 'inherit' | 'pipe' | 'commands';
   readonly cwd?: string;
   /** The program's environment before the tracer's variables (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
@@ -137,6 +142,8 @@ export class PythonProcess {
   /** Piped output (`stdio: 'pipe'`), raw bytes as the program wrote them. */
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** Piped input (`stdio: 'commands'`). */
+  readonly stdin: Writable | null;
   private stderrChunks: Buffer[] = [];
   private stderrBytes = 0;
 
@@ -147,6 +154,9 @@ export class PythonProcess {
   ) {
     this.stdout = child.stdout;
     this.stderr = child.stderr;
+    this.stdin = child.stdin;
+    // A bridge that exits while a command is being written must not crash the host (EPIPE).
+    child.stdin?.on('error', () => {});
     child.stderr?.on('data', (chunk: Buffer) => this.keepStderr(chunk));
     this.exited = new Promise((done) => {
       child.once('exit', (code, signal) => {
@@ -166,12 +176,14 @@ export class PythonProcess {
   static async start(options: PythonProcessOptions): Promise<PythonProcess> {
     const base = options.env ?? process.env;
     const python = findPython(options.python, base);
-    checkScript(options.script);
+    if (!options.module) checkScript(options.script);
     const env = { ...base, ...(options.server?.env(options.overrides, base) ?? {}) };
-    const child = spawn(python, [options.script, ...(options.args ?? [])], {
+    const program = options.module ? ['-m', options.script] : [options.script];
+    const child = spawn(python, [...program, ...(options.args ?? [])], {
       cwd: options.cwd,
       env,
-      stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      stdio:
+        options.stdio === 'inherit' ? 'inherit' : [options.stdio === 'commands' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32', // its own process group, to stop as one
     });
     const pid = await new Promise<number>((started, failed) => {

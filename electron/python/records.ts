@@ -10,7 +10,7 @@
 /** Nanoseconds on the machine's monotonic clock (Node's `process.hrtime`). */
 export type MonotonicNs = number;
 
-export type ProcessRole = 'main' | 'pool-worker' | 'executor-worker' | 'process';
+export type ProcessRole = 'main' | 'pool-worker' | 'executor-worker' | 'process' | 'bridge';
 export type ThreadRole = 'pool-thread' | 'executor-thread' | 'thread';
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 export type PoolKind = 'Pool' | 'ThreadPool' | 'ProcessPoolExecutor' | 'ThreadPoolExecutor';
@@ -27,7 +27,12 @@ export type CallMethod =
   | 'submit'
   | 'executor.map'
   | 'Process'
-  | 'Thread';
+  | 'Thread'
+  | 'client.map'
+  | 'adopted'
+  | 'ray.remote'
+  | 'actor'
+  | 'Pool.map';
 /** A task's return value as sent: exact numbers, null, booleans, else a short repr. */
 export type TaskResult = number | boolean | string | null;
 
@@ -114,6 +119,61 @@ export type OutRecord = readonly [
 ];
 export type WarnRecord = readonly [kind: 'warn', pid: number, at: MonotonicNs, text: string];
 
+// Cluster bridges (PROTOCOL.md: Cluster sources): lanes named by key, not pid and tid.
+export type ClusterLaneRecord = readonly [
+  kind: 'lane',
+  lane: string,
+  laneKind: 'process' | 'thread',
+  name: string,
+  group: string,
+  pid: number | null,
+  at: MonotonicNs,
+];
+export type LaneEndRecord = readonly [kind: 'lane-end', lane: string, at: MonotonicNs, reason: string];
+export type LaneRunRecord = readonly [kind: 'lane-run', call: string, index: number, lane: string, at: MonotonicNs];
+export type LaneDoneRecord = readonly [
+  kind: 'lane-done',
+  call: string,
+  index: number,
+  lane: string,
+  start: MonotonicNs,
+  end: MonotonicNs,
+  cpuNs: number | null,
+  result: TaskResult,
+];
+export type LaneFailRecord = readonly [
+  kind: 'lane-fail',
+  call: string,
+  index: number,
+  /** null: it failed without running anywhere (a task it needs failed, its client let it go). */
+  lane: string | null,
+  start: MonotonicNs,
+  end: MonotonicNs,
+  cpuNs: number | null,
+  error: string,
+];
+export type PhaseName = 'compute' | 'transfer' | 'deserialize' | 'disk-read' | 'disk-write';
+export type PhaseRecord = readonly [
+  kind: 'phase',
+  call: string,
+  index: number,
+  lane: string,
+  phase: PhaseName,
+  start: MonotonicNs,
+  end: MonotonicNs,
+];
+export type AttemptRecord = readonly [
+  kind: 'attempt',
+  call: string,
+  index: number,
+  lane: string,
+  start: MonotonicNs,
+  end: MonotonicNs,
+  reason: string,
+];
+export type MarkRecord = readonly [kind: 'mark', text: string, group: string | null, at: MonotonicNs];
+export type GoneRecord = readonly [kind: 'gone', at: MonotonicNs, text: string];
+
 /** Every record after a connection's hello. */
 export type TraceRecord =
   | ThreadRecord
@@ -129,11 +189,21 @@ export type TraceRecord =
   | DoneRecord
   | FailRecord
   | OutRecord
-  | WarnRecord;
+  | WarnRecord
+  | ClusterLaneRecord
+  | LaneEndRecord
+  | LaneRunRecord
+  | LaneDoneRecord
+  | LaneFailRecord
+  | PhaseRecord
+  | AttemptRecord
+  | MarkRecord
+  | GoneRecord;
 
 export type RecordKind = TraceRecord[0] | 'hello';
 
-const PROCESS_ROLES: ReadonlySet<unknown> = new Set(['main', 'pool-worker', 'executor-worker', 'process']);
+const PROCESS_ROLES: ReadonlySet<unknown> = new Set(['main', 'pool-worker', 'executor-worker', 'process', 'bridge']);
+const PHASES: ReadonlySet<unknown> = new Set(['compute', 'transfer', 'deserialize', 'disk-read', 'disk-write']);
 const THREAD_ROLES: ReadonlySet<unknown> = new Set(['pool-thread', 'executor-thread', 'thread']);
 const START_METHODS: ReadonlySet<unknown> = new Set(['fork', 'spawn', 'forkserver']);
 const POOL_KINDS: ReadonlySet<unknown> = new Set(['Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor']);
@@ -151,6 +221,11 @@ const CALL_METHODS: ReadonlySet<unknown> = new Set([
   'executor.map',
   'Process',
   'Thread',
+  'client.map',
+  'adopted',
+  'ray.remote',
+  'actor',
+  'Pool.map',
 ]);
 
 /** Longest id, name or repr we accept; the tracer cuts output text at 4,096 characters. */
@@ -165,6 +240,11 @@ const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_NAME;
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TEXT;
 const isIdOrNull = (v: unknown): boolean => v === null || isId(v);
+/** A cluster lane's key: a worker address and slot, a Ray worker id. */
+const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+const isCpu = (v: unknown): boolean => v === null || isCount(v);
+const isResult = (v: unknown): boolean =>
+  v === null || typeof v === 'boolean' || Number.isFinite(v) || (typeof v === 'string' && v.length <= MAX_NAME);
 
 /** Why `fields` is not a record of `kind`, or null when it is. */
 function problem(kind: string, r: readonly unknown[]): string | null {
@@ -274,6 +354,55 @@ function problem(kind: string, r: readonly unknown[]): string | null {
       );
     case 'warn':
       return want(4) ?? (!isPid(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'warn: bad field' : null);
+    case 'lane':
+      return (
+        want(7) ??
+        (!isKey(r[1]) ||
+        (r[2] !== 'process' && r[2] !== 'thread') ||
+        !isName(r[3]) ||
+        !isName(r[4]) ||
+        (r[5] !== null && !isPid(r[5])) ||
+        !isTime(r[6])
+          ? 'lane: bad field'
+          : null)
+      );
+    case 'lane-end':
+      return want(4) ?? (!isKey(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'lane-end: bad field' : null);
+    case 'lane-run':
+      return want(5) ?? (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !isTime(r[4]) ? 'lane-run: bad field' : null);
+    case 'lane-done':
+    case 'lane-fail': {
+      const bad = want(8);
+      if (bad) return bad;
+      const laneOk = kind === 'lane-fail' ? r[3] === null || isKey(r[3]) : isKey(r[3]);
+      if (!isId(r[1]) || !isCount(r[2]) || !laneOk || !isCpu(r[6])) return `${kind}: bad field`;
+      if (!isTime(r[4]) || !isTime(r[5]) || (r[5] as number) < (r[4] as number)) return `${kind}: bad times`;
+      if (kind === 'lane-fail')
+        return typeof r[7] === 'string' && r[7].length <= MAX_NAME ? null : 'lane-fail: bad error';
+      return isResult(r[7]) ? null : 'lane-done: bad result';
+    }
+    case 'phase':
+      return (
+        want(7) ??
+        (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !PHASES.has(r[4]) || !isTime(r[5]) || !isTime(r[6])
+          ? 'phase: bad field'
+          : (r[6] as number) < (r[5] as number)
+            ? 'phase: bad times'
+            : null)
+      );
+    case 'attempt':
+      return (
+        want(7) ??
+        (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !isTime(r[4]) || !isTime(r[5]) || !isName(r[6])
+          ? 'attempt: bad field'
+          : (r[5] as number) < (r[4] as number)
+            ? 'attempt: bad times'
+            : null)
+      );
+    case 'mark':
+      return want(4) ?? (!isName(r[1]) || (r[2] !== null && !isName(r[2])) || !isTime(r[3]) ? 'mark: bad field' : null);
+    case 'gone':
+      return want(3) ?? (!isTime(r[1]) || !isName(r[2]) ? 'gone: bad field' : null);
     default:
       return `unknown record kind ${JSON.stringify(kind).slice(0, 40)}`;
   }

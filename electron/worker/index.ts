@@ -47,6 +47,8 @@ const YIELD_EVERY_MS = 2;
  * task. Longer tasks get readings of their own.
  */
 const SEGMENT_MS = 1;
+/** More than a scheduler tick (4 ms at HZ=250): the most a stale reading can owe the next segment. */
+const MAX_CARRY_MS = 10;
 const BATCH_CAPACITY = 16_384;
 
 interface CurrentRun {
@@ -91,27 +93,35 @@ class SettledBatch {
 
   /**
    * Closes the open segment: the CPU and core wait the clock moved by since it
-   * opened go to its tasks in proportion to their wall time. A new segment opens.
+   * opened are shared out to its tasks by the part of the segment each took, so
+   * a task never gets more CPU plus waiting than its own wall time — the time
+   * between tasks (reports, bookkeeping) is nobody's. A new segment opens.
+   *
+   * The kernel brings a running thread's figures up to date at scheduler ticks,
+   * so a reading can be up to a tick stale: what a segment shows beyond its
+   * wall time is carried into the next one (at most MAX_CARRY_MS), not lost.
    */
   closeSegment(at: number): void {
+    const wall = at - this.lastReading;
     this.lastReading = at;
     if (!clock) return;
     clock.read(this.reading);
     const from = this.segmentFrom;
     const to = this.size;
-    if (to > from) {
-      const cpu = this.reading[0] - this.base[0];
-      const wait = this.reading[1] - this.base[1];
-      let wall = 0;
-      for (let i = from; i < to; i++) wall += this.end[i] - this.start[i];
-      for (let i = from; i < to; i++) {
-        const share = wall > 0 ? (this.end[i] - this.start[i]) / wall : 1 / (to - from);
-        this.cpu[i] = cpu * share;
-        this.coreWait[i] = wait * share;
-      }
-    }
-    this.base.set(this.reading);
     this.segmentFrom = to;
+    if (to === from || wall <= 0) {
+      this.base.set(this.reading);
+      return;
+    }
+    const cpuRate = Math.min(1, Math.max(0, this.reading[0] - this.base[0]) / wall);
+    const waitRate = Math.min(1 - cpuRate, Math.max(0, this.reading[1] - this.base[1]) / wall);
+    for (let i = from; i < to; i++) {
+      const taskWall = this.end[i] - this.start[i];
+      this.cpu[i] = cpuRate * taskWall;
+      this.coreWait[i] = waitRate * taskWall;
+    }
+    this.base[0] = Math.max(this.base[0] + cpuRate * wall, this.reading[0] - MAX_CARRY_MS);
+    this.base[1] = Math.max(this.base[1] + waitRate * wall, this.reading[1] - MAX_CARRY_MS);
   }
 
   take() {
@@ -203,6 +213,9 @@ async function pump(): Promise<void> {
   pumping = true;
   // The clock segment starts with the work: time spent idle before it is nobody's task time.
   if (run?.trace) batch.closeSegment(now());
+  // The previous task's end, when nothing but bookkeeping came since: the next one starts there
+  // (one clock read per tiny task instead of two); -1 after anything that takes real time.
+  let carried = -1;
   while (run && !retiring) {
     const index = nextTask();
     if (index < 0) break;
@@ -214,9 +227,10 @@ async function pump(): Promise<void> {
     if (long) {
       started = { task: index, at: now() };
       report();
+      carried = -1;
     }
     currentTask = index;
-    const start = trace ? now() : 0;
+    const start = trace ? (carried >= 0 ? carried : now()) : 0;
     // A long task gets a CPU reading of its own.
     if (trace && long) batch.closeSegment(start);
     // Waits for the GIL count inside the task: a task is only as fast as its lock allows.
@@ -239,11 +253,19 @@ async function pump(): Promise<void> {
     if (run !== current) return finishPump(); // reset while awaiting: drop the old run
     const end = now();
     batch.add(index, start, trace ? end : 0, result, error);
-    if (trace && end - batch.lastReading >= SEGMENT_MS) batch.closeSegment(end);
-    if (batch.full || end - lastReport >= REPORT_EVERY_MS) report();
+    carried = lock ? -1 : end;
+    if (trace && end - batch.lastReading >= SEGMENT_MS) {
+      batch.closeSegment(end);
+      carried = -1;
+    }
+    if (batch.full || end - lastReport >= REPORT_EVERY_MS) {
+      report();
+      carried = -1;
+    }
     if (end - lastYield >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = now();
+      carried = -1;
     }
   }
   if (retiring) giveBack();
@@ -278,9 +300,13 @@ function giveBack(): void {
 }
 
 /** Chunks come in bulk and often: a plain loop keeps this off the hot path's budget. */
-function isChunkList(list: unknown): list is number[] {
-  if (!Array.isArray(list) || list.length % 2 !== 0) return false;
-  for (const value of list) if (!Number.isSafeInteger(value) || value < 0) return false;
+function isChunkList(list: unknown): list is ArrayLike<number> {
+  if (!(list instanceof Int32Array) && !Array.isArray(list)) return false;
+  if (list.length % 2 !== 0) return false;
+  for (let k = 0; k < list.length; k++) {
+    const value = list[k];
+    if (!Number.isSafeInteger(value) || value < 0) return false;
+  }
   return true;
 }
 
@@ -313,7 +339,13 @@ function onMessage(raw: unknown): void {
       return;
     case 'chunks':
       if (message.runId !== run?.runId) return;
-      for (const value of message.list) inbox.push(value);
+      for (let k = 0; k + 1 < message.list.length; k += 2) {
+        const [first, count] = [message.list[k], message.list[k + 1]];
+        // A range that continues the last one extends it: the same tasks, in the same order.
+        const n = inbox.length;
+        if (n > inboxHead && inbox[n - 2] + inbox[n - 1] === first) inbox[n - 1] += count;
+        else inbox.push(first, count);
+      }
       if (!pumping && !retiring) void pump();
       return;
     case 'retire':

@@ -17,8 +17,12 @@ export const toWorkerSchema = z.discriminatedUnion('t', [
     /** Record start/end of every task (off only to measure tracing overhead). */
     trace: z.boolean(),
   }),
-  /** Chunks to append to the inbox, flattened as [first, count] pairs. */
-  z.strictObject({ t: z.literal('chunks'), runId: z.number().int(), list: z.array(z.number().int().nonnegative()) }),
+  /** Chunks to append to the inbox, flattened as [first, count] pairs (an Int32Array on the wire). */
+  z.strictObject({
+    t: z.literal('chunks'),
+    runId: z.number().int(),
+    list: z.union([z.instanceof(Int32Array), z.array(z.number().int().nonnegative())]),
+  }),
   /**
    * Finish the current task, then give back everything not started (the rest of
    * the current chunk included) with a `returned` message, and wait.

@@ -40,6 +40,14 @@ _thread_ids = threading.local()
 
 _ids = itertools.count(1)
 
+# Cluster engines' own machinery (their threads, executors and processes):
+# a bridge reports their work, so the tracer leaves them alone.
+ENGINES = ("distributed.", "dask.", "ray.", "tornado.")
+
+
+def is_engine_module(name):
+    return isinstance(name, str) and (name.startswith(ENGINES) or name in ("distributed", "dask", "ray"))
+
 
 def new_id():
     """A pool or call id, unique in the program: "<pid>.<n>"."""

@@ -6,6 +6,7 @@ star mode, so chunks (ProcessPoolExecutor) need no special case.
 """
 
 import inspect
+import sys
 import threading
 
 from . import core, lifetimes, transport
@@ -63,6 +64,22 @@ def _numbered(iterables, call):
         raise
 
 
+def _engine_made(executor):
+    """Dask's and Ray's own executors (a subclass of theirs, or one they
+    create) are theirs: a bridge reports the work, and POOLSCOPE_PROCESSES
+    must not resize them."""
+    if core.is_engine_module(type(executor).__module__):
+        return True
+    frame = sys._getframe(2)  # 0: here, 1: our __init__, 2: its caller
+    while frame is not None:
+        if core.is_engine_module(frame.f_globals.get("__name__")):
+            return True
+        if frame.f_code.co_name != "__init__":
+            return False
+        frame = frame.f_back  # a subclass's __init__ calling super(): look at its creator
+    return False
+
+
 def _ppe_arguments(max_workers=None, mp_context=None, initializer=None, initargs=(), **_ignored):
     return max_workers, initializer, initargs
 
@@ -78,7 +95,7 @@ def patch(module, config, kind):
     init_signature = inspect.signature(original_init)
 
     def __init__(self, *args, **kwargs):
-        if not core.enabled:
+        if not core.enabled or _engine_made(self):
             return original_init(self, *args, **kwargs)
         try:
             bound = init_signature.bind(self, *args, **kwargs)

@@ -14,9 +14,14 @@ _MACHINERY = ("multiprocessing.", "concurrent.futures.", "poolscope_trace")
 
 
 def _is_machinery(fn):
-    """Pool handler threads, queue feeders, executor managers, Manager servers."""
+    """Pool handler threads, queue feeders, executor managers, Manager
+    servers, and the cluster engines' own threads and processes."""
     module = getattr(fn, "__module__", None)
-    return isinstance(module, str) and module.startswith(_MACHINERY)
+    return isinstance(module, str) and (module.startswith(_MACHINERY) or core.is_engine_module(module))
+
+
+def _is_engine(fn):
+    return core.is_engine_module(getattr(fn, "__module__", None))
 
 
 def _worker_of(obj, target):
@@ -121,6 +126,11 @@ def patch_process(process_module):
     def _describe(self):
         state = self.__dict__
         target = state.get("_target")
+        if _is_engine(target if target is not None else type(self).run):
+            # A Dask nanny's worker process: its bridge reports it; traced,
+            # it would report Dask's executor threads as pools of its own.
+            state["_poolscope_process"] = None
+            return
         worker = _worker_of(self, target)
         call = None
         if worker is not None:
@@ -151,7 +161,11 @@ def patch_process(process_module):
     def _bootstrap(self, *args, **kwargs):
         # Runs in the child, whatever the start method.
         state = self.__dict__
-        role, pool, call, method = state.get("_poolscope_process", ("process", None, None, None))
+        info = state.get("_poolscope_process", ("process", None, None, None))
+        if info is None:
+            transport.go_dormant()
+            return original_bootstrap(self, *args, **kwargs)
+        role, pool, call, method = info
         transport.activate(role, pool, self.name, method)
         output.install()
         if call is not None:
@@ -164,7 +178,9 @@ def patch_process(process_module):
     def report_exit(self):
         popen = self.__dict__.get("_popen")
         code = getattr(popen, "returncode", None)
-        if code is None or not _first(self, "_poolscope_exit"):
+        if code is None or self.__dict__.get("_poolscope_process", ()) is None:
+            return  # running, or an engine's process (never traced)
+        if not _first(self, "_poolscope_exit"):
             return
         at = core.now()
         core.emit(["exit", popen.pid, at, code, _signal_name(code)])

@@ -33,6 +33,8 @@ _lost = False
 _flusher_started = False
 _encoder = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _before_bye = []  # callbacks that queue last records (partial output lines)
+_on_lost = []  # a bridge's clean-up (its own cluster) before it exits
+_dormant = False
 
 # Set while this thread runs Process.start(): a child forked meanwhile is a
 # multiprocessing child, and says who it is from Process._bootstrap.
@@ -63,6 +65,24 @@ def configure(address, token):
 
 def on_before_bye(callback):
     _before_bye.append(callback)
+
+
+def on_host_lost(callback):
+    """``callback()`` runs (bounded: 5 s in all) before a lost host ends the
+    process, so that a bridge shuts down the cluster it started."""
+    _on_lost.append(callback)
+
+
+def go_dormant():
+    """An engine's own process (a Dask worker): nothing is recorded or sent."""
+    global _dormant
+    _dormant = True
+    core.enabled = False
+    del core.buffer[:]
+
+
+def identity():
+    return _identity
 
 
 def start_buffering():
@@ -142,7 +162,7 @@ def _flusher():
         wake = core.wake
         wake.wait(TICK_SECONDS)
         wake.clear()
-        if _said_bye or _lost:
+        if _said_bye or _lost or _dormant:
             return
         if _identity is None:
             continue
@@ -278,6 +298,13 @@ def _host_lost():
     if _lost:
         return
     _lost = True
+    if _on_lost:
+        _thread.start_new_thread(_exit_after, (5.0,))
+        for callback in _on_lost:
+            try:
+                callback()
+            except Exception:
+                pass
     # Flushing the program's streams must not keep it alive if they block.
     _thread.start_new_thread(_exit_after, (0.5,))
     for stream in (sys.stdout, sys.stderr):
@@ -285,7 +312,7 @@ def _host_lost():
             stream.flush()
         except Exception:
             pass
-    if _identity is not None and _identity[0] == "main":
+    if _identity is not None and _identity[0] in ("main", "bridge"):
         try:
             os.write(2, b"poolscope: lost the connection to the host; exiting\n")
         except OSError:

@@ -5,17 +5,17 @@
  * through whatever PoolscopeApi their host gives them.
  */
 import { idealSpeedup, wallSpeedup } from '../figures';
-import { BACKENDS, type Backend, type RunSpec } from '../run-spec';
+import { BACKENDS, type Backend } from '../run-spec';
 import { computeStats } from '../stats';
 import type { TaskStore } from '../task-store';
-import { closePool, createPool, joinPool, measureMemory, runToEnd, type StepContext } from './steps';
+import { closePool, createPool, joinPool, measureMemory, runToEnd, type JobTarget, type StepContext } from './steps';
 
 export interface BackendMeasurement {
   backend: Backend;
   runId: number;
   workers: number;
-  /** From asking for the pool until every worker said it is ready. */
-  startupMs: number;
+  /** From asking for the pool until every worker said it is ready; null for a program (its pools start inside it). */
+  startupMs: number | null;
   wallMs: number;
   /** Serial wall time over this one's, when serial was measured first; else null. */
   wallSpeedup: number | null;
@@ -49,29 +49,48 @@ export function compareOrder(backends: readonly Backend[]): Backend[] {
   return BACKENDS.filter((b) => backends.includes(b)).sort((a, b) => Number(b === 'serial') - Number(a === 'serial'));
 }
 
+/** The backends a Python program can be compared on: its pools as written, as threads (the real GIL), serially. */
+export const PYTHON_BACKENDS: readonly Backend[] = ['process', 'thread', 'serial'];
+
+/**
+ * Measures one target on each backend in turn. The engine's workload gets a
+ * fresh pool per backend (its start-up and memory are measured too); a Python
+ * program runs as itself with its pools made processes, threads or serial
+ * (POOLSCOPE_POOL_KIND), sized `workers` — its start-up is its pools' own.
+ */
 export async function compareBackends(
   ctx: StepContext,
-  spec: RunSpec,
+  target: JobTarget,
   backends: readonly Backend[],
   cores: number,
   hooks: CompareHooks = {},
 ): Promise<BackendMeasurement[]> {
   const rows: BackendMeasurement[] = [];
   let serialWall: number | null = null;
-  for (const backend of compareOrder(backends)) {
-    const workers = backend === 'serial' ? 1 : spec.poolSize;
-    // A fresh pool for each, so its start-up is measured.
-    hooks.phase?.(`${backend}: closing the previous pool`);
-    await joinPool(ctx, await closePool(ctx));
-    hooks.phase?.(`${backend}: starting ${workers} worker${workers === 1 ? '' : 's'}`);
-    const pool = await createPool(ctx, workers, backend);
-    hooks.phase?.(`${backend}: measuring memory`);
-    const rssPerWorkerBytes = await measureMemory(ctx, pool.workers, pool.readyAt);
-    hooks.phase?.(`${backend}: running ${spec.tasks} tasks`);
-    const { entry, store } = await runToEnd(ctx, { ...spec, backend, poolSize: workers }, 'compare', backend, (runId) =>
-      hooks.runStarted?.(runId),
-    );
-    hooks.runFinished?.(spec.tasks);
+  const poolSize = target.kind === 'engine' ? target.spec.poolSize : (target.request.processes ?? cores);
+  const order = compareOrder(target.kind === 'python' ? backends.filter((b) => PYTHON_BACKENDS.includes(b)) : backends);
+  for (const backend of order) {
+    const workers = backend === 'serial' ? 1 : poolSize;
+    let startupMs: number | null = null;
+    let rssPerWorkerBytes: number | null = null;
+    let run: JobTarget;
+    if (target.kind === 'engine') {
+      // A fresh pool for each, so its start-up is measured.
+      hooks.phase?.(`${backend}: closing the previous pool`);
+      await joinPool(ctx, await closePool(ctx));
+      hooks.phase?.(`${backend}: starting ${workers} worker${workers === 1 ? '' : 's'}`);
+      const pool = await createPool(ctx, workers, backend);
+      hooks.phase?.(`${backend}: measuring memory`);
+      rssPerWorkerBytes = await measureMemory(ctx, pool.workers, pool.readyAt);
+      startupMs = pool.readyAt - pool.requestedAt;
+      run = { kind: 'engine', spec: { ...target.spec, backend, poolSize: workers } };
+    } else {
+      const poolKind = backend === 'process' ? 'process' : backend === 'thread' ? 'thread' : 'serial';
+      run = { kind: 'python', request: { ...target.request, processes: workers, poolKind } };
+    }
+    hooks.phase?.(`${backend}: running`);
+    const { entry, store } = await runToEnd(ctx, run, 'compare', backend, (runId) => hooks.runStarted?.(runId));
+    hooks.runFinished?.(entry.tasks);
     if (entry.status !== 'completed') throw new Error(`the ${backend} run ${entry.status}`);
     const wallMs = (entry.finishedAt ?? entry.startedAt) - entry.startedAt;
     if (backend === 'serial') serialWall = wallMs;
@@ -80,7 +99,7 @@ export async function compareBackends(
       backend,
       runId: entry.runId,
       workers,
-      startupMs: pool.readyAt - pool.requestedAt,
+      startupMs,
       wallMs,
       wallSpeedup: serialWall !== null ? wallSpeedup(serialWall, wallMs) : null,
       speedup: stats?.speedup ?? null,

@@ -6,7 +6,8 @@
  * the frames, so a step's duration is what the pool took, not the page.
  */
 import type { CommandResult, PoolscopeApi } from '../api';
-import type { Backend, RunSpec } from '../run-spec';
+import type { PythonRequest } from '../commands';
+import { isClusterBackend, type Backend, type RunSpec } from '../run-spec';
 import type { TaskStore } from '../task-store';
 import type { HistoryEntry, RunOrigin } from './history';
 import type { LiveWorker } from './pool-tracker';
@@ -21,6 +22,8 @@ export interface StepContext {
 
 /** Workers start in well under a second; anything this slow means the host is stuck. */
 const POOL_TIMEOUT_MS = 15_000;
+/** A local Ray instance can take a quarter of a minute to come up on a busy machine. */
+const CLUSTER_TIMEOUT_MS = 120_000;
 /** Fewer workers than asked this long after a resize means the pool has stopped trying. */
 const STALL_MS = 2_000;
 /** Samples come every 250 ms while workers live; past this, memory is not reported. */
@@ -63,11 +66,13 @@ export interface CreatedPool {
 /** Pool(processes=size): sizes the pool and waits until exactly `size` workers are alive and ready. */
 export async function createPool(ctx: StepContext, size: number, backend: Backend): Promise<CreatedPool> {
   const { api, session, signal } = ctx;
+  // Dask's lanes are worker threads, one per worker here (configure starts one thread each); Ray's, worker processes.
   const workers = backend === 'serial' ? 1 : size;
+  const timeoutMs = isClusterBackend(backend) ? CLUSTER_TIMEOUT_MS : POOL_TIMEOUT_MS;
   const resized = session.nextEvent('pool-resized', (e) => e.poolSize === workers && e.backend === backend, {
     what: `a pool of ${workers}`,
     signal,
-    timeoutMs: POOL_TIMEOUT_MS,
+    timeoutMs,
   });
   expectOk(await api.configure(workers, backend), 'Could not configure the pool');
   const requestedAt = (await resized).at;
@@ -75,16 +80,21 @@ export async function createPool(ctx: StepContext, size: number, backend: Backen
     const live = [...session.pool.live.values()];
     if (live.length !== workers || live.some((w) => w.readyAt === null)) return undefined;
     // Fresh workers are spawned the moment the pool is resized; where some were there already, count from the resize.
-    const from = Math.max(requestedAt, Math.min(...live.map((w) => w.spawnedAt)));
+    // A cluster's workers appear once it is up: its start-up counts from the request.
+    const from = isClusterBackend(backend)
+      ? requestedAt
+      : Math.max(requestedAt, Math.min(...live.map((w) => w.spawnedAt)));
     return { requestedAt: from, readyAt: Math.max(from, ...live.map((w) => w.readyAt ?? from)), workers: live };
   };
   try {
-    return await session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs: STALL_MS });
+    // A cluster's workers join over seconds; the engine's within one.
+    const stallMs = isClusterBackend(backend) ? timeoutMs : STALL_MS;
+    return await session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs: stallMs });
   } catch (error) {
     if (signal.aborted) throw error;
     // A pool that gave up after failed start-ups spawns nothing more until reset: give it its fresh start.
     if (session.pool.live.size < workers) expectOk(await api.reset(), 'Could not restart the pool');
-    return session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs: POOL_TIMEOUT_MS });
+    return session.until(ready, { what: `${workers} ready workers`, signal, timeoutMs });
   }
 }
 
@@ -121,19 +131,27 @@ export interface FinishedRun {
   store: TaskStore | null;
 }
 
+/** What a job runs: the engine's workload, or the user's own Python program. */
+export type JobTarget = { kind: 'engine'; spec: RunSpec } | { kind: 'python'; request: PythonRequest };
+
 /**
- * pool.map(...): starts the run, names it in the history, and waits for it to
- * finish. Cancelling stops it at once (running tasks are killed).
+ * pool.map(...), or a whole Python program: starts the run, names it in the
+ * history, and waits for it to finish. Cancelling stops it at once (running
+ * tasks are killed; a program's process tree ends).
  */
 export async function runToEnd(
   { api, session, signal }: StepContext,
-  spec: RunSpec,
+  target: JobTarget,
   origin: RunOrigin,
   label: string,
   onStart?: (runId: number) => void,
 ): Promise<FinishedRun> {
   if (signal.aborted) throw new Cancelled();
-  const { runId } = expectOk(await api.start(spec), 'Could not start the run');
+  const started = target.kind === 'engine' ? await api.start(target.spec) : await api.runPython(target.request);
+  const { runId } = expectOk(
+    started,
+    target.kind === 'engine' ? 'Could not start the run' : 'Could not start the program',
+  );
   session.history.label(runId, origin, label);
   onStart?.(runId);
   const stop = () => void api.cancel('kill');

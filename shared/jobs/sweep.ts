@@ -5,9 +5,8 @@
  * and the Sweep view both call this.
  */
 import { summariseSweep, type SweepPoint } from '../amdahl';
-import type { RunSpec } from '../run-spec';
 import type { JobHooks } from './compare';
-import { createPool, runToEnd, type StepContext } from './steps';
+import { createPool, runToEnd, type JobTarget, type StepContext } from './steps';
 
 export type SweepRunPoint = SweepPoint<{ workers: number; runId: number; wallMs: number }>;
 
@@ -22,9 +21,14 @@ export interface SweepHooks extends JobHooks {
   measured?(result: SweepResult): void;
 }
 
+/**
+ * Runs the target at each pool size: the engine's workload on its pool resized
+ * in between, or a Python program with every pool it creates sized so
+ * (POOLSCOPE_PROCESSES).
+ */
 export async function sweepPoolSizes(
   ctx: StepContext,
-  spec: RunSpec,
+  target: JobTarget,
   sizes: readonly number[],
   cores: number,
   hooks: SweepHooks = {},
@@ -33,13 +37,15 @@ export async function sweepPoolSizes(
   let result: SweepResult = { points: [], serialFraction: null };
   for (const workers of sizes) {
     const name = `${workers} worker${workers === 1 ? '' : 's'}`;
-    hooks.phase?.(`${name}: sizing the pool`);
-    await createPool(ctx, workers, spec.backend);
-    hooks.phase?.(`${name}: running ${spec.tasks} tasks`);
-    const { entry } = await runToEnd(ctx, { ...spec, poolSize: workers }, 'sweep', name, (runId) =>
-      hooks.runStarted?.(runId),
-    );
-    hooks.runFinished?.(spec.tasks);
+    let run: JobTarget;
+    if (target.kind === 'engine') {
+      hooks.phase?.(`${name}: sizing the pool`);
+      await createPool(ctx, workers, target.spec.backend);
+      run = { kind: 'engine', spec: { ...target.spec, poolSize: workers } };
+    } else run = { kind: 'python', request: { ...target.request, processes: workers } };
+    hooks.phase?.(`${name}: running`);
+    const { entry } = await runToEnd(ctx, run, 'sweep', name, (runId) => hooks.runStarted?.(runId));
+    hooks.runFinished?.(entry.tasks);
     if (entry.status !== 'completed') throw new Error(`the run on ${name} ${entry.status}`);
     walls.push({ workers, runId: entry.runId, wallMs: (entry.finishedAt ?? entry.startedAt) - entry.startedAt });
     result = summariseSweep(walls, cores);

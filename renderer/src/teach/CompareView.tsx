@@ -381,7 +381,7 @@ function CompareTable({
             <td>{r.workers}</td>
             <td>{formatDuration(r.wallMs)}</td>
             <td data-testid="compare-speedup">{formatTimes(shownSpeedup(r))}</td>
-            <td>{formatDuration(r.startupMs)}</td>
+            <td>{r.startupMs === null ? DASH : formatDuration(r.startupMs)}</td>
             <td>{r.rssPerWorkerBytes === null ? DASH : formatBytes(r.rssPerWorkerBytes)}</td>
             <td data-testid="compare-others">{othersCell(machine[r.runId])}</td>
           </tr>

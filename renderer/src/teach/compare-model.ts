@@ -12,6 +12,8 @@ export const BACKEND_INFO: Record<Backend, { name: string; plural: string; what:
   thread: { name: 'thread', plural: 'Threads', what: 'threads inside one worker process' },
   gil: { name: 'GIL', plural: 'GIL threads', what: 'threads that must hold one shared lock to compute' },
   serial: { name: 'serial', plural: 'Serial', what: 'one worker, one task at a time: the baseline' },
+  dask: { name: 'Dask', plural: 'Dask', what: 'a local Dask cluster: worker processes fed by a scheduler' },
+  ray: { name: 'Ray', plural: 'Ray', what: 'a local Ray instance: worker processes fed by its raylet' },
 };
 
 export const COMPARE_PRESETS: Record<ComparePreset, { label: string; summary: string; spec: Partial<RunSpec> }> = {

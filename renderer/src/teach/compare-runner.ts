@@ -50,19 +50,25 @@ export class CompareRunner {
       measured: { preset: settings.preset, poolSize, cores, tasks: spec.tasks, vsSerial: backends.includes('serial') },
     });
     try {
-      await compareBackends({ api: this.api, session: this.session, signal: abort.signal }, spec, backends, cores, {
-        phase: (label) => ticker.phase(label),
-        runStarted: (runId) => {
-          ticker.runStarted(runId);
-          meter.runStarted(runId);
+      await compareBackends(
+        { api: this.api, session: this.session, signal: abort.signal },
+        { kind: 'engine', spec },
+        backends,
+        cores,
+        {
+          phase: (label) => ticker.phase(label),
+          runStarted: (runId) => {
+            ticker.runStarted(runId);
+            meter.runStarted(runId);
+          },
+          runFinished: (tasks) => {
+            ticker.runFinished(tasks);
+            const measured = meter.runFinished();
+            if (measured) patch({ machine: { ...useApp.getState().compare.machine, [measured.runId]: measured.load } });
+          },
+          measured: (rows) => patch({ rows }),
         },
-        runFinished: (tasks) => {
-          ticker.runFinished(tasks);
-          const measured = meter.runFinished();
-          if (measured) patch({ machine: { ...useApp.getState().compare.machine, [measured.runId]: measured.load } });
-        },
-        measured: (rows) => patch({ rows }),
-      });
+      );
       patch({ status: 'done' });
     } catch (error) {
       const cancelled = error instanceof Cancelled || abort.signal.aborted;

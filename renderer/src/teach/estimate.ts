@@ -5,8 +5,8 @@
  */
 import type { Backend } from '../../../shared/run-spec';
 
-/** Starting a fresh pool and tearing it down: roughly what a process pool costs (threads less). */
-const STARTUP_MS: Record<Backend, number> = { process: 400, thread: 250, gil: 250, serial: 300 };
+/** Starting a fresh pool and tearing it down: roughly what a process pool costs (threads less, a cluster more). */
+const STARTUP_MS: Record<Backend, number> = { process: 400, thread: 250, gil: 250, serial: 300, dask: 3000, ray: 5000 };
 
 /** How many tasks run at once: CPU-bound work needs a core each (GIL threads take turns); waiting needs none. */
 export function parallelism(backend: Backend, workers: number, cores: number, cpuBound: boolean): number {

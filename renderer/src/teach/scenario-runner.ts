@@ -68,7 +68,7 @@ const createStep: StepRun = async (ctx, job) => {
 
 const mapStep: StepRun = async (ctx, job) => {
   const from = job.store.output.length;
-  const { entry } = await runToEnd(ctx, job.spec, 'scenario', job.scenario.id.toUpperCase());
+  const { entry } = await runToEnd(ctx, { kind: 'engine', spec: job.spec }, 'scenario', job.scenario.id.toUpperCase());
   mark(entry.startedAt, 'map()');
   if (entry.status !== 'completed') throw new Error(`the run ${entry.status}`);
   appendOutput([...workerLines(job.store, from), ...afterMapLines(job.scenario, job.store)]);
@@ -77,7 +77,7 @@ const mapStep: StepRun = async (ctx, job) => {
 
 const startChild: StepRun = async (ctx, job) => {
   const from = job.store.output.length;
-  const { entry } = await runToEnd(ctx, job.spec, 'scenario', job.scenario.id.toUpperCase());
+  const { entry } = await runToEnd(ctx, { kind: 'engine', spec: job.spec }, 'scenario', job.scenario.id.toUpperCase());
   const lane = job.store.laneList()[0];
   // start() creates the process: the mark goes where it was spawned, just before the run began.
   mark(Math.min(entry.startedAt, lane?.spawnedAt ?? Infinity), 'start()');

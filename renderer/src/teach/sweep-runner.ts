@@ -41,19 +41,25 @@ export class SweepRunner {
     state.setTeachBusy('sweep');
     patch({ status: 'running', points: [], serialFraction: null, cores, machine: {}, error: null });
     try {
-      await sweepPoolSizes({ api: this.api, session: this.session, signal: abort.signal }, spec, sizes, cores, {
-        phase: (label) => ticker.phase(label),
-        runStarted: (runId) => {
-          ticker.runStarted(runId);
-          meter.runStarted(runId);
+      await sweepPoolSizes(
+        { api: this.api, session: this.session, signal: abort.signal },
+        { kind: 'engine', spec },
+        sizes,
+        cores,
+        {
+          phase: (label) => ticker.phase(label),
+          runStarted: (runId) => {
+            ticker.runStarted(runId);
+            meter.runStarted(runId);
+          },
+          runFinished: (n) => {
+            ticker.runFinished(n);
+            const measured = meter.runFinished();
+            if (measured) patch({ machine: { ...useApp.getState().sweep.machine, [measured.runId]: measured.load } });
+          },
+          measured: (result) => patch(result),
         },
-        runFinished: (n) => {
-          ticker.runFinished(n);
-          const measured = meter.runFinished();
-          if (measured) patch({ machine: { ...useApp.getState().sweep.machine, [measured.runId]: measured.load } });
-        },
-        measured: (result) => patch(result),
-      });
+      );
       patch({ status: 'done' });
     } catch (error) {
       const cancelled = error instanceof Cancelled || abort.signal.aborted;

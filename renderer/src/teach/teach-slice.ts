@@ -6,7 +6,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Backend, WorkloadKind } from '../../../shared/run-spec';
-import { BACKENDS } from '../../../shared/run-spec';
+import { ENGINE_BACKENDS } from '../../../shared/run-spec';
 import type { ScenarioId } from '../../../shared/scenarios';
 import type { TaskStore } from '../../../shared/task-store';
 import type { AppState } from '../store';
@@ -128,7 +128,8 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
   teachBusy: null,
   scenario: null,
   compare: {
-    settings: { preset: 'cpu', poolSize: null, tasks: 40, backends: [...BACKENDS] },
+    // The built-in backends; a local Dask or Ray cluster takes seconds to start, so it is chosen, not assumed.
+    settings: { preset: 'cpu', poolSize: null, tasks: 40, backends: [...ENGINE_BACKENDS] },
     status: 'idle',
     progress: null,
     rows: [],

@@ -40,7 +40,14 @@ const COST_STOPS = [0, ...ladder(0.1, LIMITS.costMs.max)];
 const MAX_TASKS_STOPS = [0, ...ladder(1, LIMITS.maxTasksPerWorker.max)];
 const TIMEOUT_STOPS = [0, ...ladder(10, LIMITS.timeoutMs.max)];
 
-const BACKEND_NAMES: Record<Backend, string> = { process: 'process', thread: 'thread', gil: 'GIL', serial: 'serial' };
+const BACKEND_NAMES: Record<Backend, string> = {
+  process: 'process',
+  thread: 'thread',
+  gil: 'GIL',
+  serial: 'serial',
+  dask: 'Dask',
+  ray: 'Ray',
+};
 
 export const Controls = memo(function Controls() {
   const { api } = useRuntime();

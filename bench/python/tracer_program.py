@@ -1,0 +1,46 @@
+"""A workload on a Pool of 2 that prints how long its pool.map took, in ms.
+Run untraced (python3) and traced (npm run cli -- python) by
+bench/python-tracer.ts, which compares the two.
+
+    python3 tracer_program.py TASKS CHUNKSIZE|auto COST_MS
+"""
+
+import json
+import multiprocessing as mp
+import sys
+import time
+
+
+def tiny(n):
+    return n + 1
+
+
+def spin(iterations):
+    total = 0
+    for i in range(iterations):
+        total += i & 7
+    return total
+
+
+def calibrate():
+    """Loop iterations per millisecond of CPU on this machine."""
+    count = 200_000
+    start = time.thread_time()
+    spin(count)
+    return max(1, int(count / ((time.thread_time() - start) * 1000)))
+
+
+if __name__ == "__main__":
+    tasks, chunksize, cost_ms = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    chunks = None if chunksize == "auto" else int(chunksize)
+    with mp.Pool(2) as pool:
+        if cost_ms:
+            per_ms = calibrate()
+            work, inputs = spin, [cost_ms * per_ms] * tasks
+        else:
+            work, inputs = tiny, range(tasks)
+        pool.map(tiny, range(2))  # both workers up before the clock starts
+        start = time.perf_counter()
+        pool.map(work, inputs, chunksize=chunks)
+        wall = (time.perf_counter() - start) * 1000
+    print(json.dumps({"wallMs": wall}))

@@ -1,0 +1,184 @@
+"""What the Dask and Ray bridges share (PROTOCOL.md: Cluster sources):
+the wall-to-monotonic clock, lanes, the host's commands on stdin and the
+replies on stdout, and the start and end of a bridge process.
+
+Standard library only; the engines are imported by the bridges themselves.
+"""
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+from . import core, transport
+
+INSTALL_HINT = ".venv/bin/pip install -r python/requirements-cluster.txt"
+EXIT_USAGE = 2
+EXIT_NO_ENGINE = 3
+ENV_OF_OURS = ("POOLSCOPE_TRACE", "POOLSCOPE_TRACE_TOKEN", "POOLSCOPE_PROCESSES", "POOLSCOPE_POOL_KIND")
+
+
+class Clock(object):
+    """Engines stamp wall-clock seconds; records use time.monotonic_ns().
+    The offset is the pair of readings closest together out of a few."""
+
+    def __init__(self):
+        best = None
+        for _ in range(7):
+            before = time.monotonic_ns()
+            wall = time.time_ns()
+            after = time.monotonic_ns()
+            if best is None or after - before < best[0]:
+                best = (after - before, (before + after) // 2 - wall)
+        self.offset = best[1]
+
+    def mono(self, wall_seconds):
+        return int(wall_seconds * 1e9) + self.offset
+
+    def mono_ns(self, wall_ns):
+        return int(wall_ns) + self.offset
+
+
+class Lanes(object):
+    """Lanes by key: ``lane`` once when first seen, ``lane-end`` once."""
+
+    def __init__(self):
+        self._open = {}
+        self.ended = set()
+        self._lock = threading.Lock()
+
+    def add(self, key, kind, name, group, pid, at):
+        with self._lock:
+            if key in self._open or key in self.ended:
+                return False  # a lane is never reopened: its engine names a new one
+            self._open[key] = group
+        core.emit(["lane", key, kind, name, group, pid, at])
+        return True
+
+    def end(self, key, at, reason):
+        with self._lock:
+            if self._open.pop(key, None) is None:
+                return
+            self.ended.add(key)
+        core.emit(["lane-end", key, at, reason])
+
+    def end_group(self, group, at, reason):
+        with self._lock:
+            keys = [key for key, owner in self._open.items() if owner == group]
+        for key in keys:
+            self.end(key, at, reason)
+
+    def end_all(self, at, reason):
+        with self._lock:
+            keys = list(self._open)
+        for key in keys:
+            self.end(key, at, reason)
+
+    def is_open(self, key):
+        return key in self._open
+
+
+def mark(text, group=None):
+    core.emit(["mark", core.cut(text, core.ERROR_LIMIT), group, core.now()])
+
+
+def run_done(text):
+    """The last record of a ``run`` command, in group ``run done``: the host
+    ends the run when it reads it (the reply on stdout may overtake records)."""
+    mark(text, "run done")
+
+
+def gone(text):
+    core.emit(["gone", core.now(), core.cut(text, core.ERROR_LIMIT)])
+    transport.flush()
+
+
+_reply_lock = threading.Lock()
+
+
+def reply(message):
+    """One JSON line to the host on stdout (answers to its commands)."""
+    line = json.dumps(message, separators=(",", ":"), default=str)
+    with _reply_lock:
+        try:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def read_commands(handle, stream=None):
+    """Reads newline-JSON commands on a daemon thread and calls ``handle``
+    with each object. End of input means no more commands (not: stop)."""
+
+    def loop():
+        source = stream if stream is not None else sys.stdin
+        for line in source:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                command = json.loads(line)
+                if not isinstance(command, dict):
+                    raise ValueError("a command is a JSON object")
+            except ValueError as error:
+                reply({"ok": False, "error": "bad command: %s" % error})
+                continue
+            try:
+                handle(command)
+            except Exception as error:  # one bad command must not end the bridge
+                reply({"ok": False, "error": core.describe_error(error)})
+
+    thread = threading.Thread(target=loop, name="poolscope-commands", daemon=True)
+    thread.start()
+    return thread
+
+
+def connect_bridge(name):
+    """Connects to the host as role ``bridge``, unless python/boot's
+    sitecustomize did already. Exits with a usage error without a host."""
+    if transport.identity() is None:
+        if not os.environ.get("POOLSCOPE_TRACE"):
+            sys.stderr.write("poolscope: %s reports to a Poolscope host: POOLSCOPE_TRACE and "
+                             "POOLSCOPE_TRACE_TOKEN must be set (the app sets them)\n" % name)
+            sys.exit(EXIT_USAGE)
+        import poolscope_trace
+        poolscope_trace.install_bridge(name)
+    # The engine's processes (workers, raylets) inherit our environment:
+    # they must not connect to the host themselves.
+    for key in ENV_OF_OURS:
+        os.environ.pop(key, None)
+
+
+def spawn_without_main():
+    """Spawned engine processes (Dask's worker processes) must not re-import
+    the bridge as their __main__: they could not (no Poolscope code on their
+    path) and need nothing from it (what they run is pickled by value)."""
+    main = sys.modules.get("__main__")
+    if main is not None:
+        main.__spec__ = None
+        main.__dict__.pop("__file__", None)
+
+
+def no_engine(what, error):
+    """The one line that says what is missing and how to install it."""
+    sys.stderr.write("poolscope: %s is not installed for %s (%s); install it with: %s\n"
+                     % (what, sys.executable, error, INSTALL_HINT))
+    sys.exit(EXIT_NO_ENGINE)
+
+
+def wait_for_stop(stop):
+    """Blocks until ``stop`` is set; SIGTERM and SIGINT set it."""
+
+    def handler(signum, frame):
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            signal.signal(signum, handler)
+        except (ValueError, OSError):
+            pass
+    while not stop.wait(0.2):
+        pass
