@@ -46,13 +46,16 @@ function probe(): string {
 }
 
 const PROBE = `
-window.__probe = { frames: [], completedAt: null, drawn: [] };
+window.__probe = { frames: [], completedAt: null, drawn: [], sawRunning: false };
 let last = performance.now();
 const tick = (t) => { window.__probe.frames.push(t - last); last = t; requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
 new MutationObserver(() => {
   const pill = document.querySelector('[data-testid="run-status"]');
-  if (pill && pill.textContent === 'completed' && window.__probe.completedAt === null) window.__probe.completedAt = Date.now();
+  // Completed counts only after this run was seen running: the pill still shows the last run's end at first.
+  if (pill && pill.textContent === 'running') window.__probe.sawRunning = true;
+  if (pill && pill.textContent === 'completed' && window.__probe.sawRunning && window.__probe.completedAt === null)
+    window.__probe.completedAt = Date.now();
 }).observe(document, { subtree: true, childList: true, characterData: true });
 const Native = window.WebSocket;
 window.WebSocket = class extends Native {
@@ -84,6 +87,7 @@ window.WebSocket = class extends Native {
 interface Probe {
   frames: number[];
   completedAt: number | null;
+  sawRunning: boolean;
   drawn: [number, number][];
 }
 
@@ -112,6 +116,7 @@ const reset = (page: Page) =>
     const probe = (globalThis as unknown as { __probe: Probe }).__probe;
     probe.frames.length = 0;
     probe.completedAt = null;
+    probe.sawRunning = false;
     probe.drawn.length = 0;
   });
 
@@ -134,9 +139,18 @@ async function engineRun(host: BrowserHost, page: Page, spec: RunSpec): Promise<
   const finishedWall = Date.now();
   if (result.counts.done !== spec.tasks)
     throw new Error(`run ended ${result.status} with ${JSON.stringify(result.counts)}`);
-  await page.waitForFunction(() => (globalThis as unknown as { __probe: Probe }).__probe.completedAt !== null, null, {
-    timeout: 60_000,
-  });
+  try {
+    await page.waitForFunction(() => (globalThis as unknown as { __probe: Probe }).__probe.completedAt !== null, null, {
+      timeout: 60_000,
+    });
+  } catch (error) {
+    const pill = await page.getByTestId('run-status').textContent();
+    const { sawRunning } = await probeOf(page);
+    throw new Error(
+      `the page did not show the run completed within 60 s (its status reads "${pill}"; seen running: ${sawRunning})`,
+      { cause: error },
+    );
+  }
   const probe = await probeOf(page);
   // Frame times while the run streamed, not the idle ones after.
   const frames = probe.frames.slice(1);
