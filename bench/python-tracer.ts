@@ -37,7 +37,11 @@ const WORKLOADS: { name: string; args: string[]; tasks: number; target?: number 
 export async function benchPythonTracer(options: { quick: boolean; log: (line: string) => void }): Promise<BenchRow[]> {
   const repeats = options.quick ? 3 : 5;
   const rows: BenchRow[] = [];
-  for (const workload of WORKLOADS) {
+  // One calibration for every run (the fastest of five: the least disturbed by other load).
+  const perMs = spawnSync('python3', [PROGRAM, 'calibrate'], { encoding: 'utf8' }).stdout.trim();
+  if (!/^\d+$/.test(perMs)) throw new Error(`calibrating ${PROGRAM} failed: ${perMs}`);
+  for (const { name, tasks, target, args: workloadArgs } of WORKLOADS) {
+    const workload = { name, tasks, target, args: [...workloadArgs, perMs] };
     options.log(`python tracer: ${workload.name} × ${repeats}, traced and untraced interleaved…`);
     const off: number[] = [];
     const on: number[] = [];

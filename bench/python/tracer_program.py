@@ -2,7 +2,11 @@
 Run untraced (python3) and traced (npm run cli -- python) by
 bench/python-tracer.ts, which compares the two.
 
-    python3 tracer_program.py TASKS CHUNKSIZE|auto COST_MS
+    python3 tracer_program.py TASKS CHUNKSIZE|auto COST_MS ITERATIONS_PER_MS
+    python3 tracer_program.py calibrate     # prints ITERATIONS_PER_MS for this machine
+
+The bench calibrates once and hands both sides the same figure, so traced and
+untraced runs do the same work however busy the machine was while each started.
 """
 
 import json
@@ -31,11 +35,13 @@ def calibrate():
 
 
 if __name__ == "__main__":
-    tasks, chunksize, cost_ms = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    if sys.argv[1] == "calibrate":
+        print(max(calibrate() for _ in range(5)))
+        sys.exit(0)
+    tasks, chunksize, cost_ms, per_ms = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     chunks = None if chunksize == "auto" else int(chunksize)
     with mp.Pool(2) as pool:
         if cost_ms:
-            per_ms = calibrate()
             work, inputs = spin, [cost_ms * per_ms] * tasks
         else:
             work, inputs = tiny, range(tasks)

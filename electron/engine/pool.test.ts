@@ -288,6 +288,17 @@ describe('Pool', () => {
     expect(pool.workerPids()).toHaveLength(2);
   });
 
+  it('closing while workers start tells whoever waits for them, and closing twice is one close', async () => {
+    const { pool } = openPool();
+    const waiting = pool.ready();
+    const first = pool.close();
+    await expect(waiting).rejects.toThrow('the pool is closing');
+    await expect(pool.ready()).rejects.toThrow('the pool is closing');
+    expect(pool.close()).toBe(first);
+    await first;
+    expect(pool.workerPids()).toEqual([]);
+  });
+
   it('refuses a second run while one is going, and changes nothing', async () => {
     const { pool } = openPool();
     const first = pool.start(spec({ workload: 'cpu', costMs: 20, tasks: 4 }));

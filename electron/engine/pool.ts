@@ -266,12 +266,13 @@ export class Pool {
 
   /** Resolves once `size` workers have said they are ready. */
   ready(): Promise<void> {
+    if (this.closing) return Promise.reject(new PoolError('failed', 'the pool is closing'));
     if (this.supervisor.readyCount >= this.supervisor.size) return Promise.resolve();
     const broken = this.supervisor.broken;
     if (broken) return Promise.reject(new PoolError('failed', broken));
     return new Promise((resolve, reject) => {
       this.readyWaiters.push(() => {
-        const reason = this.supervisor.broken;
+        const reason = this.closing ? 'the pool is closing' : this.supervisor.broken;
         if (reason) reject(new PoolError('failed', reason));
         else resolve();
       });
@@ -397,7 +398,8 @@ export class Pool {
 
   /** Stops every worker; resolves when all are gone (killed if they do not stop in time). Safe to call twice. */
   close(graceMs = 1000): Promise<void> {
-    this.closing ??= (async () => {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
       if (this.run) this.cancel('kill');
       if (this.sampleTimer) clearInterval(this.sampleTimer);
       const gone = this.whenEmpty();
@@ -406,6 +408,8 @@ export class Pool {
       this.frames.flush();
       this.frames.dispose();
     })();
+    // Whoever waits for workers that will now never be ready hears why.
+    for (const wake of this.readyWaiters.splice(0)) wake();
     return this.closing;
   }
 

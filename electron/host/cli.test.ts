@@ -135,29 +135,33 @@ describe('cli jobs and signals', () => {
     expect(two.points.map((p: { workers: number }) => p.workers)).toEqual([1, 2]);
   });
 
-  it('Ctrl-C stops the run, prints no results and exits 130', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'electron/host/cli.ts', 'run', '--workload', 'cpu', '--tasks', '200', '--cost', '50'],
-      {
-        cwd: projectRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    // Once its workers run (a loaded machine may take seconds to get there), and a little into the run.
-    while (!descendants(child.pid!).some((p) => p.cmdline.includes(workerEntryPath)))
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    expect(stderr).toMatch(/SIGINT, stopping the workers/);
-    expect(code).toBe(130);
-    expect(stdout).toBe('');
-  });
+  // At once (workers still starting) and a little into the run.
+  it.each([0, 300])(
+    'Ctrl-C %i ms after its workers appear stops the run, prints no results and exits 130',
+    async (afterMs) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'electron/host/cli.ts', 'run', '--workload', 'cpu', '--tasks', '200', '--cost', '50'],
+        {
+          cwd: projectRoot,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      // Once its workers exist (a loaded machine may take seconds to get there).
+      while (!descendants(child.pid!).some((p) => p.cmdline.includes(workerEntryPath)))
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(stderr).toMatch(/SIGINT, stopping the workers/);
+      expect(code).toBe(130);
+      expect(stdout).toBe('');
+    },
+  );
 });
 
 describe('cli python', () => {

@@ -632,6 +632,8 @@ async function main(argv: string[]): Promise<number> {
     const status = await COMMANDS[line.command](line);
     return interrupted ? INTERRUPTED : status;
   } catch (error) {
+    // Stopped by a signal while starting: the pool's "closing" is the signal's doing, not an error.
+    if (interrupted) return INTERRUPTED;
     const usage = error instanceof UsageError;
     process.stderr.write(
       `poolscope: ${error instanceof Error ? error.message : String(error)}\n${usage ? 'Try --help.\n' : ''}`,
