@@ -40,8 +40,13 @@ export interface StepState {
   note: string;
 }
 
+/** Where the assignment's examples run: Poolscope's engine, step by step, or their Python programs in CPython. */
+export type ScenarioRunOn = 'engine' | 'python';
+
 export interface ScenarioState {
   id: ScenarioId;
+  /** Where it runs: its steps follow from it. */
+  runOn: ScenarioRunOn;
   status: JobStatus;
   steps: StepState[];
   /** What the program prints, in order: workers' lines as they arrived, then the parent's. */
@@ -105,6 +110,7 @@ export interface TeachSlice {
   /** Which teaching job holds the pool, if any: one at a time. */
   teachBusy: 'scenario' | 'compare' | 'sweep' | null;
   scenario: ScenarioState | null;
+  scenarioRunOn: ScenarioRunOn;
   compare: CompareState;
   sweep: SweepState;
   /** Every run of the session, newest first. */
@@ -114,6 +120,7 @@ export interface TeachSlice {
   setView: (view: TeachView) => void;
   setTeachBusy: (busy: TeachSlice['teachBusy']) => void;
   setScenario: (scenario: ScenarioState | null) => void;
+  setScenarioRunOn: (runOn: ScenarioRunOn) => void;
   patchScenario: (patch: Partial<ScenarioState>) => void;
   setCompareSettings: (patch: Partial<CompareSettings>) => void;
   patchCompare: (patch: Partial<Omit<CompareState, 'settings'>>) => void;
@@ -127,6 +134,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
   view: 'live',
   teachBusy: null,
   scenario: null,
+  scenarioRunOn: 'engine',
   compare: {
     // The built-in backends; a local Dask or Ray cluster takes seconds to start, so it is chosen, not assumed.
     settings: { preset: 'cpu', poolSize: null, tasks: 40, backends: [...ENGINE_BACKENDS] },
@@ -152,6 +160,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
   setView: (view) => set({ view }),
   setTeachBusy: (teachBusy) => set({ teachBusy }),
   setScenario: (scenario) => set({ scenario }),
+  setScenarioRunOn: (scenarioRunOn) => set({ scenarioRunOn }),
   patchScenario: (patch) => set((s) => (s.scenario ? { scenario: { ...s.scenario, ...patch } } : {})),
   setCompareSettings: (patch) =>
     set((s) => ({ compare: { ...s.compare, settings: { ...s.compare.settings, ...patch } } })),
