@@ -56,3 +56,22 @@ test('Scenarios: Q6 in real Python prints its four lines in some order, then the
   expect(lines.slice(0, 4).sort()).toEqual([1, 2, 3, 4].map((n) => `Process ${n}: The square of ${n} is ${n * n}.`));
   expect(lines[4]).toBe('All processes have finished.');
 });
+
+test('Sweep runs the Live view’s Python program at every pool size, its pools sized to each', async ({
+  page,
+  hostUrl,
+}) => {
+  await page.goto(hostUrl);
+  await choosePython(page);
+  await page.getByLabel('Example', { exact: true }).selectOption('q4_pool');
+  await page.getByRole('tab', { name: 'Sweep' }).click();
+  await page.getByRole('radio', { name: 'Python program' }).click();
+  await expect(page.getByTestId('sweep-program')).toContainText('q4_pool.py');
+  const largest = page.getByRole('slider', { name: 'Largest pool' });
+  await largest.focus();
+  await largest.press('Home');
+  await page.getByRole('button', { name: 'Sweep', exact: true }).click();
+  await expect(page.getByTestId('sweep-row')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('job-progress')).toBeHidden({ timeout: 30_000 });
+  await expect(page.getByTestId('sweep-row').first()).toContainText('1');
+});

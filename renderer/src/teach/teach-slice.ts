@@ -83,6 +83,8 @@ export interface CompareState {
 }
 
 export interface SweepSettings {
+  /** What each pool size runs: the built-in workload below, or the Live view's Python program with its pools so sized. */
+  target: 'workload' | 'python';
   workload: Extract<WorkloadKind, 'cpu' | 'io'>;
   costMs: number;
   tasks: number;
@@ -146,7 +148,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
     error: null,
   },
   sweep: {
-    settings: { workload: 'cpu', costMs: 20, tasks: 48, backend: 'process', maxSize: null },
+    settings: { target: 'workload', workload: 'cpu', costMs: 20, tasks: 48, backend: 'process', maxSize: null },
     status: 'idle',
     progress: null,
     points: [],
