@@ -6,13 +6,17 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { stop } from './screens';
 
 async function choosePython(page: Page): Promise<void> {
   await page.getByRole('radio', { name: 'Python program' }).click();
   await expect(page.getByTestId('python-interpreter')).toContainText(/^Python 3\.\d+/);
 }
 
-test('a shipped example runs traced: its five workers, its ten tasks and what it prints', async ({ page, hostUrl }) => {
+test('a shipped example runs traced: its five workers, its ten tasks and what it prints', async ({
+  page,
+  hostUrl,
+}, testInfo) => {
   await page.goto(hostUrl);
   await choosePython(page);
   await page.getByLabel('Example', { exact: true }).selectOption('q1_squares');
@@ -44,7 +48,10 @@ test('pasted code with a syntax error: Run says why the program failed, naming t
   await expect(page.getByTestId('run-error')).toContainText('SyntaxError');
 });
 
-test('Scenarios: Q6 in real Python prints its four lines in some order, then the last', async ({ page, hostUrl }) => {
+test('Scenarios: Q6 in real Python prints its four lines in some order, then the last', async ({
+  page,
+  hostUrl,
+}, testInfo) => {
   await page.goto(hostUrl);
   await page.getByRole('tab', { name: 'Scenarios' }).click();
   await page.getByRole('button', { name: /^Q6\b/ }).click();
@@ -55,6 +62,7 @@ test('Scenarios: Q6 in real Python prints its four lines in some order, then the
   expect(lines).toHaveLength(5);
   expect(lines.slice(0, 4).sort()).toEqual([1, 2, 3, 4].map((n) => `Process ${n}: The square of ${n} is ${n * n}.`));
   expect(lines[4]).toBe('All processes have finished.');
+  await stop(page, testInfo, 'scenarios-q6-python');
 });
 
 test('Sweep runs the Live view’s Python program at every pool size, its pools sized to each', async ({
