@@ -85,3 +85,13 @@ test('Ray from the live controls: a local Ray cluster runs the workload on its w
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
   await expect(page.getByTestId('stat-done')).toHaveText('40');
 });
+
+test('Attach to a cluster… refuses an address the host would, before anything is sent', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await page.getByRole('button', { name: 'Attach to a cluster…' }).click();
+  const form = page.getByRole('form', { name: 'Attach to a cluster' });
+  await form.getByLabel('Address').fill('tcp://127.0.0.1 8786');
+  await form.getByRole('button', { name: 'Attach' }).click();
+  await expect(form.getByRole('alert')).toHaveText(/host:port/);
+  await expect(page.getByTestId('cluster-note')).toHaveCount(0);
+});

@@ -13,10 +13,7 @@ async function choosePython(page: Page): Promise<void> {
   await expect(page.getByTestId('python-interpreter')).toContainText(/^Python 3\.\d+/);
 }
 
-test('a shipped example runs traced: its five workers, its ten tasks and what it prints', async ({
-  page,
-  hostUrl,
-}, testInfo) => {
+test('a shipped example runs traced: its five workers, its ten tasks and what it prints', async ({ page, hostUrl }) => {
   await page.goto(hostUrl);
   await choosePython(page);
   await page.getByLabel('Example', { exact: true }).selectOption('q1_squares');
@@ -46,6 +43,17 @@ test('pasted code with a syntax error: Run says why the program failed, naming t
   // The traceback's end, in full where Run is: the line and what is wrong with it.
   await expect(page.getByTestId('run-error')).toContainText('line 1');
   await expect(page.getByTestId('run-error')).toContainText('SyntaxError');
+});
+
+test('a script path is typed: the browser host has no file dialog, and says so', async ({ page, hostUrl }) => {
+  await page.goto(hostUrl);
+  await choosePython(page);
+  await page.getByRole('radio', { name: 'script file' }).click();
+  await expect(page.getByText('This host has no file dialog')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Choose…' })).toHaveCount(0);
+  await expect(page.getByTestId('form-problem')).toHaveText(/Fix “Script path” to run/);
+  await page.getByLabel('Script path', { exact: true }).fill('/nonexistent/crunch.py');
+  await expect(page.getByTestId('form-problem')).toHaveCount(0);
 });
 
 test('Scenarios: Q6 in real Python prints its four lines in some order, then the last', async ({
