@@ -19,7 +19,7 @@ const poolSize = z.number().int().min(LIMITS.poolSize.min).max(LIMITS.poolSize.m
 const backend = z.enum(BACKENDS);
 
 /** Where a cluster is: `auto`, `host:port`, or `scheme://host:port` (no spaces, no options). */
-const clusterAddress = z
+export const clusterAddressSchema = z
   .string()
   .max(256)
   .regex(/^(auto|([a-z][a-z0-9+.-]*:\/\/)?[A-Za-z0-9._\-[\]:]+)$/, 'expected auto, host:port or scheme://host:port');
@@ -97,7 +97,7 @@ export const COMMANDS = {
    */
   attachCluster: {
     params: ['engine', 'address'],
-    args: z.tuple([z.enum(CLUSTER_BACKENDS), clusterAddress]),
+    args: z.tuple([z.enum(CLUSTER_BACKENDS), clusterAddressSchema]),
     value: answers<{ runId: number }>(),
   },
 } as const satisfies Record<string, Entry>;

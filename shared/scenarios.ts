@@ -25,11 +25,14 @@ export interface Scenario {
   spec: Partial<RunSpec>;
   /** Exactly what the seed's program prints, where it is deterministic. */
   expected?: string[];
+  /** The shipped Python program (python/examples) that does the same in CPython. */
+  pythonExample: string;
 }
 
 export const SCENARIOS: Record<ScenarioId, Scenario> = {
   q1: {
     id: 'q1',
+    pythonExample: 'q1_squares',
     title: 'Q1 · Squares on a pool of five',
     question: 'What is multiprocessing, and why is it useful?',
     explanation: [
@@ -43,6 +46,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   },
   q2: {
     id: 'q2',
+    pythonExample: 'q2_gil',
     title: 'Q2 · Processes, threads and the GIL, measured',
     question: 'How do multiprocessing and multithreading differ?',
     explanation: [
@@ -55,6 +59,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   },
   q3: {
     id: 'q3',
+    pythonExample: 'q3_process',
     title: 'Q3 · Start one process and join it',
     question: 'How do you create a process?',
     explanation: [
@@ -67,6 +72,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   },
   q4: {
     id: 'q4',
+    pythonExample: 'q4_pool',
     title: 'Q4 · Doubling on a pool',
     question: 'What is a process pool, and why use one?',
     explanation: [
@@ -79,6 +85,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   },
   q5: {
     id: 'q5',
+    pythonExample: 'q5_steps',
     title: 'Q5 · A pool, one step at a time',
     question: 'How do you create a pool of worker processes?',
     explanation: [
@@ -91,6 +98,7 @@ export const SCENARIOS: Record<ScenarioId, Scenario> = {
   },
   q6: {
     id: 'q6',
+    pythonExample: 'q6_processes',
     title: 'Q6 · Four processes print',
     question: 'How do four processes each print a different number?',
     explanation: [

@@ -6,7 +6,8 @@
  *   test('…', async ({ page, hostUrl }) => { await page.goto(hostUrl); … });
  *
  * - `hostUrl` (per test): the page URL of a live browser host, token included.
- *   After each test, a run still going is cancelled, so the next test starts idle.
+ *   After each test, a run still going (the engine's, a program's or a cluster's) is
+ *   cancelled, so the next test starts idle.
  * - `browserHost` (per worker): the host itself (`url`, `port`, `token`, `pool`),
  *   started in-process with a real process pool (size = logical cores) and closed,
  *   every worker stopped, when the worker ends. Tests in one worker share it.
@@ -37,7 +38,8 @@ export const test = base.extend<HostTestFixtures, HostWorkerFixtures>({
   ],
   hostUrl: async ({ browserHost }, use) => {
     await use(browserHost.url);
-    if (browserHost.pool.running) browserHost.pool.cancel('kill');
+    // The engine's run, a program or a cluster's run: whichever is going.
+    if (browserHost.hub.running) await browserHost.hub.cancel('kill');
   },
 });
 

@@ -17,28 +17,9 @@ import { pythonDir, workerEntryPath } from '../host/build';
 import { descendants } from '../host/process-tree';
 import { ClusterPool } from './cluster-pool';
 import { findPython } from './python-process';
+import { clusterEngines } from './testing';
 
-function imports(module: string): boolean {
-  try {
-    execFileSync(findPython(), ['-c', `import ${module}`], { stdio: 'ignore', timeout: 60_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const required = process.env.POOLSCOPE_REQUIRE_CLUSTER === '1';
-const hasDask = imports('distributed');
-const hasRay = imports('ray');
-for (const [name, has] of [
-  ['Dask', hasDask],
-  ['Ray', hasRay],
-] as const) {
-  if (has) continue;
-  const message = `${name} is not installed in ${findPython()}: .venv/bin/pip install -r python/requirements-cluster.txt`;
-  if (required) throw new Error(`POOLSCOPE_REQUIRE_CLUSTER=1 but ${message}`);
-  console.warn(`\n  ⚠ SKIPPING the ${name} backend tests: ${message}\n`);
-}
+const { hasDask, hasRay } = clusterEngines();
 
 const bootDir = join(pythonDir, 'boot');
 const pools: ClusterPool[] = [];

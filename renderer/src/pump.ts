@@ -34,6 +34,9 @@ export class Pump {
   /** Failure kinds seen this run, found incrementally (a run may fail a million tasks). */
   private failureKinds = { error: false, timeout: false, crash: false };
   private failuresSeen = 0;
+  /** Phase kinds seen this run, as bits of PHASE_KINDS, found incrementally too. */
+  private phaseKinds = 0;
+  private phasesSeen = 0;
   /** What other programs used at the latest sample, % of one core (the cores view says so). */
   othersCpu: number | null = null;
   private lastFrameLocal = 0;
@@ -90,6 +93,8 @@ export class Pump {
       this.machine.reset();
       this.failureKinds = { error: false, timeout: false, crash: false };
       this.failuresSeen = 0;
+      this.phaseKinds = 0;
+      this.phasesSeen = 0;
     }
     const failures = this.store.failures;
     if (failures.length < this.failuresSeen) this.failuresSeen = 0;
@@ -98,6 +103,9 @@ export class Pump {
       if (reason in this.failureKinds && !this.failureKinds[reason])
         this.failureKinds = { ...this.failureKinds, [reason]: true };
     }
+    const phases = this.store.phases;
+    if (phases.length < this.phasesSeen) this.phasesSeen = 0;
+    for (; this.phasesSeen < phases.length; this.phasesSeen++) this.phaseKinds |= 1 << phases.kind[this.phasesSeen];
     if (run && run.finishedAt === null) this.machine.observe(frame);
     for (const event of frame.events)
       if (event.type === 'sample' && event.machine) this.othersCpu = event.machine.othersCpu;
@@ -162,6 +170,7 @@ export class Pump {
       missedFrames: store.missedFrames,
       machine: this.machine.read(),
       failureKinds: this.failureKinds,
+      phaseKinds: this.phaseKinds,
       seq: ++this.seq,
     };
     this.previous = snapshot;

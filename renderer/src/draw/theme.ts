@@ -26,6 +26,10 @@ export interface Theme {
   wait: string;
   /** A runnable task waiting for a core (oversubscription). */
   coreWait: string;
+  /** A cluster task's phases beside its compute (Dask): moving data in, unpickling it, spilling to disk. */
+  transfer: string;
+  deserialize: string;
+  disk: string;
   workers: string[];
   font: string;
   mono: string;
@@ -57,6 +61,9 @@ export function readTheme(root: HTMLElement = document.documentElement): Theme {
     startup: v('--c-startup'),
     wait: v('--c-wait'),
     coreWait: v('--c-corewait'),
+    transfer: v('--c-transfer'),
+    deserialize: v('--c-deserialize'),
+    disk: v('--c-disk'),
     workers: Array.from({ length: WORKER_VARS }, (_, i) => v(`--w${i}`)),
     font: v('--font-ui'),
     mono: v('--font-mono'),

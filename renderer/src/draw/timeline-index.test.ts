@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { columnsOf, makeFrame, type Frame, type PoolEvent, type RunDescription } from '../../../shared/events';
+import {
+  PHASE_KINDS,
+  columnsOf,
+  makeFrame,
+  type Frame,
+  type PoolEvent,
+  type RunDescription,
+} from '../../../shared/events';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { TaskStore } from '../../../shared/task-store';
 import { TimelineIndex } from './timeline-index';
@@ -77,6 +84,33 @@ describe('TimelineIndex', () => {
     expect(one.lowerBound(store.start, 15)).toBe(2);
     const two = index.lanes.get(2)!;
     expect(two.cum[two.length]).toBe(15);
+  });
+
+  it('files each task phase under the worker that ran it, and counts them as a change', () => {
+    const store = run(2, [
+      [1, 0, null],
+      [2, 0, null],
+    ]);
+    const index = new TimelineIndex();
+    index.update(store);
+    const version = index.version;
+    const transfer = PHASE_KINDS.indexOf('transfer');
+    const compute = PHASE_KINDS.indexOf('compute');
+    store.ingest(
+      frame({
+        phases: columnsOf('phases', {
+          worker: [2, 1, 2],
+          task: [1, 0, 1],
+          start: [0, 0, 3],
+          end: [3, 4, 9],
+          kind: [transfer, compute, compute],
+        }),
+      }),
+    );
+    index.update(store);
+    expect(index.version).toBeGreaterThan(version);
+    expect(index.lanes.get(1)?.phases).toEqual([1]);
+    expect(index.lanes.get(2)?.phases).toEqual([0, 2]);
   });
 
   it('puts a replacement worker in the row its predecessor left', () => {

@@ -29,6 +29,9 @@ export class LaneTasks {
   waits = new Int32Array(16);
   waitCount = 0;
 
+  /** Phases of its tasks and attempts that did not count (indices into store.phases), in arrival order. */
+  phases: number[] = [];
+
   pushWait(index: number): void {
     if (this.waitCount === this.waits.length) {
       const waits = new Int32Array(this.waits.length * 2);
@@ -107,15 +110,22 @@ export class TimelineIndex {
   private processed = 0;
   private failuresProcessed = 0;
   private waitsProcessed = 0;
+  private phasesProcessed = 0;
   /** Bumps whenever the index changed, so views know to redraw. */
   version = 0;
 
   /** Catches up with the store; cheap when nothing changed. */
   update(store: TaskStore): void {
     const runId = store.run?.runId ?? null;
-    if (runId !== this.runId || store.orderLength < this.processed || store.waits.length < this.waitsProcessed)
+    if (
+      runId !== this.runId ||
+      store.orderLength < this.processed ||
+      store.waits.length < this.waitsProcessed ||
+      store.phases.length < this.phasesProcessed
+    )
       this.clear(runId);
-    const before = this.processed + this.failuresProcessed + this.waitsProcessed + this.rows.length;
+    const before =
+      this.processed + this.failuresProcessed + this.waitsProcessed + this.phasesProcessed + this.rows.length;
     this.assignRows(store);
     const { order, start, end, state, worker, coreWait } = store;
     for (let k = this.processed; k < store.orderLength; k++) {
@@ -133,8 +143,13 @@ export class TimelineIndex {
     const waits = store.waits;
     for (let k = this.waitsProcessed; k < waits.length; k++) this.laneFor(waits.worker[k]).pushWait(k);
     this.waitsProcessed = waits.length;
+    const phases = store.phases;
+    for (let k = this.phasesProcessed; k < phases.length; k++) this.laneFor(phases.worker[k]).phases.push(k);
+    this.phasesProcessed = phases.length;
     // Each of these only grows within a run, so their sum moves exactly when something changed.
-    if (this.processed + this.failuresProcessed + this.waitsProcessed + this.rows.length !== before) this.version++;
+    const after =
+      this.processed + this.failuresProcessed + this.waitsProcessed + this.phasesProcessed + this.rows.length;
+    if (after !== before) this.version++;
   }
 
   laneFor(worker: number): LaneTasks {
@@ -155,6 +170,7 @@ export class TimelineIndex {
     this.processed = 0;
     this.failuresProcessed = 0;
     this.waitsProcessed = 0;
+    this.phasesProcessed = 0;
     this.version++;
   }
 

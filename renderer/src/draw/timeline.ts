@@ -15,6 +15,7 @@
  * waiting share as the band — found with two binary searches and two prefix
  * sums, so the cost is bounded by the canvas width, not the number of tasks.
  */
+import { PHASE_KINDS, type PhaseKind } from '../../../shared/events';
 import { formatTick } from '../../../shared/format';
 import { TaskState, type Lane, type TaskStore } from '../../../shared/task-store';
 import type { TimeRange } from './timeline-camera';
@@ -125,6 +126,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: TimelineScene
       if (lane) drawLifetime(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawTasks(ctx, scene, tasks, y + pad, rowH - 2 * pad, msPerPx, plotX);
       if (tasks?.waitCount) drawLockWaits(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
+      if (tasks?.phases.length) drawPhases(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane) drawRunning(ctx, scene, lane, y + pad, rowH - 2 * pad, toX);
       if (tasks) drawFailures(ctx, scene, tasks, y + pad, rowH - 2 * pad, toX);
       if (lane?.exitedAt != null) drawExit(ctx, scene, lane, y, rowH, toX(lane.exitedAt));
@@ -373,6 +375,62 @@ function drawTasks(
     k = j;
   }
   flush();
+}
+
+/** How the legend names a phase kind. */
+export const PHASE_NAMES: Record<PhaseKind, string> = {
+  compute: 'compute',
+  transfer: 'transfer',
+  deserialize: 'deserialize',
+  // One colour, one name: reading and writing spilled data are both the disk.
+  'disk-read': 'disk',
+  'disk-write': 'disk',
+  'attempt-lost': 'attempt lost with its worker',
+  'attempt-retried': 'attempt retried',
+  'attempt-recomputed': 'recomputed',
+};
+
+/** A phase's fill; null for compute (the bar's own colour) and for attempts, which are outlined. */
+export function phaseColor(theme: Theme, kind: PhaseKind): string | null {
+  if (kind === 'transfer') return theme.transfer;
+  if (kind === 'deserialize') return theme.deserialize;
+  if (kind === 'disk-read' || kind === 'disk-write') return theme.disk;
+  return null;
+}
+
+/**
+ * A cluster task's phases beside its compute, filled over its bar, and
+ * attempts that did not count, outlined where they ran. Only tasks with more
+ * than one phase have any, so these are few.
+ */
+function drawPhases(
+  ctx: CanvasRenderingContext2D,
+  scene: TimelineScene,
+  tasks: LaneTasks,
+  y: number,
+  h: number,
+  toX: (t: number) => number,
+): void {
+  const { store, width, theme } = scene;
+  const { start, end, kind } = store.phases;
+  for (const i of tasks.phases) {
+    const a = toX(start[i]);
+    const b = Math.max(a + 1, toX(end[i]));
+    if (b < 0 || a > width) continue;
+    const name = PHASE_KINDS[kind[i]];
+    if (name === undefined || name === 'compute') continue;
+    const fill = phaseColor(theme, name);
+    if (fill) {
+      ctx.fillStyle = fill;
+      ctx.fillRect(a, y, b - a, h);
+    } else {
+      ctx.strokeStyle = name === 'attempt-lost' ? theme.failed : theme.text3;
+      ctx.lineWidth = 1;
+      ctx.setLineDash(name === 'attempt-lost' ? [] : [3, 2]);
+      ctx.strokeRect(a + 0.5, y + 0.5, Math.max(1, b - a - 1), h - 1);
+      ctx.setLineDash([]);
+    }
+  }
 }
 
 /**

@@ -7,13 +7,15 @@ import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './config-slice';
 import { createIoSlice, type IoSlice } from './io-slice';
 import { createRunSlice, type RunSlice } from './run-slice';
+import { createSourceSlice, type SourceSlice } from './source-slice';
 import { createViewSlice, type ViewSlice } from './view-slice';
 import { createTeachSlice, type TeachSlice } from '../teach/teach-slice';
 
-export type AppState = ConfigSlice & RunSlice & ViewSlice & TeachSlice & IoSlice;
+export type AppState = ConfigSlice & SourceSlice & RunSlice & ViewSlice & TeachSlice & IoSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createConfigSlice(...a),
+  ...createSourceSlice(...a),
   ...createRunSlice(...a),
   ...createViewSlice(...a),
   ...createTeachSlice(...a),
@@ -23,3 +25,4 @@ export const useApp = create<AppState>()((...a) => ({
 export type { RunSnapshot, WorkerRow, WorkerState } from './run-slice';
 export type { FormName, Toast } from './view-slice';
 export { formProblem } from './view-slice';
+export type { ClusterNote, LiveSource, PoolKindChoice, ProgramFrom, PythonForm } from './source-slice';

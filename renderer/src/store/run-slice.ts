@@ -59,6 +59,8 @@ export interface RunSnapshot {
   machine: MachineLoad;
   /** Which kinds of failure the run has had, so the legend names only what is drawn. */
   failureKinds: { error: boolean; timeout: boolean; crash: boolean };
+  /** Which phase kinds (bit k: PHASE_KINDS[k]) the run's tasks have had, so the legend names only what is drawn. */
+  phaseKinds: number;
   /** Bumps on every publish; charts redraw when it moves. */
   seq: number;
 }
@@ -86,6 +88,7 @@ export const EMPTY_RUN: RunSnapshot = {
   missedFrames: 0,
   machine: NO_LOAD,
   failureKinds: { error: false, timeout: false, crash: false },
+  phaseKinds: 0,
   seq: 0,
 };
 

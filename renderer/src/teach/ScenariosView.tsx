@@ -5,8 +5,12 @@ import { useApp } from '../store';
 import { ConsolePanel } from '../views/ConsolePanel';
 import { blockedReason, EmptyNote } from './parts';
 import { RunTimeline } from './RunTimeline';
+import { Segmented } from '../views/ui';
 import { useTeach } from './teach-runtime';
-import type { StepState } from './teach-slice';
+import type { ScenarioRunOn, StepState } from './teach-slice';
+
+const RUN_ON: readonly ScenarioRunOn[] = ['engine', 'python'];
+const RUN_ON_NAMES: Record<ScenarioRunOn, string> = { engine: 'Poolscope’s engine', python: 'real Python' };
 
 /** "Q1 · Squares on a pool of five" → "Squares on a pool of five": the list shows the number apart. */
 const shortTitle = (title: string) => title.replace(/^Q\d\s*·\s*/, '');
@@ -32,11 +36,33 @@ const ScenarioList = memo(function ScenarioList() {
   const { scenarios } = useTeach();
   const selected = useApp((s) => s.scenario?.id ?? null);
   const locked = useApp((s) => s.teachBusy !== null);
+  const runOn = useApp((s) => s.scenarioRunOn);
+  const setRunOn = (next: ScenarioRunOn) => {
+    useApp.getState().setScenarioRunOn(next);
+    // The shown example's steps change with where it runs.
+    const shown = useApp.getState().scenario?.id;
+    if (shown) scenarios.select(shown);
+  };
   return (
     <nav className="panel scenario-list" aria-labelledby="scenario-list-title">
       <header className="panel-head">
         <h2 id="scenario-list-title">Six classic multiprocessing examples</h2>
       </header>
+      <div className="scenario-run-on">
+        <Segmented
+          label="Run the examples"
+          options={RUN_ON}
+          value={runOn}
+          names={RUN_ON_NAMES}
+          disabled={locked}
+          onChange={setRunOn}
+        />
+        <p className="field-hint">
+          {runOn === 'engine'
+            ? 'Poolscope’s own pool reproduces each program, one step at a time.'
+            : 'Each program itself runs in CPython, traced: its real pools, its real output.'}
+        </p>
+      </div>
       <ul>
         {SCENARIO_IDS.map((id) => {
           const scenario = SCENARIOS[id];
@@ -53,7 +79,9 @@ const ScenarioList = memo(function ScenarioList() {
                 <span className="scenario-text">
                   <strong>{shortTitle(scenario.title)}</strong>
                   <span>{scenario.question}</span>
-                  {scenario.kind === 'compare' && <span className="scenario-opens">Opens Compare →</span>}
+                  {scenario.kind === 'compare' && runOn === 'engine' && (
+                    <span className="scenario-opens">Opens Compare →</span>
+                  )}
                 </span>
               </button>
             </li>
@@ -74,13 +102,13 @@ const ScenarioPanel = memo(function ScenarioPanel() {
     return (
       <section className="panel scenario-panel" aria-label="Scenario">
         <EmptyNote title="Pick an example">
-          Each of the six examples of a Python multiprocessing assignment runs here on the real pool, step by step, and
-          prints exactly what its Python program prints.
+          Each of the six examples of a Python multiprocessing assignment runs here on the real pool, step by step, or
+          as its own program in real Python — and prints exactly what its Python program prints.
         </EmptyNote>
       </section>
     );
   const scenario = SCENARIOS[state.id];
-  const stepped = scenario.kind === 'steps';
+  const stepped = scenario.kind === 'steps' && state.runOn === 'engine';
   const running = state.status === 'running';
   const stepBusy = state.steps.some((s) => s.status === 'running');
   const next = state.steps.find((s) => s.status === 'pending');

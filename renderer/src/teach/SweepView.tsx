@@ -1,10 +1,11 @@
-import { memo } from 'react';
+import { memo, useLayoutEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DASH, formatCount, formatDuration, formatPercent, formatTimes, plural } from '../../../shared/format';
 import { describeLoad, machineBusy } from '../machine-load';
 import { LIMITS } from '../../../shared/run-spec';
 import { useApp } from '../store';
 import { useBoxProblem, useFormProblem } from '../views/form';
+import { pythonRequestFor } from '../views/python-form';
 import { Field, NumberInput, Segmented, StepSlider } from '../views/ui';
 import { BACKEND_INFO } from './compare-model';
 import { sweepEstimateMs } from './estimate';
@@ -39,6 +40,8 @@ const SweepSettings = memo(function SweepSettings() {
   const costProblem = useBoxProblem('sweep', 'Task cost');
   const problem = useFormProblem('sweep');
   const running = status === 'running';
+  const python = settings.target === 'python';
+  const program = useSweepProgram(python);
   const maxSize = settings.maxSize ?? 2 * (cores ?? 1);
   const estimate = sweepEstimateMs(
     { costMs: settings.costMs, cpuBound: settings.workload === 'cpu' },
@@ -52,70 +55,90 @@ const SweepSettings = memo(function SweepSettings() {
       <div className="controls-scroll">
         <section className="control-group" aria-labelledby="sweep-work">
           <h2 id="sweep-work">Work</h2>
-          <Field label="Workload" tip="cpu tasks compute, so they need a core each; io tasks wait, so they do not.">
+          <Field
+            label="Target"
+            tip="What every pool size runs: a built-in workload, or the Python program chosen in the Live view (Source → Python program) with every pool it creates sized to the pool size of the step."
+            hint={python ? <span data-testid="sweep-program">{program}</span> : undefined}
+          >
             <Segmented
-              label="Sweep workload"
-              options={['cpu', 'io'] as const}
-              value={settings.workload}
+              label="Sweep target"
+              options={['workload', 'python'] as const}
+              names={{ workload: 'built-in workload', python: 'Python program' }}
+              value={settings.target}
               disabled={running}
-              onChange={(workload) => set({ workload })}
+              onChange={(target) => set({ target })}
             />
           </Field>
-          <Field
-            label="Tasks"
-            tip="How many tasks each pool size runs, one per message (chunksize 1). The same limit as a live run: 1 to 1,000,000."
-            disabled={running}
-            value={
-              <NumberInput
-                label="Sweep tasks"
-                value={settings.tasks}
-                {...LIMITS.tasks}
+          {!python && (
+            <>
+              <Field label="Workload" tip="cpu tasks compute, so they need a core each; io tasks wait, so they do not.">
+                <Segmented
+                  label="Sweep workload"
+                  options={['cpu', 'io'] as const}
+                  value={settings.workload}
+                  disabled={running}
+                  onChange={(workload) => set({ workload })}
+                />
+              </Field>
+              <Field
+                label="Tasks"
+                tip="How many tasks each pool size runs, one per message (chunksize 1). The same limit as a live run: 1 to 1,000,000."
                 disabled={running}
-                onChange={(tasks) => set({ tasks })}
-                onProblem={tasksProblem}
-              />
-            }
-          >
-            {null}
-          </Field>
-          <Field
-            label="Task cost"
-            tip="How long each task computes or waits, in milliseconds: 0 to 60,000, as in a live run."
-            disabled={running}
-            hint={
-              <span data-testid="sweep-estimate">
-                About {formatDuration(estimate, { about: true })} for the {plural(maxSize, 'pool size')} on this
-                machine.
-              </span>
-            }
-            value={
-              <NumberInput
-                label="Sweep task cost"
-                value={settings.costMs}
-                {...LIMITS.costMs}
-                integer={false}
-                suffix="ms"
+                value={
+                  <NumberInput
+                    label="Sweep tasks"
+                    value={settings.tasks}
+                    {...LIMITS.tasks}
+                    disabled={running}
+                    onChange={(tasks) => set({ tasks })}
+                    onProblem={tasksProblem}
+                  />
+                }
+              >
+                {null}
+              </Field>
+              <Field
+                label="Task cost"
+                tip="How long each task computes or waits, in milliseconds: 0 to 60,000, as in a live run."
                 disabled={running}
-                onChange={(costMs) => set({ costMs })}
-                onProblem={costProblem}
-              />
-            }
-          >
-            {null}
-          </Field>
+                hint={
+                  <span data-testid="sweep-estimate">
+                    About {formatDuration(estimate, { about: true })} for the {plural(maxSize, 'pool size')} on this
+                    machine.
+                  </span>
+                }
+                value={
+                  <NumberInput
+                    label="Sweep task cost"
+                    value={settings.costMs}
+                    {...LIMITS.costMs}
+                    integer={false}
+                    suffix="ms"
+                    disabled={running}
+                    onChange={(costMs) => set({ costMs })}
+                    onProblem={costProblem}
+                  />
+                }
+              >
+                {null}
+              </Field>
+            </>
+          )}
         </section>
         <section className="control-group" aria-labelledby="sweep-pool">
           <h2 id="sweep-pool">Pool</h2>
-          <Field label="Backend" tip="Which kind of worker every pool size uses.">
-            <Segmented
-              label="Sweep backend"
-              options={['process', 'thread', 'gil'] as const}
-              names={{ gil: BACKEND_INFO.gil.name }}
-              value={settings.backend}
-              disabled={running}
-              onChange={(backend) => set({ backend })}
-            />
-          </Field>
+          {!python && (
+            <Field label="Backend" tip="Which kind of worker every pool size uses.">
+              <Segmented
+                label="Sweep backend"
+                options={['process', 'thread', 'gil'] as const}
+                names={{ gil: BACKEND_INFO.gil.name }}
+                value={settings.backend}
+                disabled={running}
+                onChange={(backend) => set({ backend })}
+              />
+            </Field>
+          )}
           <Field
             label="Largest pool"
             value={`1 … ${plural(maxSize, 'worker')}`}
@@ -147,6 +170,28 @@ const SweepSettings = memo(function SweepSettings() {
   );
 });
 
+/** Which program a Python sweep runs, in words; what is wrong with the Live view's boxes blocks the sweep. */
+function useSweepProgram(python: boolean): string {
+  const form = useApp((s) => s.python);
+  const made = useMemo(() => pythonRequestFor({ ...form, useSlider: true }, 1), [form]);
+  const problem = python && !made.ok ? Object.values(made.problems)[0] : undefined;
+  useLayoutEffect(() => {
+    const text = problem ? `in the Live view, ${problem.charAt(0).toLowerCase()}${problem.slice(1)}` : null;
+    useApp.getState().setProblem('sweep', 'Python program', text);
+  }, [problem]);
+  useLayoutEffect(() => () => useApp.getState().setProblem('sweep', 'Python program', null), []);
+  const program = made.ok ? made.request.program : null;
+  const name =
+    program?.kind === 'example'
+      ? `${program.name}.py`
+      : program?.kind === 'path'
+        ? program.path.split(/[\\/]/).pop()
+        : program
+          ? 'the pasted code'
+          : 'the program set in the Live view';
+  return `Runs ${name} once per pool size, every pool it creates sized to it (set it in Live → Source → Python program).`;
+}
+
 const SweepResults = memo(function SweepResults() {
   const { points, serialFraction, cores, status, error, settings, machine } = useApp(
     useShallow((s) => ({
@@ -169,8 +214,9 @@ const SweepResults = memo(function SweepResults() {
       <header className="panel-head">
         <h2 id="sweep-title">Pool size sweep</h2>
         <span className="panel-meta">
-          {formatCount(settings.tasks)} × {settings.workload} {formatDuration(settings.costMs, { trim: true })} ·{' '}
-          {BACKEND_INFO[settings.backend].name}
+          {settings.target === 'python'
+            ? 'Python program'
+            : `${formatCount(settings.tasks)} × ${settings.workload} ${formatDuration(settings.costMs, { trim: true })} · ${BACKEND_INFO[settings.backend].name}`}
           {shownCores ? ` · ${plural(shownCores, 'core')}` : ''}
         </span>
         {status !== 'idle' && status !== 'running' && status !== 'done' && (

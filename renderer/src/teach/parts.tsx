@@ -29,7 +29,10 @@ export function JobBar({ label, status, progress, blocked, onRun, onCancel, tip 
             <span>{progress?.label ?? 'Starting…'}</span>
             {progress && (
               <span className="job-progress-count">
-                {formatCount(progress.done)} / {plural(progress.total, 'task')}
+                {/* A program's task count is known only once it has run. */}
+                {progress.total > 0
+                  ? `${formatCount(progress.done)} / ${plural(progress.total, 'task')}`
+                  : plural(progress.done, 'task')}
               </span>
             )}
           </div>

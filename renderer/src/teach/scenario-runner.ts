@@ -15,7 +15,7 @@ import { useApp } from '../store';
 import { closePool, createPool, joinPool, runToEnd, type StepContext } from '../../../shared/jobs/steps';
 import { afterMapLines, finalLines, mapCall, printCall, workerLines } from './scenario-output';
 import { Cancelled, type Session } from '../../../shared/jobs/session';
-import type { StepState } from './teach-slice';
+import type { ScenarioRunOn, StepState } from './teach-slice';
 
 type StepRun = (ctx: StepContext, job: Job) => Promise<{ ms: number | null; note: string }>;
 
@@ -31,9 +31,19 @@ interface Job {
   closedAt: number | null;
 }
 
-/** The steps of a scenario's program, each with what runs it. */
-function plan(scenario: Scenario, spec: RunSpec): { step: StepState; run: StepRun }[] {
+/** The steps of a scenario's program, each with what runs it; in real Python, one: the whole program. */
+function plan(scenario: Scenario, spec: RunSpec, runOn: ScenarioRunOn): { step: StepState; run: StepRun }[] {
   const step = (code: string, title: string): StepState => ({ code, title, status: 'pending', ms: null, note: '' });
+  if (runOn === 'python')
+    return [
+      {
+        step: step(
+          `python ${scenario.pythonExample}.py`,
+          'The program runs in CPython, traced; it prints as it would alone',
+        ),
+        run: pythonStep,
+      },
+    ];
   const print = { step: step(printCall(scenario), 'The parent prints'), run: printStep };
   if (scenario.kind === 'process') {
     return [
@@ -105,6 +115,22 @@ const joinStep: StepRun = async (ctx, job) => {
   return { ms: joinedAt - closedAt, note: `${plural(exited, 'worker')} exited` };
 };
 
+/** The whole program in CPython: what it prints is its own stdout, every process's, in arrival order. */
+const pythonStep: StepRun = async (ctx, job) => {
+  const from = job.store.output.length;
+  const request = { program: { kind: 'example' as const, name: job.scenario.pythonExample }, args: [] };
+  const label = `${job.scenario.id.toUpperCase()} · Python`;
+  const { entry } = await runToEnd(ctx, { kind: 'python', request }, 'scenario', label);
+  mark(entry.startedAt, 'python');
+  appendOutput(workerLines(job.store, from));
+  if (entry.status !== 'completed') throw new Error(job.store.run?.error ?? `the program ${entry.status}`);
+  const processes = job.store.laneList().filter((lane) => lane.kind === 'process').length;
+  return {
+    ms: (entry.finishedAt ?? entry.startedAt) - entry.startedAt,
+    note: plural(processes, 'process', 'processes'),
+  };
+};
+
 const printStep: StepRun = async (_ctx, job) => {
   appendOutput(finalLines(job.scenario, job.store));
   return { ms: null, note: '' };
@@ -119,21 +145,22 @@ export class ScenarioRunner {
     private readonly session: Session,
   ) {}
 
-  /** Shows a scenario and puts its settings into the controls; Q2 opens the compare view instead. */
+  /** Shows a scenario and puts its settings into the controls; on the engine, Q2 opens the compare view instead. */
   select(id: ScenarioId): void {
     const state = useApp.getState();
     if (this.job) return;
     const scenario = SCENARIOS[id];
-    if (scenario.kind === 'compare') {
+    if (scenario.kind === 'compare' && state.scenarioRunOn === 'engine') {
       state.setCompareSettings({ preset: 'cpu', tasks: scenario.spec.tasks ?? 40 });
       state.setView('compare');
       return;
     }
     const spec = makeRunSpec(scenario.spec, state.host?.cores ?? 1);
-    state.setSpec(spec);
-    this.steps = plan(scenario, spec);
+    if (state.scenarioRunOn === 'engine') state.setSpec(spec);
+    this.steps = plan(scenario, spec, state.scenarioRunOn);
     state.setScenario({
       id,
+      runOn: state.scenarioRunOn,
       status: 'idle',
       steps: this.steps.map((s) => s.step),
       output: [],
@@ -171,12 +198,13 @@ export class ScenarioRunner {
     if (!current || state.teachBusy) return false;
     const scenario = SCENARIOS[current.id];
     const spec = makeRunSpec(scenario.spec, state.host?.cores ?? 1);
-    this.steps = plan(scenario, spec);
+    this.steps = plan(scenario, spec, state.scenarioRunOn);
     const abort = new AbortController();
     const ctx = this.context(abort);
     state.setTeachBusy('scenario');
     state.setScenario({
       ...current,
+      runOn: state.scenarioRunOn,
       status: 'running',
       steps: this.steps.map((s) => s.step),
       output: [],
@@ -185,7 +213,10 @@ export class ScenarioRunner {
       markers: [],
     });
     try {
-      if (this.session.pool.live.size > 0 || this.session.pool.size !== 0) await joinPool(ctx, await closePool(ctx));
+      // A program brings its own pools: the host closes the live one itself before it starts.
+      const closeFirst =
+        state.scenarioRunOn === 'engine' && (this.session.pool.live.size > 0 || this.session.pool.size !== 0);
+      if (closeFirst) await joinPool(ctx, await closePool(ctx));
     } catch (error) {
       this.fail(error, null);
       return false;

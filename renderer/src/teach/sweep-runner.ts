@@ -7,7 +7,9 @@ import type { PoolscopeApi } from '../../../shared/api';
 import { Cancelled, type Session } from '../../../shared/jobs/session';
 import { sweepPoolSizes } from '../../../shared/jobs/sweep';
 import { makeRunSpec } from '../../../shared/run-spec';
+import type { JobTarget } from '../../../shared/jobs/steps';
 import { formProblem, useApp } from '../store';
+import { pythonRequestFor } from '../views/python-form';
 import { JobMachineMeter } from '../machine-load';
 import { ProgressTicker } from './progress';
 
@@ -32,34 +34,36 @@ export class SweepRunner {
     const sizes = Array.from({ length: maxSize }, (_, i) => i + 1);
     const { workload, costMs, tasks, backend } = settings;
     const spec = makeRunSpec({ workload, costMs, tasks, backend, chunksize: 1, mode: 'map' }, cores);
+    let target: JobTarget = { kind: 'engine', spec };
+    if (settings.target === 'python') {
+      // Every size overrides the program's pools; the Live view's boxes say which program, with which arguments.
+      const made = pythonRequestFor({ ...state.python, useSlider: true }, 1);
+      if (!made.ok) return;
+      target = { kind: 'python', request: made.request };
+    }
     const abort = (this.abort = new AbortController());
     const patch = useApp.getState().patchSweep;
-    const ticker = new ProgressTicker(this.session, tasks * sizes.length, (progress) => patch({ progress }));
+    const total = target.kind === 'engine' ? tasks * sizes.length : 0;
+    const ticker = new ProgressTicker(this.session, total, (progress) => patch({ progress }));
     // The machine beside each run: what makes a measurement noisy.
     const meter = new JobMachineMeter();
     const offFrames = this.api.onFrame(meter.onFrame);
     state.setTeachBusy('sweep');
     patch({ status: 'running', points: [], serialFraction: null, cores, machine: {}, error: null });
     try {
-      await sweepPoolSizes(
-        { api: this.api, session: this.session, signal: abort.signal },
-        { kind: 'engine', spec },
-        sizes,
-        cores,
-        {
-          phase: (label) => ticker.phase(label),
-          runStarted: (runId) => {
-            ticker.runStarted(runId);
-            meter.runStarted(runId);
-          },
-          runFinished: (n) => {
-            ticker.runFinished(n);
-            const measured = meter.runFinished();
-            if (measured) patch({ machine: { ...useApp.getState().sweep.machine, [measured.runId]: measured.load } });
-          },
-          measured: (result) => patch(result),
+      await sweepPoolSizes({ api: this.api, session: this.session, signal: abort.signal }, target, sizes, cores, {
+        phase: (label) => ticker.phase(label),
+        runStarted: (runId) => {
+          ticker.runStarted(runId);
+          meter.runStarted(runId);
         },
-      );
+        runFinished: (n) => {
+          ticker.runFinished(n);
+          const measured = meter.runFinished();
+          if (measured) patch({ machine: { ...useApp.getState().sweep.machine, [measured.runId]: measured.load } });
+        },
+        measured: (result) => patch(result),
+      });
       patch({ status: 'done' });
     } catch (error) {
       const cancelled = error instanceof Cancelled || abort.signal.aborted;

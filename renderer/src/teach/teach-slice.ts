@@ -40,8 +40,13 @@ export interface StepState {
   note: string;
 }
 
+/** Where the assignment's examples run: Poolscope's engine, step by step, or their Python programs in CPython. */
+export type ScenarioRunOn = 'engine' | 'python';
+
 export interface ScenarioState {
   id: ScenarioId;
+  /** Where it runs: its steps follow from it. */
+  runOn: ScenarioRunOn;
   status: JobStatus;
   steps: StepState[];
   /** What the program prints, in order: workers' lines as they arrived, then the parent's. */
@@ -78,6 +83,8 @@ export interface CompareState {
 }
 
 export interface SweepSettings {
+  /** What each pool size runs: the built-in workload below, or the Live view's Python program with its pools so sized. */
+  target: 'workload' | 'python';
   workload: Extract<WorkloadKind, 'cpu' | 'io'>;
   costMs: number;
   tasks: number;
@@ -105,6 +112,7 @@ export interface TeachSlice {
   /** Which teaching job holds the pool, if any: one at a time. */
   teachBusy: 'scenario' | 'compare' | 'sweep' | null;
   scenario: ScenarioState | null;
+  scenarioRunOn: ScenarioRunOn;
   compare: CompareState;
   sweep: SweepState;
   /** Every run of the session, newest first. */
@@ -114,6 +122,7 @@ export interface TeachSlice {
   setView: (view: TeachView) => void;
   setTeachBusy: (busy: TeachSlice['teachBusy']) => void;
   setScenario: (scenario: ScenarioState | null) => void;
+  setScenarioRunOn: (runOn: ScenarioRunOn) => void;
   patchScenario: (patch: Partial<ScenarioState>) => void;
   setCompareSettings: (patch: Partial<CompareSettings>) => void;
   patchCompare: (patch: Partial<Omit<CompareState, 'settings'>>) => void;
@@ -127,6 +136,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
   view: 'live',
   teachBusy: null,
   scenario: null,
+  scenarioRunOn: 'engine',
   compare: {
     // The built-in backends; a local Dask or Ray cluster takes seconds to start, so it is chosen, not assumed.
     settings: { preset: 'cpu', poolSize: null, tasks: 40, backends: [...ENGINE_BACKENDS] },
@@ -138,7 +148,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
     error: null,
   },
   sweep: {
-    settings: { workload: 'cpu', costMs: 20, tasks: 48, backend: 'process', maxSize: null },
+    settings: { target: 'workload', workload: 'cpu', costMs: 20, tasks: 48, backend: 'process', maxSize: null },
     status: 'idle',
     progress: null,
     points: [],
@@ -152,6 +162,7 @@ export const createTeachSlice: StateCreator<AppState, [], [], TeachSlice> = (set
   setView: (view) => set({ view }),
   setTeachBusy: (teachBusy) => set({ teachBusy }),
   setScenario: (scenario) => set({ scenario }),
+  setScenarioRunOn: (scenarioRunOn) => set({ scenarioRunOn }),
   patchScenario: (patch) => set((s) => (s.scenario ? { scenario: { ...s.scenario, ...patch } } : {})),
   setCompareSettings: (patch) =>
     set((s) => ({ compare: { ...s.compare, settings: { ...s.compare.settings, ...patch } } })),

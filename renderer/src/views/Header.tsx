@@ -27,8 +27,8 @@ export const Header = memo(function Header() {
       <ViewTabs />
       <div className="header-status">
         {error && (
-          <span className="badge error" role="status">
-            Run failed: {error}
+          <span className="badge error run-failed" role="status" title={error}>
+            <span>Run failed: {error}</span>
           </span>
         )}
         {missed > 0 && (

@@ -1,8 +1,9 @@
 import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { PHASE_KINDS, type PhaseKind } from '../../../shared/events';
 import type { TaskStore } from '../../../shared/task-store';
 import { useRuntime } from '../app/runtime';
 import { TimelinePainter } from '../draw/painters';
-import { hitTestTimeline, timelineLayout } from '../draw/timeline';
+import { PHASE_NAMES, hitTestTimeline, timelineLayout } from '../draw/timeline';
 import { useApp } from '../store';
 import { describeTask } from './task-details';
 import { InfoTip } from './ui';
@@ -216,11 +217,29 @@ export const TimelineView = memo(function TimelineView() {
   );
 });
 
+/** The phase kinds the run has had, one entry per name (disk read and write are one colour). */
+function usePhaseLegend(): { kind: PhaseKind; name: string }[] {
+  const bits = useApp((s) => s.run.phaseKinds);
+  const [legend, setLegend] = useState<{ bits: number; entries: { kind: PhaseKind; name: string }[] }>({
+    bits: 0,
+    entries: [],
+  });
+  if (legend.bits !== bits) {
+    const entries = new Map<string, PhaseKind>();
+    PHASE_KINDS.forEach((kind, k) => {
+      if (bits & (1 << k) && !entries.has(PHASE_NAMES[kind])) entries.set(PHASE_NAMES[kind], kind);
+    });
+    setLegend({ bits, entries: [...entries].map(([name, kind]) => ({ kind, name })) });
+  }
+  return legend.entries;
+}
+
 /** What the timeline draws, and only that: each kind of failure once there is one, lock waits for the GIL backend. */
 const TimelineLegend = memo(function TimelineLegend() {
   const kinds = useApp((s) => s.run.failureKinds);
   const gil = useApp((s) => s.run.backend === 'gil');
   const measured = useApp((s) => s.host?.measures.coreWait ?? true);
+  const phases = usePhaseLegend();
   return (
     <ul className="legend" aria-label="Timeline legend" data-testid="timeline-legend">
       <li>
@@ -246,6 +265,11 @@ const TimelineLegend = memo(function TimelineLegend() {
       <li>
         <i className="swatch startup" /> start-up
       </li>
+      {phases.map(({ kind, name }) => (
+        <li key={name} data-testid="legend-phase">
+          <i className={`swatch phase-${kind}`} /> {name}
+        </li>
+      ))}
       {kinds.error && (
         <li>
           <i className="swatch failed" /> error
