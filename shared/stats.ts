@@ -106,7 +106,7 @@ export function computeStats(store: TaskStore, now: number, cores: number): RunS
   const waitKnown = settled > 0 && store.coreWaitTasks === settled;
   if (settled > 0 && !waitKnown)
     missing.coreWait = cluster
-      ? `${cluster} does not report waiting for a core`
+      ? `${cluster} reports no per-task wait; see the cores view`
       : 'waiting for a core is measured on Linux only';
   const hasDispatch = store.dispatchLatencyCount > 0;
   if (settled > 0 && !hasDispatch) missing.dispatchLatency = 'this source does not report when tasks were sent';
