@@ -110,7 +110,10 @@ export class PythonRun {
     const mainClosed = new Promise<void>((resolve) => (onMainClosed = resolve));
     let run: PythonRun | null = null;
     const finished = process.exited.then(async (exit) => {
+      const deadline = Date.now() + DRAIN_MS;
       await Promise.race([mainClosed, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
+      // Its children's last words too: a child's line printed before the program's last one comes first.
+      await server.drained(deadline);
       const stopped = run?.stopping ?? false;
       const status = stopped ? 'cancelled' : exit.code === 0 ? 'completed' : 'failed';
       const error =

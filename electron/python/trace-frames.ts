@@ -92,10 +92,14 @@ export class TraceFrames {
   /** Connections whose next records wait for something another connection has yet to say. */
   private readonly held = new Map<
     number,
-    { connection: TraceConnection; records: TraceRecord[]; timer: NodeJS.Timeout }
+    { connection: TraceConnection; records: TraceRecord[]; timer: NodeJS.Timeout; whenDone?: () => void }
   >();
-  /** Processes whose connection is open. */
-  private readonly openPids = new Set<number>();
+  /**
+   * Processes whose connection has closed: all they said has come. A traced child
+   * connects only once it runs, so a parent can report its exit before the host
+   * has heard from it at all; the parent's later records wait for it either way.
+   */
+  private readonly closedPids = new Set<number>();
 
   constructor(private readonly frames: FrameBuilder) {}
 
@@ -184,7 +188,7 @@ export class TraceFrames {
 
   hello(connection: TraceConnection): void {
     const [, , pid, , name, role, pool, , , at] = connection.hello;
-    this.openPids.add(pid);
+    this.closedPids.delete(pid);
     if (role === 'main') this.mainPid ??= pid;
     // A bridge speaks for lanes it names; it is not one itself.
     if (role === 'bridge') return;
@@ -229,7 +233,7 @@ export class TraceFrames {
     this.frames.touch();
   }
 
-  /** Whether `record` must wait: its task is not submitted yet, or it follows a child's exit whose connection is open. */
+  /** Whether `record` must wait: its task is not submitted yet, or it is a child's exit before all the child said has been applied. */
   private blocked(record: TraceRecord): boolean {
     switch (record[0]) {
       case 'run':
@@ -239,10 +243,16 @@ export class TraceFrames {
       case 'out':
         return record[4] !== null && record[5] !== null && !this.submitted(record[4], record[5]);
       case 'exit':
-        return this.openPids.has(record[1]);
+        return !this.closedPids.has(record[1]) || this.holding(record[1]);
       default:
         return false;
     }
+  }
+
+  /** Whether process `pid` has records still waiting (few connections wait at once). */
+  private holding(pid: number): boolean {
+    for (const { connection } of this.held.values()) if (connection.pid === pid) return true;
+    return false;
   }
 
   /** Whether the open run has seen task `index` of `call` submitted (no run: nothing to wait for). */
@@ -263,6 +273,13 @@ export class TraceFrames {
     // A forced record goes as it is (its call is then made implicitly; the child's late lines come after).
     if (force) this.apply(held.records[0]);
     this.process(held.connection, held.records, force ? 1 : 0);
+    const again = this.held.get(id);
+    if (again) again.whenDone = held.whenDone;
+    else {
+      held.whenDone?.();
+      // A parent may have waited for this child's last records.
+      this.releaseAll();
+    }
   }
 
   private releaseAll(force = false): void {
@@ -275,11 +292,18 @@ export class TraceFrames {
 
   /** A process's connection closed: without `bye`, it died; its parent's `exit` record may still say how. */
   closed(connection: TraceConnection, sawBye: boolean, at: number): void {
-    // What it said is all there is: its own held records go first, then whoever waited for it.
-    this.release(connection.id, true);
-    while (this.held.has(connection.id)) this.release(connection.id, true);
-    this.openPids.delete(connection.pid);
+    // What it said is all there is: whoever waited for it goes on. What it still holds keeps
+    // waiting (a parent's lines after its children's exits wait for their last words), and its
+    // lane ends once that has gone.
+    this.closedPids.add(connection.pid);
     this.releaseAll();
+    const held = this.held.get(connection.id);
+    if (held) held.whenDone = () => this.ended(connection, sawBye, at);
+    else this.ended(connection, sawBye, at);
+  }
+
+  /** The lane of a connection that closed and whose records have all been applied. */
+  private ended(connection: TraceConnection, sawBye: boolean, at: number): void {
     const process = this.processes.get(connection.pid);
     if (!process || process.lane.exited) return;
     if (sawBye) return this.endLane(process.lane, at, 'closed', 0, null);

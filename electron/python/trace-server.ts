@@ -118,6 +118,17 @@ export class TraceServer {
     return env;
   }
 
+  /**
+   * Resolves once every connection has closed, or at `deadline` (a Date.now()
+   * time). Polls rather than waits for a close event: a child that connected
+   * just before it exited may still sit in the accept queue, and a timer turn
+   * lets the server take it in first.
+   */
+  async drained(deadline: number): Promise<void> {
+    do await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.sockets.size > 0 && Date.now() < deadline);
+  }
+
   /** Stops listening, ends every connection and removes the socket's folder. */
   async close(): Promise<void> {
     const closed = new Promise<void>((done) => this.server.close(() => done()));
