@@ -141,7 +141,8 @@ test('at pool 8 on 2 cores, waiting for a core is drawn in every bar and the cor
   await open(page, hostUrl);
   await setPoolSize(page, 8);
   await expect(page.locator('[data-testid="worker"]:not([data-state="exited"])')).toHaveCount(8, { timeout: 20_000 });
-  await configure(page, 'cpu', 40, 50);
+  // Long enough (about 4 s on 2 idle cores) for several samples of the sampler's 250 ms, however busy the machine.
+  await configure(page, 'cpu', 80, 100);
   await run(page);
 
   // While it runs, every live worker is somewhere: on a core or waiting for one, and many wait.
