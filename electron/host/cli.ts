@@ -225,12 +225,12 @@ let interrupted: NodeJS.Signals | null = null;
 const INTERRUPTED = 130;
 
 /** Stops `pool` on the first SIGINT or SIGTERM; a second one exits at once. */
-function stopOnSignal(pool: Pool): void {
+function stopOnSignal(pool: () => Pool | null): void {
   const stop = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(INTERRUPTED);
     interrupted = signal;
     process.stderr.write(`poolscope: ${signal}, stopping the workers…\n`);
-    void pool.close();
+    void pool()?.close();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -238,8 +238,12 @@ function stopOnSignal(pool: Pool): void {
 
 /** A pool whose workers' output is echoed live, in arrival order, the way a terminal shows it. */
 function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
+  // Listening before the first worker exists: a Ctrl-C from then on stops them, whenever it comes.
+  let opened: Pool | null = null;
+  stopOnSignal(() => opened);
   const { hub } = openLocalHost(spec.poolSize, spec.backend);
   const { pool } = hub;
+  opened = pool;
   hub.onFrame((frame) => {
     store.ingest(frame);
     if (!echo) return;
@@ -248,7 +252,6 @@ function openPool(spec: RunSpec, store: TaskStore, echo: boolean): Pool {
         (event.stream === 'stderr' ? process.stderr : process.stdout).write(`${event.text}\n`);
     }
   });
-  stopOnSignal(pool);
   return pool;
 }
 
