@@ -33,14 +33,15 @@ for (const [width, height] of SIZES) {
     await expect(page.getByTestId('host-info')).toBeVisible();
     await stop(page, testInfo, 'live-empty');
 
-    // Live: pool 8 on the machine's cores, 40 CPU-bound tasks of 50 ms — caught while workers wait for a core.
+    // Live: pool 8 on the machine's cores, 80 CPU-bound tasks of 100 ms (about 4 s on 2 idle cores, long
+    // enough for several of the sampler's 250 ms samples on a busy machine) — caught while workers wait for a core.
     await setPoolSize(page, 8);
     await expect(page.locator('[data-testid="worker"]:not([data-state="exited"])')).toHaveCount(8, {
       timeout: 30_000,
     });
     await page.getByLabel('Workload', { exact: true }).selectOption('cpu');
-    await setNumber(page, 'Task count value', 40);
-    await setNumber(page, 'Task cost value', 50);
+    await setNumber(page, 'Task count value', 80);
+    await setNumber(page, 'Task cost value', 100);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     // Caught mid-run: the shot is taken the moment it shows results filling in and workers waiting.
     let caught = false;
@@ -91,7 +92,7 @@ for (const [width, height] of SIZES) {
     await stop(page, testInfo, 'history-empty-pick');
     const items = page.getByTestId('history-item');
     // The live pool-8 run and the sweep's run on 2 workers.
-    await items.filter({ hasText: 'cpu × 40' }).filter({ hasText: 'live' }).first().getByRole('checkbox').check();
+    await items.filter({ hasText: 'cpu × 80' }).filter({ hasText: 'live' }).first().getByRole('checkbox').check();
     await items.filter({ hasText: '2 workers' }).filter({ hasText: 'sweep' }).first().getByRole('checkbox').check();
     await stop(page, testInfo, 'history');
 
