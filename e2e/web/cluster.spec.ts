@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import type { Page } from '@playwright/test';
 import { clusterEngines } from '../../electron/python/testing';
 import { expect, test } from './fixtures';
-import { setNumber, setPoolSize, stop } from './screens';
+import { setNumber, setPoolSize } from './controls';
+import { stop } from './screens';
 
 const engines = clusterEngines();
 

@@ -5,37 +5,12 @@
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Download, Page, TestInfo } from '@playwright/test';
+import { configure, open, setPoolSize } from './controls';
 import { expect, test } from './fixtures';
 
 const MIB = 1024 * 1024;
 
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await expect(page.getByTestId('host-info')).toBeVisible();
-}
-
-async function setNumber(page: Page, name: string, value: number): Promise<void> {
-  const box = page.getByRole('spinbutton', { name });
-  await box.fill(String(value));
-  await box.press('Enter');
-  await expect(box).toHaveAttribute('aria-valuenow', String(value));
-}
-
-async function configure(page: Page, workload: string, tasks: number, costMs: number): Promise<void> {
-  await page.getByLabel('Workload', { exact: true }).selectOption(workload);
-  await setNumber(page, 'Task count value', tasks);
-  await setNumber(page, 'Task cost value', costMs);
-}
-
 const poolSlider = (page: Page) => page.getByRole('slider', { name: /pool size/i });
-
-async function setPoolSize(page: Page, size: number): Promise<void> {
-  const slider = poolSlider(page);
-  await slider.focus();
-  await slider.press('Home');
-  for (let i = 1; i < size; i++) await slider.press('ArrowRight');
-  await expect(slider).toHaveAttribute('aria-valuenow', String(size));
-}
 
 const status = (page: Page) => page.getByTestId('run-status');
 const fileMenu = (page: Page) => page.getByRole('button', { name: 'Export / Import' });

@@ -12,7 +12,8 @@ import { copyFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { DOCS, setNumber, setPoolSize, stop } from './screens';
+import { setNumber, setPoolSize } from './controls';
+import { DOCS, stop } from './screens';
 
 const SIZES = [
   [1280, 800],

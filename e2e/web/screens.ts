@@ -94,18 +94,3 @@ export async function stop(page: Page, testInfo: TestInfo, name: string): Promis
   }
   expect(await layoutProblems(page), `${name} at ${width}×${height}`).toEqual([]);
 }
-
-export async function setNumber(page: Page, name: string, value: number): Promise<void> {
-  const box = page.getByRole('spinbutton', { name });
-  await box.fill(String(value));
-  await box.press('Enter');
-  await expect(box).toHaveAttribute('aria-valuenow', String(value));
-}
-
-export async function setPoolSize(page: Page, size: number): Promise<void> {
-  const slider = page.getByRole('slider', { name: /pool size/i });
-  await slider.focus();
-  await slider.press('Home');
-  for (let i = 1; i < size; i++) await slider.press('ArrowRight');
-  await expect(slider).toHaveAttribute('aria-valuenow', String(size));
-}

@@ -6,12 +6,8 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Page, TestInfo } from '@playwright/test';
+import { open } from './controls';
 import { expect, test } from './fixtures';
-
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await expect(page.getByTestId('host-info')).toBeVisible();
-}
 
 async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);

@@ -6,33 +6,8 @@
  * stopped workers marked.
  */
 import type { Page } from '@playwright/test';
+import { configure, open, setPoolSize } from './controls';
 import { expect, test } from './fixtures';
-
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await expect(page.getByTestId('host-info')).toBeVisible();
-}
-
-async function setPoolSize(page: Page, size: number): Promise<void> {
-  const slider = page.getByRole('slider', { name: /pool size/i });
-  await slider.focus();
-  await slider.press('Home');
-  for (let i = 1; i < size; i++) await slider.press('ArrowRight');
-  await expect(slider).toHaveAttribute('aria-valuenow', String(size));
-}
-
-async function setNumber(page: Page, name: string, value: number): Promise<void> {
-  const box = page.getByRole('spinbutton', { name });
-  await box.fill(String(value));
-  await box.press('Enter');
-  await expect(box).toHaveAttribute('aria-valuenow', String(value));
-}
-
-async function configure(page: Page, workload: string, tasks: number, costMs?: number): Promise<void> {
-  await page.getByLabel('Workload', { exact: true }).selectOption(workload);
-  await setNumber(page, 'Task count value', tasks);
-  if (costMs !== undefined) await setNumber(page, 'Task cost value', costMs);
-}
 
 const run = (page: Page) => page.getByRole('button', { name: 'Run', exact: true }).click();
 const completed = (page: Page) => expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
