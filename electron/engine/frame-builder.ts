@@ -23,9 +23,12 @@ class ColumnBuffer<G extends ColumnGroupName> {
   length = 0;
   private capacity = 256;
   cols: ColumnGroup<G>;
+  /** What an empty take() returns: most frames leave most groups empty, and typed arrays are dear to make. */
+  private readonly none: ColumnGroup<G>;
 
   constructor(private readonly group: G) {
     this.cols = this.allocate(this.capacity);
+    this.none = this.allocate(0);
   }
 
   /** The index of a new row (columns may be replaced: read `cols` after this). */
@@ -48,6 +51,7 @@ class ColumnBuffer<G extends ColumnGroupName> {
 
   /** The rows so far, as exact-length copies; the buffer starts over. */
   take(): ColumnGroup<G> {
+    if (this.length === 0) return this.none;
     const taken = {} as Arrays;
     for (const [name, column] of Object.entries(this.cols as Arrays)) taken[name] = column.slice(0, this.length);
     this.length = 0;

@@ -223,6 +223,7 @@ type CommandLine = ReturnType<typeof parseCommandLine>;
 /** Set by Ctrl-C or SIGTERM: the command stops its pool, prints no results, and exits 130. */
 let interrupted: NodeJS.Signals | null = null;
 const INTERRUPTED = 130;
+const SUMMARY_FRAME_MS = 100;
 
 /** Stops `pool` on the first SIGINT or SIGTERM; a second one exits at once. */
 function stopOnSignal(pool: () => Pool | null): void {
@@ -568,7 +569,9 @@ async function pythonCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${PYTHON_HELP}\n`);
     return 0;
   }
-  const frames = new FrameBuilder();
+  // Nothing here is drawn and the script's output bypasses frames (stdio
+  // inherited), so frames only feed the summary: fewer of them leave the cores to the script.
+  const frames = new FrameBuilder(SUMMARY_FRAME_MS);
   const store = new TaskStore();
   frames.subscribe((frame) => store.ingest(frame), []);
   let run: PythonRun;

@@ -246,14 +246,16 @@ const isCpu = (v: unknown): boolean => v === null || isCount(v);
 const isResult = (v: unknown): boolean =>
   v === null || typeof v === 'boolean' || Number.isFinite(v) || (typeof v === 'string' && v.length <= MAX_NAME);
 
+function wrongLength(kind: string, r: readonly unknown[], length: number): string | null {
+  return r.length === length ? null : `${kind} needs ${length} fields, has ${r.length}`;
+}
+
 /** Why `fields` is not a record of `kind`, or null when it is. */
 function problem(kind: string, r: readonly unknown[]): string | null {
-  const want = (length: number): string | null =>
-    r.length === length ? null : `${kind} needs ${length} fields, has ${r.length}`;
   switch (kind) {
     case 'hello':
       return (
-        want(10) ??
+        wrongLength(kind, r, 10) ??
         (typeof r[1] !== 'string'
           ? 'hello: token is not a string'
           : !isPid(r[2]) || !isCount(r[3])
@@ -272,22 +274,24 @@ function problem(kind: string, r: readonly unknown[]): string | null {
       );
     case 'thread':
       return (
-        want(7) ??
+        wrongLength(kind, r, 7) ??
         (!isPid(r[1]) || !isPid(r[2]) || !isName(r[3]) || !THREAD_ROLES.has(r[4]) || !isIdOrNull(r[5]) || !isTime(r[6])
           ? 'thread: bad field'
           : null)
       );
     case 'thread-end':
-      return want(4) ?? (!isPid(r[1]) || !isPid(r[2]) || !isTime(r[3]) ? 'thread-end: bad field' : null);
+      return (
+        wrongLength(kind, r, 4) ?? (!isPid(r[1]) || !isPid(r[2]) || !isTime(r[3]) ? 'thread-end: bad field' : null)
+      );
     case 'exit':
       return (
-        want(5) ??
+        wrongLength(kind, r, 5) ??
         (!isPid(r[1]) || !isTime(r[2]) || !Number.isSafeInteger(r[3]) || (r[4] !== null && !isName(r[4]))
           ? 'exit: bad field'
           : null)
       );
     case 'bye':
-      return want(3) ?? (!isPid(r[1]) || !isTime(r[2]) ? 'bye: bad field' : null);
+      return wrongLength(kind, r, 3) ?? (!isPid(r[1]) || !isTime(r[2]) ? 'bye: bad field' : null);
     case 'pool':
       if (r.length !== 6 && r.length !== 7) return `pool needs 6 or 7 fields, has ${r.length}`;
       return !isId(r[1]) ||
@@ -299,10 +303,12 @@ function problem(kind: string, r: readonly unknown[]): string | null {
         ? 'pool: bad field'
         : null;
     case 'pool-op':
-      return want(4) ?? (!isId(r[1]) || !POOL_OPS.has(r[2]) || !isTime(r[3]) ? 'pool-op: bad field' : null);
+      return (
+        wrongLength(kind, r, 4) ?? (!isId(r[1]) || !POOL_OPS.has(r[2]) || !isTime(r[3]) ? 'pool-op: bad field' : null)
+      );
     case 'call':
       return (
-        want(8) ??
+        wrongLength(kind, r, 8) ??
         (!isId(r[1]) ||
         !isIdOrNull(r[2]) ||
         !CALL_METHODS.has(r[3]) ||
@@ -314,17 +320,20 @@ function problem(kind: string, r: readonly unknown[]): string | null {
           : null)
       );
     case 'submit':
-      return want(5) ?? (!isId(r[1]) || !isCount(r[2]) || !isPid(r[3]) || !isTime(r[4]) ? 'submit: bad field' : null);
+      return (
+        wrongLength(kind, r, 5) ??
+        (!isId(r[1]) || !isCount(r[2]) || !isPid(r[3]) || !isTime(r[4]) ? 'submit: bad field' : null)
+      );
     case 'call-end':
-      return want(4) ?? (!isId(r[1]) || !isCount(r[2]) || !isTime(r[3]) ? 'call-end: bad field' : null);
+      return wrongLength(kind, r, 4) ?? (!isId(r[1]) || !isCount(r[2]) || !isTime(r[3]) ? 'call-end: bad field' : null);
     case 'run':
       return (
-        want(6) ??
+        wrongLength(kind, r, 6) ??
         (!isId(r[1]) || !isCount(r[2]) || !isPid(r[3]) || !isPid(r[4]) || !isTime(r[5]) ? 'run: bad field' : null)
       );
     case 'done':
     case 'fail': {
-      const bad = want(9);
+      const bad = wrongLength(kind, r, 9);
       if (bad) return bad;
       if (!isId(r[1]) || !isCount(r[2]) || !isPid(r[3]) || !isPid(r[4])) return `${kind}: bad field`;
       if (!isTime(r[5]) || !isTime(r[6]) || (r[6] as number) < (r[5] as number) || !isCount(r[7]))
@@ -340,7 +349,7 @@ function problem(kind: string, r: readonly unknown[]): string | null {
     }
     case 'out':
       return (
-        want(8) ??
+        wrongLength(kind, r, 8) ??
         (!isPid(r[1]) ||
         !isPid(r[2]) ||
         (r[3] !== 'stdout' && r[3] !== 'stderr') ||
@@ -353,10 +362,10 @@ function problem(kind: string, r: readonly unknown[]): string | null {
           : null)
       );
     case 'warn':
-      return want(4) ?? (!isPid(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'warn: bad field' : null);
+      return wrongLength(kind, r, 4) ?? (!isPid(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'warn: bad field' : null);
     case 'lane':
       return (
-        want(7) ??
+        wrongLength(kind, r, 7) ??
         (!isKey(r[1]) ||
         (r[2] !== 'process' && r[2] !== 'thread') ||
         !isName(r[3]) ||
@@ -367,12 +376,15 @@ function problem(kind: string, r: readonly unknown[]): string | null {
           : null)
       );
     case 'lane-end':
-      return want(4) ?? (!isKey(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'lane-end: bad field' : null);
+      return wrongLength(kind, r, 4) ?? (!isKey(r[1]) || !isTime(r[2]) || !isName(r[3]) ? 'lane-end: bad field' : null);
     case 'lane-run':
-      return want(5) ?? (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !isTime(r[4]) ? 'lane-run: bad field' : null);
+      return (
+        wrongLength(kind, r, 5) ??
+        (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !isTime(r[4]) ? 'lane-run: bad field' : null)
+      );
     case 'lane-done':
     case 'lane-fail': {
-      const bad = want(8);
+      const bad = wrongLength(kind, r, 8);
       if (bad) return bad;
       const laneOk = kind === 'lane-fail' ? r[3] === null || isKey(r[3]) : isKey(r[3]);
       if (!isId(r[1]) || !isCount(r[2]) || !laneOk || !isCpu(r[6])) return `${kind}: bad field`;
@@ -383,7 +395,7 @@ function problem(kind: string, r: readonly unknown[]): string | null {
     }
     case 'phase':
       return (
-        want(7) ??
+        wrongLength(kind, r, 7) ??
         (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !PHASES.has(r[4]) || !isTime(r[5]) || !isTime(r[6])
           ? 'phase: bad field'
           : (r[6] as number) < (r[5] as number)
@@ -392,7 +404,7 @@ function problem(kind: string, r: readonly unknown[]): string | null {
       );
     case 'attempt':
       return (
-        want(7) ??
+        wrongLength(kind, r, 7) ??
         (!isId(r[1]) || !isCount(r[2]) || !isKey(r[3]) || !isTime(r[4]) || !isTime(r[5]) || !isName(r[6])
           ? 'attempt: bad field'
           : (r[5] as number) < (r[4] as number)
@@ -400,9 +412,12 @@ function problem(kind: string, r: readonly unknown[]): string | null {
             : null)
       );
     case 'mark':
-      return want(4) ?? (!isName(r[1]) || (r[2] !== null && !isName(r[2])) || !isTime(r[3]) ? 'mark: bad field' : null);
+      return (
+        wrongLength(kind, r, 4) ??
+        (!isName(r[1]) || (r[2] !== null && !isName(r[2])) || !isTime(r[3]) ? 'mark: bad field' : null)
+      );
     case 'gone':
-      return want(3) ?? (!isTime(r[1]) || !isName(r[2]) ? 'gone: bad field' : null);
+      return wrongLength(kind, r, 3) ?? (!isTime(r[1]) || !isName(r[2]) ? 'gone: bad field' : null);
     default:
       return `unknown record kind ${JSON.stringify(kind).slice(0, 40)}`;
   }
