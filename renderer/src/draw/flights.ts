@@ -64,15 +64,23 @@ export class FlightTracker {
     }
 
     // Settled this frame, in the store's order: the last rows of its settlement order.
+    // Rows come in runs of one worker's report, taken a run at a time (a frame may hold a million).
     let slot = store.orderLength - settled.task.length;
     const results = new Map<number, { task: number; count: number; slot: number; failed: boolean }>();
-    const settle = (worker: number, task: number, failed: boolean) => {
+    const { worker: workers, task: tasks, ok } = settled;
+    for (let i = 0, n = tasks.length; i < n;) {
+      const worker = workers[i];
+      let failed = false;
+      let j = i;
+      for (; j < n && workers[j] === worker; j++) if (ok[j] === 0) failed = true;
+      const count = j - i;
+      const last = { task: tasks[j - 1], slot: slot + count - 1 };
       const entry = results.get(worker);
-      if (entry) Object.assign(entry, { task, count: entry.count + 1, slot, failed: entry.failed || failed });
-      else results.set(worker, { task, count: 1, slot, failed });
-      slot++;
-    };
-    for (let i = 0; i < settled.task.length; i++) settle(settled.worker[i], settled.task[i], settled.ok[i] === 0);
+      if (entry) Object.assign(entry, last, { count: entry.count + count, failed: entry.failed || failed });
+      else results.set(worker, { ...last, count, failed });
+      slot += count;
+      i = j;
+    }
     for (const [worker, r] of results) {
       this.add({ kind: 'result', worker, ...r, born: time });
       this.bump(worker, time, 0, r.count);
