@@ -132,6 +132,48 @@ describe('TaskStore', () => {
       [151, 3],
     ]);
   });
+
+  it('starts every run with clean slots, whatever the sizes of the runs before it and what was reserved', () => {
+    const store = new TaskStore();
+    store.reserve(5_000);
+    let runId = 0;
+    const runOf = (tasks: number, settled: number) => {
+      runId++;
+      const events: PoolEvent[] =
+        runId === 1
+          ? [
+              { type: 'worker-spawned', worker: 1, pid: 11, at: 0 },
+              { type: 'worker-ready', worker: 1, pid: 11, at: 1 },
+            ]
+          : [];
+      events.push({ type: 'run-started', runId, at: 2, run: run(tasks), tasks });
+      store.ingest(frame(runId, { events }));
+      const ids = Array.from({ length: settled }, (_, t) => t);
+      store.ingest(
+        frame(runId, {
+          dispatched: columnsOf('dispatched', { worker: [1], first: [0], count: [settled], at: [3] }),
+          settled: settle(ids),
+        }),
+      );
+    };
+    const clean = (from: number, to: number) => {
+      for (let t = from; t < to; t++) {
+        if (
+          store.state[t] !== TaskState.queued ||
+          store.worker[t] !== -1 ||
+          !Number.isNaN(store.start[t] + store.end[t] + store.cpu[t] + store.result[t] + store.dispatchedAt[t])
+        )
+          return t;
+      }
+      return -1;
+    };
+    runOf(6_000, 6_000); // grows past what was reserved
+    runOf(3_000, 3_000); // smaller: slots 3,000 … 5,999 were the first run's
+    runOf(5_000, 1_000);
+    expect(store.orderLength).toBe(1_000);
+    expect(clean(1_000, 5_000)).toBe(-1);
+    expect(clean(5_000, 6_000)).toBe(-1);
+  });
 });
 
 /**

@@ -215,6 +215,15 @@ export class TaskStore {
     this.version++;
   }
 
+  /**
+   * Makes room for a run of `tasks` before it starts: growing touches every slot
+   * (tens of MB at a million tasks), better done while workers start than in the
+   * run's first frame.
+   */
+  reserve(tasks: number): void {
+    this.ensureCapacity(tasks);
+  }
+
   /** Lanes in the order their workers were spawned. */
   laneList(): Lane[] {
     return [...this.lanes.values()];
@@ -418,8 +427,9 @@ export class TaskStore {
   private beginRun(runId: number, run: RunDescription, tasks: number, at: number): void {
     this.run = { runId, run, startedAt: at, finishedAt: null, status: 'running', error: null, paused: false };
     this.counts = { submitted: tasks, queued: tasks, running: 0, done: 0, failed: 0, cancelled: 0 };
-    // Reuse the buffers: runs one after another should not churn memory.
-    this.clearTasks(0, Math.min(this.capacity, Math.max(this.size, tasks)));
+    // Reuse the buffers: runs one after another should not churn memory. Only the
+    // last run's slots are dirty: slots from `size` up to capacity are never written.
+    this.clearTasks(0, Math.min(this.capacity, this.size));
     this.ensureCapacity(tasks);
     this.size = tasks;
     this.orderLength = 0;

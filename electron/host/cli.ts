@@ -262,6 +262,7 @@ async function runCommand(line: CommandLine): Promise<number> {
   const store = new TaskStore();
   const pool = openPool(spec, store, !line.json);
   try {
+    store.reserve(spec.tasks);
     await pool.ready();
     const result = await pool.start(spec).finished;
     if (interrupted) return INTERRUPTED;
