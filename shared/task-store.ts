@@ -570,77 +570,103 @@ export class TaskStore {
   private settleRows(settled: Frame['settled'], from: number, to: number): void {
     const worker = settled.worker[from];
     const lane = this.lanes.get(worker);
-    const { state, chunkOf, chunkFirst, chunkSize, chunkLeft, chunkNext } = this;
+    // Everything the loop touches, read once: it runs once per task, a million times a run.
+    const { state, chunkOf, chunkFirst, chunkCount, chunkSize, chunkLeft, chunkNext, dispatchedAt, order, size } = this;
+    const workerOf = this.worker;
+    const startOf = this.start;
+    const endOf = this.end;
+    const cpuOf = this.cpu;
+    const coreWaitOf = this.coreWait;
+    const resultOf = this.result;
+    const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks, result: results } = settled;
     let busyMs = 0;
     let cpuMs = 0;
+    let cpuTasks = 0;
     let coreWaitMs = 0;
+    let coreWaitTasks = 0;
+    let latencyMs = 0;
+    let latencyCount = 0;
     let done = 0;
+    let failed = 0;
+    let settledCount = this.orderLength;
+    let firstStart = this.firstStart;
+    let latest = this.lastEnd;
     let lastEnd = lane ? lane.lastEnd : -Infinity;
     for (let i = from; i < to; i++) {
-      const task = settled.task[i];
-      if (task < 0 || task >= this.size) continue;
-      const start = settled.start[i];
-      const end = settled.end[i];
-      const cpu = settled.cpu[i];
-      const coreWait = settled.coreWait[i];
+      const task = tasks[i];
+      if (task < 0 || task >= size) continue;
+      const start = starts[i];
+      const end = ends[i];
+      const cpu = cpus[i];
+      const coreWait = coreWaits[i];
       const was = state[task];
       const chunk = chunkOf[task];
-      // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
-      if (lane && chunk >= 0 && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0 && start === start) {
-        this.sumDispatchLatencyMs += Math.max(0, start - Math.max(this.dispatchedAt[task], lastEnd));
-        this.dispatchLatencyCount++;
-      }
-      if (was === TaskState.dispatched || was === TaskState.running) {
-        // It leaves its holder's hands (inlined release: this runs once per task).
-        chunkOf[task] = -1;
-        if (chunk >= 0) {
+      if (chunk >= 0) {
+        // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
+        if (lane && start === start && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0) {
+          const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
+          if (start > ready) latencyMs += start - ready;
+          latencyCount++;
+        }
+        if (was === TaskState.dispatched || was === TaskState.running) {
+          // It leaves its chunk (inlined release: this runs once per task).
+          chunkOf[task] = -1;
           chunkLeft[chunk]--;
-          const chunkEnd = chunkFirst[chunk] + this.chunkCount[chunk];
+          const chunkEnd = chunkFirst[chunk] + chunkCount[chunk];
           let next = chunkNext[chunk];
           while (next < chunkEnd && chunkOf[next] !== chunk) next++;
           chunkNext[chunk] = next;
         }
-        const holder = lane ?? this.lanes.get(this.worker[task]);
+      }
+      if (was === TaskState.dispatched || was === TaskState.running) {
+        const holder = lane ?? this.lanes.get(workerOf[task]);
         if (holder) {
           if (holder.held > 0) holder.held--;
           if (holder.current === task) holder.current = -1;
         }
       }
-      const ok = settled.ok[i] === 1;
+      const ok = oks[i] === 1;
       state[task] = ok ? TaskState.done : TaskState.failed;
-      this.worker[task] = worker;
+      workerOf[task] = worker;
       // A task that failed before it started (its worker died holding it) is a mark at its end.
       const begun = start === start ? start : end;
-      this.start[task] = begun;
-      this.end[task] = end;
-      this.cpu[task] = cpu;
-      this.coreWait[task] = coreWait;
-      this.result[task] = settled.result[i];
-      this.order[this.orderLength++] = task;
-      const ms = end > begun ? end - begun : 0;
-      busyMs += ms;
+      startOf[task] = begun;
+      endOf[task] = end;
+      cpuOf[task] = cpu;
+      coreWaitOf[task] = coreWait;
+      resultOf[task] = results[i];
+      order[settledCount++] = task;
+      if (end > begun) busyMs += end - begun;
       if (cpu === cpu) {
         cpuMs += cpu;
-        this.cpuTasks++;
+        cpuTasks++;
       }
       if (coreWait === coreWait) {
         coreWaitMs += coreWait;
-        this.coreWaitTasks++;
+        coreWaitTasks++;
       }
-      if (begun < this.firstStart) this.firstStart = begun;
-      if (end > this.lastEnd) this.lastEnd = end;
+      if (begun < firstStart) firstStart = begun;
+      if (end > latest) latest = end;
       if (end > lastEnd) lastEnd = end;
       if (ok) done++;
-      else if (lane) lane.tasksFailed++;
+      else failed++;
     }
+    this.orderLength = settledCount;
+    this.firstStart = firstStart;
+    this.lastEnd = latest;
     this.sumTaskMs += busyMs;
     this.sumCpuMs += cpuMs;
+    this.cpuTasks += cpuTasks;
     this.sumCoreWaitMs += coreWaitMs;
+    this.coreWaitTasks += coreWaitTasks;
+    this.sumDispatchLatencyMs += latencyMs;
+    this.dispatchLatencyCount += latencyCount;
     if (!lane) return;
     lane.busyMs += busyMs;
     lane.cpuMs += cpuMs;
     lane.coreWaitMs += coreWaitMs;
     lane.tasksDone += done;
+    lane.tasksFailed += failed;
     lane.lastEnd = lastEnd;
     this.popSettledChunks(lane);
   }
