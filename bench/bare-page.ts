@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { sleep } from './stats';
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -112,10 +113,6 @@ export class BarePage {
     }
   }
 
-  send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    return this.session.send(method, params);
-  }
-
   async goto(url: string): Promise<void> {
     await this.session.send('Page.navigate', { url });
   }
@@ -139,7 +136,7 @@ export class BarePage {
     this.session.close();
     const exited = new Promise((resolve) => this.browser.once('exit', resolve));
     killGroup(this.browser, 'SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    await Promise.race([exited, sleep(3000)]);
     killGroup(this.browser, 'SIGKILL');
     rmSync(this.profile, { recursive: true, force: true, maxRetries: 5 });
   }
@@ -167,7 +164,7 @@ export async function waitUntil(
       // The document may be between navigations.
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

@@ -6,15 +6,15 @@
  * it ran, and for a Python run the time from a task ending in Python to the
  * page's next drawn frame. Both sides stamp Date.now(): one machine, one clock.
  */
+import { chromium } from 'playwright-core';
 import { now } from '../electron/engine/clock';
 import { ensureBuilt } from '../electron/host/build';
 import { startBrowserHost, type BrowserHost } from '../electron/host/server';
 import { COLUMN_ARRAYS, FRAME_COLUMNS } from '../shared/events';
 import { makeRunSpec, type RunSpec } from '../shared/run-spec';
-import { chromium } from 'playwright-core';
 import { BarePage, waitUntil } from './bare-page';
 import type { BenchRow } from './report';
-import { median } from './stats';
+import { median, sleep } from './stats';
 
 export interface PageBenchOptions {
   quick: boolean;
@@ -101,7 +101,6 @@ function percentile(values: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STATUS = `document.querySelector('[data-testid="run-status"]')`;
 
 /** What the bench needs of a page, however it is driven. */

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../electron/host/build';
 import type { BenchRow } from './report';
-import { median } from './stats';
+import { formatValue, median } from './stats';
 
 const PROGRAM = join(projectRoot, 'bench/python/tracer_program.py');
 
@@ -62,7 +62,7 @@ export async function benchPythonTracer(options: { quick: boolean; log: (line: s
     const overhead = (on / off - 1) * 100;
     const perTaskUs = ((on - off) * 1000) / tasks;
     const noise = series.again.length
-      ? `; untraced against itself ${formatPercent(median(series.again) / off - 1)}`
+      ? `; untraced against itself ${formatValue((median(series.again) / off - 1) * 100, '%')}`
       : '';
     rows.push({
       bench: 'python-tracer',
@@ -75,8 +75,4 @@ export async function benchPythonTracer(options: { quick: boolean; log: (line: s
     });
   }
   return rows;
-}
-
-function formatPercent(fraction: number): string {
-  return `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)} %`;
 }

@@ -601,15 +601,15 @@ export class TaskStore {
       const coreWait = coreWaits[i];
       const was = state[task];
       const chunk = chunkOf[task];
-      if (chunk >= 0) {
-        // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
-        if (lane && start === start && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0) {
-          const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
-          if (start > ready) latencyMs += start - ready;
-          latencyCount++;
-        }
-        if (was === TaskState.dispatched || was === TaskState.running) {
-          // It leaves its chunk (inlined release: this runs once per task).
+      // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
+      if (lane && chunk >= 0 && start === start && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0) {
+        const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
+        if (start > ready) latencyMs += start - ready;
+        latencyCount++;
+      }
+      if (was === TaskState.dispatched || was === TaskState.running) {
+        // It leaves its holder's hands (inlined release: this runs once per task).
+        if (chunk >= 0) {
           chunkOf[task] = -1;
           chunkLeft[chunk]--;
           const chunkEnd = chunkFirst[chunk] + chunkCount[chunk];
@@ -617,8 +617,6 @@ export class TaskStore {
           while (next < chunkEnd && chunkOf[next] !== chunk) next++;
           chunkNext[chunk] = next;
         }
-      }
-      if (was === TaskState.dispatched || was === TaskState.running) {
         const holder = lane ?? this.lanes.get(workerOf[task]);
         if (holder) {
           if (holder.held > 0) holder.held--;
