@@ -116,8 +116,8 @@ test('at pool 8 on 2 cores, waiting for a core is drawn in every bar and the cor
   await open(page, hostUrl);
   await setPoolSize(page, 8);
   await expect(page.locator('[data-testid="worker"]:not([data-state="exited"])')).toHaveCount(8, { timeout: 20_000 });
-  // Long enough (about 4 s on 2 idle cores) for several samples of the sampler's 250 ms, however busy the machine.
-  await configure(page, 'cpu', 80, 100);
+  // Long enough (about 6 s on 2 idle cores) for many samples of the sampler's 250 ms, however busy the machine.
+  await configure(page, 'cpu', 120, 100);
   await run(page);
 
   // While it runs, every live worker is somewhere: on a core or waiting for one, and many wait.
@@ -132,7 +132,8 @@ test('at pool 8 on 2 cores, waiting for a core is drawn in every bar and the cor
         most = Math.max(most, view.waiting.length);
         return most;
       },
-      { timeout: 30_000 },
+      // Looked at every 200 ms, so a sample between two chunks cannot stand for the whole run.
+      { timeout: 30_000, intervals: [200] },
     )
     .toBeGreaterThanOrEqual(4);
   await completed(page);
