@@ -70,7 +70,7 @@ test('growing the pool from 2 to 4 during a run adds lanes and loses no task', a
 }, testInfo) => {
   await open(page, hostUrl);
   await setPoolSize(page, 2);
-  await configure(page, 'io', 80, 100);
+  await configure(page, 'io', 120, 100);
   // One task per message, so new workers find work as soon as they are ready.
   await page.getByRole('radio', { name: 'imap', exact: true }).click();
   await run(page);
@@ -78,19 +78,26 @@ test('growing the pool from 2 to 4 during a run adds lanes and loses no task', a
   await expect(liveWorkers(page)).toHaveCount(2);
   await expect.poll(async () => Number(await page.getByTestId('stat-done').textContent())).toBeGreaterThan(4);
 
+  // Held while the new workers start: on a loaded machine a worker process (and the page's answer
+  // to a key) can take seconds, and the run must not end before the new workers could join it.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible();
   const slider = page.getByRole('slider', { name: /pool size/i });
   await slider.focus();
   await slider.press('ArrowRight');
   await slider.press('ArrowRight');
   await expect(slider).toHaveAttribute('aria-valuenow', '4');
   await expect(liveWorkers(page)).toHaveCount(4);
+  await expect(page.locator('[data-testid="worker"][data-state="starting"]')).toHaveCount(0, { timeout: 20_000 });
+  expect(Number(await page.getByTestId('stat-queue').textContent())).toBeGreaterThan(8);
+  await page.getByRole('button', { name: 'Resume' }).click();
   await attachScreenshot(page, testInfo, 'grown-to-4');
 
   await completed(page);
-  await expect(page.getByTestId('stat-done')).toHaveText('80');
+  await expect(page.getByTestId('stat-done')).toHaveText('120');
   await expect(page.getByTestId('stat-queue')).toHaveText('0');
   const perWorker = await tasksPerWorker(page);
-  expect(perWorker.reduce((a, b) => a + b, 0)).toBe(80);
+  expect(perWorker.reduce((a, b) => a + b, 0)).toBe(120);
   expect(perWorker.filter((n) => n > 0).length).toBe(4);
   expect(browserHost.pool.workerPids()).toHaveLength(4);
   expect(Number(await page.locator('canvas.timeline-canvas').getAttribute('data-rows'))).toBeGreaterThanOrEqual(4);
