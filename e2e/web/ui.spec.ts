@@ -236,7 +236,8 @@ test('failed tasks are counted and a command the host refuses is explained', asy
   await other.clock.install();
   await open(other, hostUrl);
   await other.clock.pauseAt(Date.now() + 60_000);
-  await configure(page, 'io', 40, 100);
+  // Long (10 s; it is cancelled when the test ends), so the run still goes when a loaded machine delivers the other click.
+  await configure(page, 'io', 200, 100);
   await run(page);
   await expect(page.getByTestId('run-status')).toHaveText('running');
   await run(other);
