@@ -47,11 +47,12 @@ function openPool(options: Partial<PoolOptions> = {}) {
 
 const spec = (partial: Partial<RunSpec>) => makeRunSpec({ poolSize: 2, ...partial }, 2);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls every 20 ms: the conditions scan /proc synchronously, and a tighter loop starves the pool sharing this event loop. */
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(2);
+    await sleep(20);
   }
 }
 
