@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{electron,shared,renderer}/**/*.test.{ts,tsx}'],
+    include: ['{electron,shared,renderer,bench}/**/*.test.{ts,tsx}'],
     globalSetup: ['./electron/host/vitest-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../electron/host/build';
 import type { BenchRow } from './report';
-import { formatValue, median } from './stats';
+import { formatValue, median, medianRatioInterval } from './stats';
 
 const PROGRAM = join(projectRoot, 'bench/python/tracer_program.py');
 
@@ -30,7 +30,7 @@ const traced = (args: string[]) =>
 const WORKLOADS: { name: string; args: string[]; tasks: number; target?: number }[] = [
   { name: '10⁵ tiny tasks, chunksize auto', args: ['100000', 'auto', '0'], tasks: 100_000 },
   { name: '10⁵ tiny tasks, chunksize 1', args: ['100000', '1', '0'], tasks: 100_000 },
-  { name: '1,000 × 1 ms tasks, chunksize 1', args: ['1000', '1', '1'], tasks: 1000, target: 3 },
+  { name: '3,000 × 1 ms tasks, chunksize 1', args: ['3000', '1', '1'], tasks: 3000, target: 3 },
   { name: '40 × 50 ms tasks, pool of 2', args: ['40', '1', '50'], tasks: 40, target: 3 },
 ];
 
@@ -61,8 +61,12 @@ export async function benchPythonTracer(options: { quick: boolean; log: (line: s
     const on = median(series.on);
     const overhead = (on / off - 1) * 100;
     const perTaskUs = ((on - off) * 1000) / tasks;
+    const interval = (b: number[]) => {
+      const [lo, hi] = medianRatioInterval(series.off, b);
+      return `95 % interval ${formatValue(lo, '%')} … ${formatValue(hi, '%')}`;
+    };
     const noise = series.again.length
-      ? `; untraced against itself ${formatValue((median(series.again) / off - 1) * 100, '%')}`
+      ? `; ${interval(series.on)}; untraced against itself ${formatValue((median(series.again) / off - 1) * 100, '%')} (${interval(series.again)})`
       : '';
     rows.push({
       bench: 'python-tracer',
