@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers shared by the benchmark modules. */
+import { unitRandom } from '../shared/workloads';
 
 export function median(samples: readonly number[]): number {
   if (samples.length === 0) return NaN;
@@ -19,14 +20,9 @@ export function sum(values: readonly number[]): number {
  * It says whether a difference stands out from the runs' own spread.
  */
 export function medianRatioInterval(a: readonly number[], b: readonly number[], draws = 2000): [number, number] {
-  let seed = 0x9e3779b9;
-  const random = () => {
-    // mulberry32: small, fast and good enough for resampling.
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The workloads' own seeded uniform numbers: the same draws on every run.
+  let draw = 0;
+  const random = () => unitRandom(1, draw++);
   const resample = (xs: readonly number[]) => median(xs.map(() => xs[Math.floor(random() * xs.length)]));
   const ratios = Array.from({ length: draws }, () => (resample(b) / resample(a) - 1) * 100).sort((x, y) => x - y);
   return [ratios[Math.floor(draws * 0.025)], ratios[Math.ceil(draws * 0.975) - 1]];
