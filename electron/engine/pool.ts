@@ -562,9 +562,12 @@ export class Pool {
 
   private onReturned(worker: WorkerProcess, ranges: [number, number][]): void {
     const run = this.run;
-    if (!run || worker.runId !== run.id || ranges.length === 0) return;
-    for (const [first, count] of ranges) run.returned(first, count);
-    this.frames.event({ type: 'tasks-returned', runId: run.id, worker: worker.id, at: this.timers.now(), ranges });
+    if (!run || worker.runId !== run.id) return;
+    if (ranges.length > 0) {
+      for (const [first, count] of ranges) run.returned(first, count);
+      this.frames.event({ type: 'tasks-returned', runId: run.id, worker: worker.id, at: this.timers.now(), ranges });
+    }
+    // Also with nothing given back: a worker taken back while it retired can work again.
     this.dispatch(this.supervisor.workers.values());
   }
 

@@ -213,18 +213,20 @@ export class WorkerProcess {
     this.armTimeout();
   }
 
-  /** Asks it to finish its current task and give back the rest; `keep` takes that back. */
+  /** Asks it to finish its current task and give back the rest. */
   retire(): void {
     if (this.state !== 'ready' || this.retiring) return;
     this.retiring = true;
     this.send({ t: 'retire' });
   }
 
+  /**
+   * Wanted again. One being retired still gives back what it holds, and works
+   * again once that answer is in: its answer may already be on its way, and
+   * chunks sent before it arrived would be taken for part of it.
+   */
   keep(): void {
     this.unwanted = false;
-    if (!this.retiring) return;
-    this.retiring = false;
-    this.send({ t: 'keep' });
   }
 
   /** What it died holding: the head task fails if it crashed, the rest goes back to the queue. */

@@ -353,9 +353,6 @@ function onMessage(raw: unknown): void {
       if (pumping) retiring = true;
       else giveBack();
       return;
-    case 'keep':
-      retiring = false;
-      return;
     case 'stop':
       report();
       process.exit(0);

@@ -28,8 +28,6 @@ export const toWorkerSchema = z.discriminatedUnion('t', [
    * the current chunk included) with a `returned` message, and wait.
    */
   z.strictObject({ t: z.literal('retire') }),
-  /** A retire that is no longer wanted: keep working (a `returned` may still be on its way). */
-  z.strictObject({ t: z.literal('keep') }),
   /** Finish nothing more: exit after flushing. */
   z.strictObject({ t: z.literal('stop') }),
 ]);
