@@ -19,15 +19,16 @@ describe.runIf(process.platform === 'linux')('ProcSampler', () => {
   it('samples this very process and skips pids that do not exist', async () => {
     const sampler = new ProcSampler();
     await sampler.sample([{ worker: 1, pid: process.pid }]);
-    const until = Date.now() + 60;
-    while (Date.now() < until); // burn CPU so the second sample sees some
+    // Burn 60 ms of CPU (not of wall time: a loaded machine may give us little of it) so the second sample sees some.
+    const from = process.cpuUsage();
+    while (process.cpuUsage(from).user < 60_000);
     const [sample, ...rest] = await sampler.sample([
       { worker: 1, pid: process.pid },
       { worker: 2, pid: 2 ** 22 + 12345 },
     ]);
     expect(rest).toEqual([]);
     expect(sample.worker).toBe(1);
-    expect(sample.cpu).toBeGreaterThan(20);
+    expect(sample.cpu).toBeGreaterThan(5);
     expect(sample.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(sample.core).toBeGreaterThanOrEqual(0);
     expect(sample.state).toBe('running');
