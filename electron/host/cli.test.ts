@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -187,6 +188,19 @@ describe('cli python', () => {
     expect(sized.stdout).toBe('Results: [2, 4, 6, 8, 10]\n');
     const summary = JSON.parse(sized.stderr.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ status: 'completed', counts: { done: 5 } });
+  });
+
+  it('a script that runs no task gets "–" for every figure that needs one, never a placeholder', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'poolscope-cli-'));
+    const script = join(folder, 'no_tasks.py');
+    await writeFile(script, 'print("nothing in parallel")\n');
+    const { code, stdout, stderr } = await cli('python', script);
+    await rm(folder, { recursive: true });
+    expect(code).toBe(0);
+    expect(stdout).toBe('nothing in parallel\n');
+    expect(stderr).toMatch(/done 0 · failed 0/);
+    expect(stderr).toMatch(/speedup \(cores busy\) – · efficiency –/);
+    expect(stderr).not.toMatch(/undefined|NaN/);
   });
 
   it('passes the script’s exit status and its arguments through', async () => {

@@ -697,9 +697,11 @@ function summary(store: TaskStore, stats: ReturnType<typeof computeStats>): stri
   if (stats) {
     const latency = stats.dispatchLatencyMs === null ? '–' : formatMs(stats.dispatchLatencyMs);
     const speedup =
-      stats.speedup === null
-        ? `– (${stats.missing.speedup})`
-        : `${stats.speedup.toFixed(2)}× of ${stats.ideal.toFixed(0)}`;
+      stats.speedup !== null
+        ? `${stats.speedup.toFixed(2)}× of ${stats.ideal.toFixed(0)}`
+        : stats.missing.speedup
+          ? `– (${stats.missing.speedup})`
+          : '–';
     const efficiency = stats.efficiency === null ? '–' : `${(stats.efficiency * 100).toFixed(1)} %`;
     lines.push(
       `  wall ${formatMs(stats.elapsedMs)} · throughput ${formatCount(stats.throughput)} tasks/s · dispatch latency ${latency}`,
