@@ -1,13 +1,14 @@
 /**
  * What watching a Python program costs it: the same Pool.map run untraced
- * (`python3 program.py`) and through Poolscope (`npm run cli -- python
- * program.py`: the tracer in every process, the host's trace server, frames and
- * task store), interleaved; the program times its own pool.map, so start-up is
+ * (`python program.py`, on the interpreter the host picks) and through
+ * Poolscope (`npm run cli -- python program.py`: the tracer in every process,
+ * the host's trace server, frames and task store), interleaved; the program times its own pool.map, so start-up is
  * left out on both sides.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../electron/host/build';
+import { findPython } from '../electron/python/python-process';
 import type { BenchRow } from './report';
 import { formatValue, median, medianRatioInterval } from './stats';
 
@@ -23,7 +24,6 @@ function wallOf(command: string, args: string[]): number {
   return (JSON.parse(line) as { wallMs: number }).wallMs;
 }
 
-const untraced = (args: string[]) => wallOf('python3', [PROGRAM, ...args]);
 const traced = (args: string[]) =>
   wallOf(process.execPath, ['--import', 'tsx', join(projectRoot, 'electron/host/cli.ts'), 'python', PROGRAM, ...args]);
 
@@ -38,8 +38,11 @@ type Series = 'off' | 'on' | 'again';
 
 export async function benchPythonTracer(options: { quick: boolean; log: (line: string) => void }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  // The interpreter the host runs, so both sides run the same Python build.
+  const python = findPython();
+  const untraced = (args: string[]) => wallOf(python, [PROGRAM, ...args]);
   // One calibration for every run (the fastest of five: the least disturbed by other load).
-  const perMs = spawnSync('python3', [PROGRAM, 'calibrate'], { encoding: 'utf8' }).stdout.trim();
+  const perMs = spawnSync(python, [PROGRAM, 'calibrate'], { encoding: 'utf8' }).stdout.trim();
   if (!/^\d+$/.test(perMs)) throw new Error(`calibrating ${PROGRAM} failed: ${perMs}`);
   for (const { name, tasks, target, args: workloadArgs } of WORKLOADS) {
     const args = [...workloadArgs, perMs];
