@@ -2,8 +2,8 @@
  * What watching a Python program costs it: the same Pool.map run untraced
  * (`python program.py`, on the interpreter the host picks) and through
  * Poolscope (`npm run cli -- python program.py`: the tracer in every process,
- * the host's trace server, frames and task store), interleaved; the program times its own pool.map, so start-up is
- * left out on both sides.
+ * the host's trace server, frames and task store), interleaved; the program
+ * times its own pool.map, so start-up is left out on both sides.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
