@@ -62,3 +62,25 @@ describe('poolCommands.run', () => {
     ]);
   });
 });
+
+describe('poolCommands.configure', () => {
+  it('replaces a resize still waiting for the slider to settle: the new backend gets one command', async () => {
+    const sent: unknown[][] = [];
+    const api = {
+      resize: async (...args: unknown[]) => (sent.push(['resize', ...args]), { ok: true, value: undefined }),
+      // A cluster that takes its time to start.
+      configure: (...args: unknown[]) => (sent.push(['configure', ...args]), new Promise(() => {})),
+    } as unknown as PoolscopeApi;
+    const commands = poolCommands(api);
+    const before = useApp.getState().spec.backend;
+    commands.setPoolSize(2);
+    // As the Backend choice does: the spec names the new backend, then the pool switches.
+    useApp.getState().setSpec({ backend: 'dask' });
+    commands.configure(2, 'dask');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sent).toEqual([['configure', 2, 'dask']]);
+    // While it starts, that is what the controls say.
+    expect(useApp.getState().clusterNote).toMatchObject({ tone: 'pending', text: 'Starting a local Dask cluster…' });
+    useApp.getState().setSpec({ backend: before });
+  });
+});

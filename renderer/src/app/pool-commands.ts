@@ -48,7 +48,7 @@ export async function clusterCommand<T>(
 }
 
 /** Sizes or switches the live pool; a cluster backend's start-up is shown while it is pending. */
-export function configurePool(api: PoolscopeApi, poolSize: number, backend: Backend): void {
+function configurePool(api: PoolscopeApi, poolSize: number, backend: Backend): void {
   if (!isClusterBackend(backend)) {
     useApp.getState().setClusterNote(null);
     void api.configure(poolSize, backend).then((r) => report('Could not switch the backend', r));
@@ -84,6 +84,8 @@ export interface PoolCommands {
   /** Shows the new size at once and resizes the live pool shortly after, so a sliding thumb sends one resize. */
   setPoolSize(poolSize: number): void;
   resizeBy(delta: number): void;
+  /** Sizes and switches the live pool at once, in place of any resize still waiting to be sent. */
+  configure(poolSize: number, backend: Backend): void;
 }
 
 const RESIZE_DEBOUNCE_MS = 120;
@@ -142,6 +144,12 @@ export function poolCommands(api: PoolscopeApi): PoolCommands {
     },
     cancel: (running) => void api.cancel(running).then((r) => report('Could not cancel', r)),
     setPoolSize,
+    configure: (poolSize, backend) => {
+      // The size travels with the switch; a resize sent after it would land on the new backend.
+      if (resizeTimer) clearTimeout(resizeTimer);
+      resizeTimer = null;
+      configurePool(api, poolSize, backend);
+    },
     resizeBy: (delta) => {
       const { spec } = useApp.getState();
       if (spec.backend === 'serial' || (useApp.getState().source === 'python' && !useApp.getState().python.useSlider))

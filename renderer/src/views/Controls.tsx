@@ -14,7 +14,7 @@ import {
 } from '../../../shared/run-spec';
 import { formatCount, formatDuration, plural } from '../../../shared/format';
 import { WORKLOADS } from '../../../shared/workloads';
-import { BACKEND_NAMES, configurePool, report, usePoolCommands } from '../app/pool-commands';
+import { BACKEND_NAMES, report, usePoolCommands } from '../app/pool-commands';
 import { useRuntime } from '../app/runtime';
 import { useApp, type LiveSource } from '../store';
 import { AttachCluster, ClusterNoteLine } from './ClusterControls';
@@ -49,7 +49,6 @@ const SOURCES: readonly LiveSource[] = ['engine', 'python'];
 const SOURCE_NAMES: Record<LiveSource, string> = { engine: 'Built-in workloads', python: 'Python program' };
 
 export const Controls = memo(function Controls() {
-  const { api } = useRuntime();
   const spec = useApp((s) => s.spec);
   const setSpec = useApp((s) => s.setSpec);
   const cores = useApp((s) => s.host?.cores ?? null);
@@ -60,7 +59,7 @@ export const Controls = memo(function Controls() {
   // A replay fills the panels; the live pool's controls wait until the user is back.
   const replaying = useApp((s) => s.replay !== null);
   // The slider drives the live pool.
-  const { setPoolSize } = usePoolCommands();
+  const { setPoolSize, configure } = usePoolCommands();
   const taskCountProblem = useBoxProblem('live', 'Task count');
   const taskCostProblem = useBoxProblem('live', 'Task cost');
   const faultEveryProblem = useBoxProblem('live', 'Fault every');
@@ -70,13 +69,13 @@ export const Controls = memo(function Controls() {
   const setBackend = (backend: Backend) => {
     const offered = !isClusterBackend(backend) || (CLUSTER_WORKLOADS as readonly string[]).includes(spec.workload);
     setSpec({ backend, ...(offered ? {} : { workload: 'cpu' }) });
-    configurePool(api, backend === 'serial' ? 1 : spec.poolSize, backend);
+    configure(backend === 'serial' ? 1 : spec.poolSize, backend);
   };
 
   // A program brings its own pools; back on the built-in workloads, the live pool is the one the controls describe.
   const setSource = (next: LiveSource) => {
     useApp.getState().setSource(next);
-    if (next === 'engine') configurePool(api, spec.backend === 'serial' ? 1 : spec.poolSize, spec.backend);
+    if (next === 'engine') configure(spec.backend === 'serial' ? 1 : spec.poolSize, spec.backend);
   };
 
   const python = source === 'python';
