@@ -151,6 +151,20 @@ def _lane_groups(host):
     return {record[1]: record[4] for record in host.records("lane")}
 
 
+def test_an_address_where_nothing_listens_is_refused_at_once():
+    """Dask's Client would retry a refused connection for its whole timeout."""
+    import socket
+    from poolscope_trace.dask_bridge import _refused
+    listener = socket.create_server(("127.0.0.1", 0))
+    address = "tcp://127.0.0.1:%d" % listener.getsockname()[1]
+    assert _refused(address) is None
+    listener.close()
+    started = time.monotonic()
+    assert _refused(address) == "nothing answers at %s (Connection refused)" % address
+    assert time.monotonic() - started < 1
+    assert _refused("tls://127.0.0.1:1") is None  # other schemes: Dask's to judge
+
+
 @needs_dask
 def test_a_1000_task_map_reports_every_task_on_the_worker_dask_ran_it_on(host, mark):
     """A traced program's own Client: followed in its process, every task once,
@@ -219,14 +233,14 @@ def test_a_worker_killed_mid_run_shows_the_lost_attempt_and_the_retry(host, mark
     bridge = BridgeProcess(host, mark, "poolscope_trace.dask_bridge", "--local", "2", "1")
     try:
         assert bridge.reply(60)["ok"]
-        bridge.send({"run": {"workload": "io", "tasks": 12, "costMs": 1000}})
+        bridge.send({"run": {"workload": "io", "tasks": 6, "costMs": 1000}})
         assert _wait_for(lambda: len(host.records("lane-run")) >= 2, 60)
         pids = {r[1]: r[5] for r in host.records("lane")}
         victim_lane = host.records("lane-run")[0][3]
         os.kill(pids[victim_lane], signal.SIGKILL)
         ran = bridge.reply(180, "run")
         assert ran["ok"] and ran["failed"] == 0, ran
-        assert _wait_for(lambda: len(_settled(host)) >= 12, 10)
+        assert _wait_for(lambda: len(_settled(host)) >= 6, 10)
     finally:
         code, stderr = bridge.stop()
     assert code == 0, stderr[-3000:]
@@ -235,7 +249,7 @@ def test_a_worker_killed_mid_run_shows_the_lost_attempt_and_the_retry(host, mark
     assert attempts and all(r[6] == "worker-lost" for r in attempts), attempts
     assert all(r[3] == victim_lane for r in attempts)
     settled = _settled(host)
-    assert sorted(index for _, index in settled) == list(range(12))
+    assert sorted(index for _, index in settled) == list(range(6))
     assert all(kinds == ["lane-done"] for kinds in settled.values())
     retried = {(r[1], r[2]) for r in attempts}
     finals = {(r[1], r[2]): r[3] for r in host.records("lane-done")}
