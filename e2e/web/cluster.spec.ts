@@ -46,10 +46,10 @@ test('Dask from the live controls: a local cluster starts, runs, and grows from 
   test.skip(!engines.hasDask, engines.skipReason.dask ?? '');
   await page.goto(hostUrl);
   await chooseCluster(page, 'Dask', 2);
-  await page.getByLabel('Workload', { exact: true }).selectOption('cpu');
-  // Long enough (10 s on two workers) that a third one, which a loaded machine can take
-  // most of that to start, still joins while the run goes.
-  await setNumber(page, 'Task count value', 200);
+  // Long enough (8 s on two workers) that a third one, which a loaded machine can take most
+  // of that to start, still joins while the run goes; sleeping tasks leave it the cores to start on.
+  await page.getByLabel('Workload', { exact: true }).selectOption('io');
+  await setNumber(page, 'Task count value', 160);
   await setNumber(page, 'Task cost value', 100);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect
@@ -67,7 +67,7 @@ test('Dask from the live controls: a local cluster starts, runs, and grows from 
   await stop(page, testInfo, 'live-dask-scaled');
 
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
-  await expect(page.getByTestId('stat-done')).toHaveText('200');
+  await expect(page.getByTestId('stat-done')).toHaveText('160');
 });
 
 test('Ray from the live controls: a local Ray cluster runs the workload on its worker processes', async ({

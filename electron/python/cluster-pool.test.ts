@@ -75,17 +75,20 @@ describe.skipIf(!hasDask)('the dask backend', () => {
   it('scales 2 → 4 → 1 from the slider during a run: no task lost or counted twice', async () => {
     const { pool, store, events } = openCluster();
     await pool.configure('dask', 2);
-    // Long enough (about 6 s of work on two workers) that the scheduler moves queued tasks onto
-    // the new workers however busy the machine is; Dask does that by stealing, not at once.
-    const run = await pool.start(spec({ backend: 'dask', workload: 'cpu', tasks: 600, costMs: 20 }));
+    // Long enough (about 5 s on two workers) that the scheduler moves queued tasks onto the new
+    // workers however long they take to start; Dask does that by stealing, not at once. Sleeping
+    // tasks leave the cores to those start-ups.
+    const run = await pool.start(spec({ backend: 'dask', workload: 'io', tasks: 240, costMs: 40 }));
     await until(() => store.run?.runId === run.runId && (store.counts?.done ?? 0) >= 10, 'the first tasks');
     await pool.resize(4);
     const addressesThatRan = () => new Set(lanesThatRan(store).map((lane) => lane.group)).size;
     await until(() => addressesThatRan() >= 3, 'a new worker running tasks');
+    // Late in the run, so that what is left for one worker takes seconds, not the whole run.
+    await until(() => (store.counts?.done ?? 0) >= 150, 'most tasks');
     await pool.resize(1);
     expect((await run.finished) as { status: string }).toMatchObject({ status: 'completed' });
-    expect(store.counts).toMatchObject({ submitted: 600, done: 600, failed: 0, cancelled: 0 });
-    expect(lanesThatRan(store).reduce((sum, lane) => sum + lane.tasksDone, 0)).toBe(600);
+    expect(store.counts).toMatchObject({ submitted: 240, done: 240, failed: 0, cancelled: 0 });
+    expect(lanesThatRan(store).reduce((sum, lane) => sum + lane.tasksDone, 0)).toBe(240);
     expect(events('pool-resized').map((e) => e.poolSize)).toEqual([2, 4, 1]);
     await until(() => store.laneList().filter((l) => l.exitedAt === null).length === 1, 'one worker left');
     expect(pool.size).toBe(1);
