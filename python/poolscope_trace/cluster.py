@@ -136,6 +136,78 @@ def read_commands(handle, stream=None):
     return thread
 
 
+class Bridge(object):
+    """What both bridges do with the host's commands: one run at a time, on a
+    thread of its own so that commands keep coming while it goes; a cancel
+    that reaches a run even before it has submitted; stop. An engine's bridge
+    plans, submits, cancels and scales (the methods below that raise)."""
+
+    def __init__(self, follower):
+        self.follower = follower  # has drain(): every record is sent before it returns
+        self.stop = threading.Event()
+        self.tasks = None  # the engine's handles of the run's tasks (futures, object refs)
+        self.cancelled = False
+        self._run_lock = threading.Lock()
+
+    def handle(self, command):
+        if "scale" in command:
+            self.scale(command["scale"])
+        elif "run" in command:
+            # Taken here, not on the run's thread: a cancel read right after this run finds it going.
+            if not self._run_lock.acquire(False):
+                reply({"ok": False, "command": "run", "error": "a run is already going on"})
+                return
+            threading.Thread(target=self._run, args=(command["run"],), name="poolscope-run", daemon=True).start()
+        elif command.get("cancel"):
+            self.cancel()
+        elif command.get("stop"):
+            self.stop.set()
+        else:
+            reply({"ok": False, "error": "unknown command: expected scale, run, cancel or stop"})
+
+    def cancel(self):
+        if not self._run_lock.locked():
+            reply({"ok": False, "command": "cancel", "error": "no run is going on"})
+            return
+        self.cancelled = True  # before reading the tasks: a run that has none yet cancels its own
+        if self.tasks is not None:
+            self.cancel_tasks(self.tasks)
+        reply({"ok": True, "command": "cancel"})
+
+    def _run(self, spec):
+        try:
+            workload = spec.get("workload", "square")
+            tasks = int(spec.get("tasks", 10))
+            fn, iterables = self.plan(workload, tasks, float(spec.get("costMs", 50)), spec.get("faultEvery", 5))
+            started = time.monotonic()
+            failed = self.submit(fn, iterables, workload)
+            elapsed = time.monotonic() - started
+            self.follower.drain()  # the host has every record before the reply
+            run_done("run done: %d %s tasks" % (tasks, workload))
+            reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks, "failed": failed,
+                   "cancelled": self.cancelled, "elapsedMs": round(elapsed * 1000, 1)})
+        except Exception as error:
+            reply({"ok": False, "command": "run", "error": core.describe_error(error)})
+        finally:
+            self.tasks = None
+            self.cancelled = False
+            self._run_lock.release()
+
+    def scale(self, count):
+        raise NotImplementedError
+
+    def plan(self, workload, tasks, cost_ms, fault_every):
+        """(fn, iterables) for the workload, as workloads.plan gives them."""
+        raise NotImplementedError
+
+    def submit(self, fn, iterables, workload):
+        """Submits the tasks (kept in self.tasks, cancelled at once if self.cancelled), waits, returns how many failed."""
+        raise NotImplementedError
+
+    def cancel_tasks(self, tasks):
+        raise NotImplementedError
+
+
 def connect_bridge(name):
     """Connects to the host as role ``bridge``, unless python/boot's
     sitecustomize did already. Exits with a usage error without a host."""

@@ -297,46 +297,15 @@ class DaskFollower(object):
 # The host's commands ------------------------------------------------------------
 
 
-class Bridge(object):
+class Bridge(cluster.Bridge):
     """The bridge process: a follower, the cluster it may own, and commands."""
 
     def __init__(self, client, local_cluster, follower, address):
+        cluster.Bridge.__init__(self, follower)
         self.client = client
         self.cluster = local_cluster  # None when attached to someone else's scheduler
-        self.follower = follower
         self.address = address
-        self.stop = threading.Event()
-        self._run_lock = threading.Lock()
         self._iterations_per_ms = None
-        self._futures = None
-        self._cancelled = False
-
-    def handle(self, command):
-        if "scale" in command:
-            self.scale(command["scale"])
-        elif "run" in command:
-            # Taken here, not on the run's thread: a cancel read right after this run finds it going.
-            if not self._run_lock.acquire(False):
-                cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
-                return
-            threading.Thread(target=self.run, args=(command["run"],), name="poolscope-run", daemon=True).start()
-        elif command.get("cancel"):
-            self.cancel()
-        elif command.get("stop"):
-            self.stop.set()
-        else:
-            cluster.reply({"ok": False, "error": "unknown command: expected scale, run, cancel or stop"})
-
-    def cancel(self):
-        """Releases the run's tasks: queued ones never run, running ones are abandoned by the scheduler."""
-        if not self._run_lock.locked():
-            cluster.reply({"ok": False, "command": "cancel", "error": "no run is going on"})
-            return
-        self._cancelled = True  # before reading the futures: a run that has none yet cancels its own
-        futures = self._futures
-        if futures is not None:
-            self.client.cancel(futures)
-        cluster.reply({"ok": True, "command": "cancel"})
 
     def scale(self, count):
         if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 64:
@@ -353,41 +322,27 @@ class Bridge(object):
         target.scale(count)
         cluster.reply({"ok": True, "command": "scale", "workers": count})
 
-    def run(self, spec):
+    def plan(self, workload, tasks, cost_ms, fault_every):
+        if workload == "cpu" and self._iterations_per_ms is None:
+            self._iterations_per_ms = workloads.calibrate_spin()
+        return workloads.plan(workload, tasks, cost_ms, self._iterations_per_ms, fault_every)
+
+    def submit(self, fn, iterables, workload):
         from distributed import wait
 
+        futures = self.tasks = self.client.map(fn, *iterables, key=workload, pure=False)
+        if self.cancelled:
+            self.client.cancel(futures)
         try:
-            workload = spec.get("workload", "square")
-            tasks = int(spec.get("tasks", 10))
-            cost_ms = float(spec.get("costMs", 50))
-            if workload == "cpu" and self._iterations_per_ms is None:
-                self._iterations_per_ms = workloads.calibrate_spin()
-            fn, iterables = workloads.plan(workload, tasks, cost_ms, self._iterations_per_ms,
-                                           spec.get("faultEvery", 5))
-            started = time.monotonic()
-            futures = self._futures = self.client.map(fn, *iterables, key=workload, pure=False)
-            if self._cancelled:
-                self.client.cancel(futures)
-            try:
-                wait(futures)
-            except Exception:
-                if not self._cancelled:
-                    raise  # a cancelled run's wait raises FuturesCancelledError
-            elapsed = time.monotonic() - started
-            failed = sum(1 for future in futures if future.status == "error")
-            self._futures = None
-            del futures
-            self.follower.drain()  # the host has every record before the reply
-            cluster.run_done("run done: %d %s tasks" % (tasks, workload))
-            cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
-                           "failed": failed, "cancelled": self._cancelled,
-                           "elapsedMs": round(elapsed * 1000, 1)})
-        except Exception as error:
-            cluster.reply({"ok": False, "command": "run", "error": core.describe_error(error)})
-        finally:
-            self._futures = None
-            self._cancelled = False
-            self._run_lock.release()
+            wait(futures)
+        except Exception:
+            if not self.cancelled:
+                raise  # a cancelled run's wait raises FuturesCancelledError
+        return sum(1 for future in futures if future.status == "error")
+
+    def cancel_tasks(self, futures):
+        """Releases them: queued ones never run, running ones are abandoned by the scheduler."""
+        self.client.cancel(futures)
 
 
 def _parse(argv):

@@ -82,8 +82,8 @@ class RayFollower(object):
         self.closing = True
         self._stopped.wait(2.0)
 
-    def catch_up(self, wait=0.3):
-        """A poll after Ray's report interval (100 ms on clusters we start)."""
+    def drain(self, wait=0.3):
+        """Ray reports task events late: a poll after its report interval (100 ms on clusters we start)."""
         time.sleep(wait)
         try:
             self.poll()
@@ -279,53 +279,45 @@ class RayFollower(object):
 # The bridge process -----------------------------------------------------------------
 
 
-class Bridge(object):
+class Bridge(cluster.Bridge):
     def __init__(self, follower, owned):
-        self.follower = follower
+        cluster.Bridge.__init__(self, follower)
         self.owned = owned
-        self.stop = threading.Event()
-        self._run_lock = threading.Lock()
-        self._refs = None
-        self._cancelled = False
 
-    def handle(self, command):
-        if "scale" in command:
-            # A local Ray instance has the CPUs it started with; only an
-            # autoscaling cluster can grow, and request_resources is a hint to it.
-            if self.owned:
-                cluster.reply({"ok": False, "command": "scale",
-                               "error": "cannot scale: a local Ray instance keeps the CPUs it started with "
-                                        "(restart the bridge with --local N)"})
-                return
-            from ray.autoscaler.sdk import request_resources
-            request_resources(num_cpus=int(command["scale"]))
-            cluster.mark("asked the autoscaler for %d CPUs" % int(command["scale"]))
-            cluster.reply({"ok": True, "command": "scale", "cpus": int(command["scale"]),
-                           "note": "a request to Ray's autoscaler; without one nothing changes"})
-        elif "run" in command:
-            # Taken here, not on the run's thread: a cancel read right after this run finds it going.
-            if not self._run_lock.acquire(False):
-                cluster.reply({"ok": False, "command": "run", "error": "a run is already going on"})
-                return
-            threading.Thread(target=self.run, args=(command["run"],), name="poolscope-run", daemon=True).start()
-        elif command.get("cancel"):
-            self.cancel()
-        elif command.get("stop"):
-            self.stop.set()
-        else:
-            cluster.reply({"ok": False, "error": "unknown command: expected scale, run, cancel or stop"})
-
-    def cancel(self):
-        """Cancels the run's tasks: queued ones never run, running ones are ended (force)."""
-        if not self._run_lock.locked():
-            cluster.reply({"ok": False, "command": "cancel", "error": "no run is going on"})
+    def scale(self, count):
+        # A local Ray instance has the CPUs it started with; only an
+        # autoscaling cluster can grow, and request_resources is a hint to it.
+        if self.owned:
+            cluster.reply({"ok": False, "command": "scale",
+                           "error": "cannot scale: a local Ray instance keeps the CPUs it started with "
+                                    "(restart the bridge with --local N)"})
             return
-        self._cancelled = True  # before reading the refs: a run that has none yet cancels its own
-        self._cancel(self._refs or [])
-        cluster.reply({"ok": True, "command": "cancel"})
+        from ray.autoscaler.sdk import request_resources
+        request_resources(num_cpus=int(count))
+        cluster.mark("asked the autoscaler for %d CPUs" % int(count))
+        cluster.reply({"ok": True, "command": "scale", "cpus": int(count),
+                       "note": "a request to Ray's autoscaler; without one nothing changes"})
 
-    @staticmethod
-    def _cancel(refs):
+    def plan(self, workload, tasks, cost_ms, fault_every):
+        return workloads.plan(workload, tasks, cost_ms, fault_every=fault_every)
+
+    def submit(self, fn, iterables, workload):
+        import ray
+
+        remote = ray.remote(max_retries=0)(fn)
+        refs = self.tasks = [remote.remote(*args) for args in zip(*iterables)]
+        if self.cancelled:
+            self.cancel_tasks(refs)
+        failed = 0
+        for ref in refs:
+            try:
+                ray.get(ref)
+            except Exception:
+                failed += 1
+        return failed
+
+    def cancel_tasks(self, refs):
+        """Queued ones never run, running ones are ended (force)."""
         import ray
 
         for ref in refs:
@@ -333,38 +325,6 @@ class Bridge(object):
                 ray.cancel(ref, force=True)
             except Exception:
                 pass  # already finished
-
-    def run(self, spec):
-        import ray
-
-        try:
-            workload = spec.get("workload", "square")
-            tasks = int(spec.get("tasks", 10))
-            fn, iterables = workloads.plan(workload, tasks, float(spec.get("costMs", 50)),
-                                           fault_every=spec.get("faultEvery", 5))
-            remote = ray.remote(max_retries=0)(fn)
-            started = time.monotonic()
-            refs = self._refs = [remote.remote(*args) for args in zip(*iterables)]
-            if self._cancelled:
-                self._cancel(refs)
-            failed = 0
-            for ref in refs:
-                try:
-                    ray.get(ref)
-                except Exception:
-                    failed += 1
-            elapsed = time.monotonic() - started
-            self.follower.catch_up()  # Ray reports task events late: the host gets them before the reply
-            cluster.run_done("run done: %d %s tasks" % (tasks, workload))
-            cluster.reply({"ok": True, "command": "run", "workload": workload, "tasks": tasks,
-                           "failed": failed, "cancelled": self._cancelled,
-                           "elapsedMs": round(elapsed * 1000, 1)})
-        except Exception as error:
-            cluster.reply({"ok": False, "command": "run", "error": core.describe_error(error)})
-        finally:
-            self._refs = None
-            self._cancelled = False
-            self._run_lock.release()
 
 
 def _parse(argv):
