@@ -1,19 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
 /**
  * Two suites: `web` drives the browser host in Debian's Chromium (Playwright cannot
  * download its own browser here); `electron` drives the app through _electron.launch
  * where an Electron binary exists. Screenshots and traces land in e2e/artifacts.
  */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 export default defineConfig({
   outputDir: 'e2e/artifacts/test-results',
   reporter: [['list'], ['html', { outputFolder: 'e2e/artifacts/report', open: 'never' }]],
@@ -30,7 +22,7 @@ export default defineConfig({
         browserName: 'chromium',
         headless: true,
         viewport: { width: 1280, height: 800 },
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
         screenshot: 'on',
         // The steps, console and network of a failed test, without the screencast and DOM
         // snapshots of every action: those cost a third of the suite's time on 2 cores.

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { now } from '../electron/engine/clock';
 import { ensureBuilt } from '../electron/host/build';
 import { startBrowserHost, type BrowserHost } from '../electron/host/server';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { COLUMN_ARRAYS, FRAME_COLUMNS } from '../shared/events';
 import { makeRunSpec, type RunSpec } from '../shared/run-spec';
 import { BarePage, waitUntil } from './bare-page';
@@ -22,13 +23,8 @@ export interface PageBenchOptions {
   log: (line: string) => void;
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+const ARGS = [
+  ...CHROMIUM_ARGS,
   // What Playwright passes, so a page that is not focused is not slowed either.
   '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows',
@@ -118,7 +114,7 @@ interface ProbedPage {
  */
 const DRIVERS = {
   playwright: async (url: string): Promise<ProbedPage> => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript(probe());
     await page.goto(url);
@@ -130,8 +126,8 @@ const DRIVERS = {
   },
   'bare DevTools': async (url: string): Promise<ProbedPage> => {
     const page = await BarePage.open({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
+      executablePath: CHROMIUM_PATH,
+      args: ARGS,
       width: 1280,
       height: 800,
       initScript: probe(),
@@ -140,7 +136,6 @@ const DRIVERS = {
     return page;
   },
 };
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Opens the app, lets it settle, and returns its page. */
 async function openPage(host: BrowserHost, driver: keyof typeof DRIVERS): Promise<ProbedPage> {

@@ -15,6 +15,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import type { BenchGlobal, PhaseResult } from '../renderer/src/bench/types';
 
 export interface RendererFigure {
@@ -28,14 +29,6 @@ export interface RendererFigure {
 const INGEST_PER_SECOND = 10_000;
 const STORED_TASKS = 1_000_000;
 const PHASE_MS = 5000;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const page = fileURLToPath(new URL('../renderer/src/bench/page.ts', import.meta.url));
 
@@ -81,7 +74,7 @@ export async function benchRenderer(): Promise<RendererFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'poolscope-renderer-bench-'));
   let server: Server | undefined;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
   });
