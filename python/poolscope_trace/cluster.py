@@ -8,6 +8,7 @@ Standard library only; the engines are imported by the bridges themselves.
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -222,6 +223,24 @@ def connect_bridge(name):
     # they must not connect to the host themselves.
     for key in ENV_OF_OURS:
         os.environ.pop(key, None)
+
+
+# Schemes that run over TCP: for these a plain connect says whether anything listens.
+TCP_SCHEMES = ("", "tcp", "tls", "ws", "wss", "ray")
+
+
+def check_reachable(address):
+    """Raises ConnectionError at once when nothing listens at a ``[scheme://]host:port``
+    address. The engines' clients retry a refused connection until they time out
+    (Dask after 10 s, Ray after minutes), which only delays the same answer."""
+    scheme, _, rest = address.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in TCP_SCHEMES or not (host and port.isdigit()):
+        return  # "auto", a scheduler file, another transport: the engine's to judge
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=3).close()
+    except OSError as error:
+        raise ConnectionError("nothing answers at %s (%s)" % (address, error.strerror or error))
 
 
 def spawn_without_main():

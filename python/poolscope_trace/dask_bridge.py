@@ -18,7 +18,6 @@ the program imports ``distributed.client``, half-way through ``distributed``.
 
 import argparse
 import ast
-import socket
 import sys
 import threading
 import time
@@ -30,24 +29,6 @@ PHASES = {"compute": "compute", "transfer": "transfer", "deserialize": "deserial
           "disk-read": "disk-read", "disk-write": "disk-write"}
 WATCH_SECONDS = 0.1
 GONE_AFTER_SECONDS = 1.0
-
-
-def _refused(address):
-    """Says why nothing answers at a ``tcp://`` address, at once; None when something listens.
-
-    Dask's Client retries a refused connection until its timeout, so a wrong port would
-    otherwise cost the user ten seconds of waiting for the same answer.
-    """
-    if not address.startswith("tcp://"):
-        return None
-    host, _, port = address[len("tcp://"):].rpartition(":")
-    if not (host and port.isdigit()):
-        return None  # Dask's own parsing explains what it makes of it
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=3).close()
-    except OSError as error:
-        return "nothing answers at %s (%s)" % (address, error.strerror or error)
-    return None
 
 
 def _error_text(text):
@@ -379,9 +360,7 @@ def main(argv=None):
                                          silence_logs=logging.ERROR)
             client = Client(local_cluster)
         else:
-            refused = _refused(options.scheduler)
-            if refused:
-                raise ConnectionError(refused)
+            cluster.check_reachable(options.scheduler)
             client = Client(options.scheduler, timeout=10)
     except Exception as error:
         sys.stderr.write("poolscope: could not start or reach the Dask scheduler: %s\n" % core.describe_error(error))

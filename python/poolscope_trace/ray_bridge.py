@@ -351,6 +351,7 @@ def main(argv=None):
             context = ray.init(num_cpus=options.local, include_dashboard=True, log_to_driver=False,
                                configure_logging=False)
         else:
+            cluster.check_reachable(options.address)
             context = ray.init(address=options.address, log_to_driver=False, configure_logging=False)
     except Exception as error:
         sys.stderr.write("poolscope: could not start or reach Ray: %s\n" % core.describe_error(error))

@@ -152,17 +152,37 @@ def _lane_groups(host):
 
 
 def test_an_address_where_nothing_listens_is_refused_at_once():
-    """Dask's Client would retry a refused connection for its whole timeout."""
+    """The engines' clients would retry a refused connection until they time out."""
     import socket
-    from poolscope_trace.dask_bridge import _refused
+    from poolscope_trace.cluster import check_reachable
     listener = socket.create_server(("127.0.0.1", 0))
-    address = "tcp://127.0.0.1:%d" % listener.getsockname()[1]
-    assert _refused(address) is None
+    port = listener.getsockname()[1]
+    for address in ("tcp://127.0.0.1:%d" % port, "127.0.0.1:%d" % port, "ray://127.0.0.1:%d" % port):
+        check_reachable(address)
     listener.close()
     started = time.monotonic()
-    assert _refused(address) == "nothing answers at %s (Connection refused)" % address
+    with pytest.raises(ConnectionError, match=r"^nothing answers at tcp://127.0.0.1:%d \(Connection refused\)$" % port):
+        check_reachable("tcp://127.0.0.1:%d" % port)
     assert time.monotonic() - started < 1
-    assert _refused("tls://127.0.0.1:1") is None  # other schemes: Dask's to judge
+    for address in ("auto", "inproc://x", "ucx://127.0.0.1:1"):
+        check_reachable(address)  # not ours to judge
+
+
+@needs_ray
+def test_attaching_to_a_ray_address_where_nothing_listens_fails_at_once(host, mark):
+    """ray.init would wait minutes for a head that is not there."""
+    import socket
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        address = "127.0.0.1:%d" % listener.getsockname()[1]
+    started = time.monotonic()
+    bridge = BridgeProcess(host, mark, "poolscope_trace.ray_bridge", "--address", address)
+    code, stderr = bridge.stop(timeout=60)
+    assert code == 1, stderr[-2000:]
+    assert time.monotonic() - started < 30
+    assert "nothing answers at %s" % address in stderr
+    host.wait_closed(10)
+    [gone] = host.records("gone")
+    assert "nothing answers" in gone[2]
 
 
 @needs_dask
