@@ -5,6 +5,7 @@
  * Where the host's Python lacks an engine its test is skipped, loudly; with
  * POOLSCOPE_REQUIRE_CLUSTER=1 (CI) that is a failure instead.
  */
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Page } from '@playwright/test';
 import { clusterEngines } from '../../electron/python/testing';
@@ -97,4 +98,35 @@ test('Attach to a cluster… refuses an address the host would, before anything 
   await form.getByRole('button', { name: 'Attach' }).click();
   await expect(form.getByRole('alert')).toHaveText(/host:port/);
   await expect(page.getByTestId('cluster-note')).toHaveCount(0);
+});
+
+test('Attach to a cluster where nothing listens: the host says so within seconds, for Dask and Ray, and the pool comes back', async ({
+  page,
+  hostUrl,
+}) => {
+  test.skip(!engines.hasDask || !engines.hasRay, engines.skipReason.dask ?? engines.skipReason.ray ?? '');
+  // A port that was just free: nothing listens there.
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  await page.goto(hostUrl);
+  for (const [engine, address] of [
+    ['Dask', `tcp://127.0.0.1:${port}`],
+    ['Ray', `127.0.0.1:${port}`],
+  ] as const) {
+    await page.getByRole('button', { name: 'Attach to a cluster…' }).click();
+    const form = page.getByRole('form', { name: 'Attach to a cluster' });
+    await form.getByRole('radio', { name: engine, exact: true }).click();
+    await form.getByLabel('Address').fill(address);
+    await form.getByRole('button', { name: 'Attach' }).click();
+    await expect(page.getByTestId('cluster-note')).toContainText(`Could not attach to the cluster: `, {
+      timeout: 30_000,
+    });
+    await expect(page.getByTestId('cluster-note')).toContainText(`nothing answers at ${address}`);
+    // The pool it had is back.
+    await expect(live(page)).toHaveCount(2);
+  }
 });

@@ -119,8 +119,15 @@ export class Hub {
   /** Follows someone else's Dask scheduler or Ray cluster, read-only, as one run until cancelled. */
   async attachCluster(engine: ClusterBackend, address: string): Promise<{ runId: number }> {
     if (this.running) throw new PoolError('busy', 'a run is still going; cancel it or wait');
+    const [backend, size] = [this.backend, this.size];
     await this.toCluster(engine);
-    return this.cluster.attach(engine, address);
+    try {
+      return await this.cluster.attach(engine, address);
+    } catch (error) {
+      // Nothing was attached: the pool the user had comes back.
+      await this.configure(size, backend);
+      throw error;
+    }
   }
 
   /** Pause and resume are the engine's: a program or a cluster's map submits all it has at once. */

@@ -305,6 +305,9 @@ function startFailure(name: string, outcome: PythonExit | 'timeout', stderr: str
   if (outcome === 'timeout') return `${name} did not come up within ${Math.round(timeoutMs / 1000)} s`;
   const lines = stderr.trim().split('\n').filter(Boolean);
   if (outcome.code === EXIT_NO_ENGINE) return lines[lines.length - 1] ?? `${name} is not installed`;
+  // The bridge's own last word is made for the user; an engine's traceback is not.
+  const said = lines.at(-1)?.match(/^poolscope: (.+)$/)?.[1];
+  if (said) return said;
   const tail = lines.slice(-3).join('\n');
   const how = outcome.signal ? `was ended by ${outcome.signal}` : `exited with code ${outcome.code}`;
   return `${name} could not be started: the bridge ${how}${tail ? `:\n${tail}` : ''}`;

@@ -118,7 +118,9 @@ describe.skipIf(!hasDask)('the dask backend', () => {
     await expect(pool.start(spec({ backend: 'dask', workload: 'primes' }))).rejects.toThrow(
       /the dask backend runs the cpu, square, io, fail workloads, not primes/,
     );
-    await expect(pool.attach('dask', 'tcp://127.0.0.1:9')).rejects.toThrow(/could not|reach|Dask/i);
+    await expect(pool.attach('dask', 'tcp://127.0.0.1:9')).rejects.toThrow(
+      /^nothing answers at tcp:\/\/127\.0\.0\.1:9/,
+    );
   });
 
   it('follows a scheduler someone else runs, read-only, and keeps what it saw when the scheduler goes away', async () => {
@@ -184,6 +186,25 @@ describe.skipIf(!hasDask)('the hub and the dask backend', () => {
       await hub.close();
     }
     expect(descendants(process.pid).filter((p) => /python|worker\.cjs/.test(p.cmdline))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasDask)('the hub and an attach that fails', () => {
+  it('says nothing answers at the address, in the bridge’s words, and gives back the pool the user had', async () => {
+    const hub = new Hub({ launcher: forkLauncher, workerEntry: workerEntryPath, pythonDir, poolSize: 2 });
+    const engineWorkers = () => descendants(process.pid).filter((p) => p.cmdline.includes(workerEntryPath));
+    try {
+      await hub.pool.ready();
+      expect(engineWorkers()).toHaveLength(2);
+      await expect(hub.attachCluster('dask', 'tcp://127.0.0.1:9')).rejects.toThrow(
+        /^nothing answers at tcp:\/\/127\.0\.0\.1:9 \(Connection refused\)$/,
+      );
+      expect([hub.backend, hub.size]).toEqual(['process', 2]);
+      await hub.pool.ready();
+      expect(engineWorkers()).toHaveLength(2);
+    } finally {
+      await hub.close();
+    }
   });
 });
 

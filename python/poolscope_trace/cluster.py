@@ -229,8 +229,19 @@ def connect_bridge(name):
 TCP_SCHEMES = ("", "tcp", "tls", "ws", "wss", "ray")
 
 
+class Unreachable(ConnectionError):
+    """Nothing listens at the address given: its message says so, in full."""
+
+
+def failure(what, error):
+    """Why a bridge could not start or reach ``what``, for the user."""
+    if isinstance(error, Unreachable):
+        return str(error)
+    return "could not start or reach %s: %s" % (what, core.describe_error(error))
+
+
 def check_reachable(address):
-    """Raises ConnectionError at once when nothing listens at a ``[scheme://]host:port``
+    """Raises Unreachable at once when nothing listens at a ``[scheme://]host:port``
     address. The engines' clients retry a refused connection until they time out
     (Dask after 10 s, Ray after minutes), which only delays the same answer."""
     scheme, _, rest = address.rpartition("://")
@@ -240,7 +251,7 @@ def check_reachable(address):
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=3).close()
     except OSError as error:
-        raise ConnectionError("nothing answers at %s (%s)" % (address, error.strerror or error))
+        raise Unreachable("nothing answers at %s (%s)" % (address, error.strerror or error))
 
 
 def spawn_without_main():

@@ -363,8 +363,9 @@ def main(argv=None):
             cluster.check_reachable(options.scheduler)
             client = Client(options.scheduler, timeout=10)
     except Exception as error:
-        sys.stderr.write("poolscope: could not start or reach the Dask scheduler: %s\n" % core.describe_error(error))
-        cluster.gone("could not reach the Dask scheduler: %s" % core.describe_error(error))
+        why = cluster.failure("the Dask scheduler", error)
+        sys.stderr.write("poolscope: %s\n" % why)
+        cluster.gone(why)
         transport.say_bye()
         if local_cluster is not None:
             local_cluster.close()

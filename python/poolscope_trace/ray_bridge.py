@@ -354,8 +354,9 @@ def main(argv=None):
             cluster.check_reachable(options.address)
             context = ray.init(address=options.address, log_to_driver=False, configure_logging=False)
     except Exception as error:
-        sys.stderr.write("poolscope: could not start or reach Ray: %s\n" % core.describe_error(error))
-        cluster.gone("could not reach Ray: %s" % core.describe_error(error))
+        why = cluster.failure("Ray", error)
+        sys.stderr.write("poolscope: %s\n" % why)
+        cluster.gone(why)
         transport.say_bye()
         return 1
     follower = RayFollower(poll_seconds=options.poll_ms / 1000.0).start()
