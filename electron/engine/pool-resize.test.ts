@@ -213,6 +213,29 @@ describe.runIf(process.platform === 'linux')('figures that are physically true',
     expect(events('worker-exited').map((e) => e.cause)).toContain('timed-out');
   });
 
+  it('takes one sample at a time, however long reading the workers takes', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let calls = 0;
+    const real = new ProcSampler();
+    // Slower than the interval, as /proc is on a saturated machine.
+    const slow = {
+      coreSampling: true,
+      sample: async (targets: Parameters<ProcSampler['sample']>[0]) => {
+        calls++;
+        most = Math.max(most, ++inFlight);
+        await sleep(120);
+        inFlight--;
+        return real.sample(targets);
+      },
+    };
+    const { pool } = openPool({ poolSize: 1, sampler: slow, sampleIntervalMs: 20 });
+    await pool.ready();
+    await pool.start(spec({ poolSize: 1, workload: 'io', costMs: 100, tasks: 5, chunksize: 1 })).finished;
+    expect(calls).toBeGreaterThan(1);
+    expect(most).toBe(1);
+  });
+
   it('shows a stopped worker as stopped, with for how long', async () => {
     const { pool, events } = openPool({ poolSize: 1, sampler: new ProcSampler(), sampleIntervalMs: 50 });
     await pool.ready();

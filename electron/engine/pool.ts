@@ -146,6 +146,7 @@ export class Pool {
   private backend: EngineBackend;
   private run: Run | null = null;
   private sampleTimer: ReturnType<typeof setInterval> | null = null;
+  private sampling = false;
   private itersPerMs: number | null = null;
   private threadLauncher: ThreadLauncher | null = null;
   private readyWaiters: (() => void)[] = [];
@@ -654,6 +655,18 @@ export class Pool {
   }
 
   private async sample(): Promise<void> {
+    // One at a time: on a saturated machine reading /proc can take longer than the interval, and
+    // overlapping samples would measure over a few milliseconds instead of the interval.
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      await this.sampleNow();
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private async sampleNow(): Promise<void> {
     const sampler = this.options.sampler;
     if (!sampler || !this.frames.active) return;
     const live = [...this.supervisor.workers.values()].filter((w) => w.alive && w.pid !== null);

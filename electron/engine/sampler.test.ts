@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseMachineStat, parseMigrations, parseRss, parseSchedstat, ProcSampler } from './sampler';
 
@@ -38,9 +39,35 @@ describe.runIf(process.platform === 'linux')('ProcSampler', () => {
   });
 });
 
+describe.runIf(process.platform === 'linux')('ProcSampler.machine', () => {
+  it('says nothing of the rest of the machine until every worker has a baseline and the interval is long enough', async () => {
+    const sampler = new ProcSampler();
+    const self = [{ worker: 1, pid: process.pid }];
+    await sampler.sample(self);
+    expect((await sampler.machine(0)).othersCpu).toBeNull(); // no baseline for the machine yet
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sampler.sample(self);
+    const measured = (await sampler.machine(0)).othersCpu;
+    expect(measured).not.toBeNull();
+    // Never more than the machine has, whatever the ticks' rounding.
+    expect(measured!).toBeLessThanOrEqual(100 * availableParallelism());
+    // Right after: too short an interval to tell.
+    await sampler.sample(self);
+    expect((await sampler.machine(0)).othersCpu).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A worker seen for the first time has no CPU figure yet, so neither has the rest of the machine.
+    await sampler.sample([...self, { worker: 2, pid: process.ppid }]);
+    expect((await sampler.machine(0)).othersCpu).toBeNull();
+  });
+});
+
 describe('parseMachineStat', () => {
   it('counts busy ticks as all but idle and iowait', () => {
-    expect(parseMachineStat('cpu  100 5 50 800 40 0 5 0 0 0\ncpu0 1 2 3 4\n')).toEqual({ busy: 160, total: 1000 });
+    expect(parseMachineStat('cpu  100 5 50 800 40 0 5 0 0 0\ncpu0 1 2 3 4\ncpu1 5 6 7 8\nintr 1\n')).toEqual({
+      busy: 160,
+      total: 1000,
+      cpus: 2,
+    });
     expect(parseMachineStat('intr 1 2 3')).toBeNull();
   });
 });

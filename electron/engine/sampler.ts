@@ -26,15 +26,16 @@ export interface Sampler {
   machine?(workersCpu: number): Promise<MachineSample>;
 }
 
-/** The first line of /proc/stat: the machine's CPU time in clock ticks, busy and in total. */
-export function parseMachineStat(text: string): { busy: number; total: number } | null {
+/** /proc/stat: the machine's CPU time in clock ticks, busy and in total (its first line), and its CPUs (the cpuN lines). */
+export function parseMachineStat(text: string): { busy: number; total: number; cpus: number } | null {
   const line = text.split('\n', 1)[0];
   if (!line.startsWith('cpu ')) return null;
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
   // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - ticks[3] - (ticks[4] ?? 0), total };
+  const cpus = text.match(/^cpu\d+ /gm)?.length ?? 1;
+  return { busy: total - ticks[3] - (ticks[4] ?? 0), total, cpus };
 }
 
 const STATES: Record<string, SchedState> = {
@@ -81,14 +82,22 @@ const optional = (path: string) => readFile(path, 'utf8').catch(() => null);
 
 /** Linux clock ticks per second (USER_HZ), as /proc/stat counts them. */
 const CLOCK_TICKS = 100;
+/**
+ * The machine's figure needs an interval of many ticks: over 20 ms, one tick
+ * more or less on each core would read as ±50 %.
+ */
+const MACHINE_MIN_INTERVAL_MS = 150;
 
 /** Reads /proc; returns nothing for processes that are gone. */
 export class ProcSampler implements Sampler {
   readonly coreSampling = true;
   private previous = new Map<string, History>();
   private machineBefore: { busy: number; at: number } | null = null;
+  /** Whether the last sample had a worker seen for the first time: its CPU since the last sample is unknown. */
+  private newcomers = false;
 
   async sample(targets: SampleTarget[]): Promise<WorkerSample[]> {
+    this.newcomers = targets.some((target) => !this.previous.has(keyOf(target)));
     const samples = await Promise.all(targets.map((target) => this.sampleOne(target)));
     const live = new Set(targets.map(keyOf));
     for (const key of this.previous.keys()) if (!live.has(key)) this.previous.delete(key);
@@ -100,9 +109,16 @@ export class ProcSampler implements Sampler {
     const stat = parseMachineStat((await optional('/proc/stat')) ?? '');
     const at = now();
     const before = this.machineBefore;
-    this.machineBefore = stat && { busy: stat.busy, at };
-    if (!stat || !before) return { load1, othersCpu: null };
-    const busyPct = (100 * ((stat.busy - before.busy) / CLOCK_TICKS) * 1000) / Math.max(1, at - before.at);
+    // Too soon after the last reading, the baseline stays for the next one.
+    if (!stat || (before && at - before.at < MACHINE_MIN_INTERVAL_MS)) return { load1, othersCpu: null };
+    this.machineBefore = { busy: stat.busy, at };
+    // The rest of the machine is what its busy time leaves beside the workers' CPU: unknown while a worker's is.
+    if (!before || this.newcomers) return { load1, othersCpu: null };
+    // A share of the machine: whole ticks can add up to a little more than it has in a short interval.
+    const busyPct = Math.min(
+      100 * stat.cpus,
+      (100 * ((stat.busy - before.busy) / CLOCK_TICKS) * 1000) / (at - before.at),
+    );
     return { load1, othersCpu: Math.max(0, busyPct - workersCpu) };
   }
 
