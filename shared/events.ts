@@ -130,6 +130,8 @@ export interface MachineSample {
   load1: number | null;
   /** CPU the rest of the machine used since the last sample (not the pool's workers), % of one core. */
   othersCpu: number | null;
+  /** How busy each CPU was since the last sample, % (index: CPU number), where the platform tells. */
+  coresBusy?: number[];
 }
 
 /** What the scheduler says a worker's process (or thread) is doing. */

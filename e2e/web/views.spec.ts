@@ -30,6 +30,8 @@ interface CoresView {
   waiting: string[];
   stuck: string[];
   unplaced: string[];
+  /** Each core's busy %, where measured. */
+  busy: number[] | null;
 }
 
 async function coresView(page: Page): Promise<CoresView> {
@@ -120,8 +122,10 @@ test('at pool 8 on 2 cores, waiting for a core is drawn in every bar and the cor
   await configure(page, 'cpu', 120, 100);
   await run(page);
 
-  // While it runs, every live worker is somewhere: on a core or waiting for one, and many wait.
+  // While it runs, every live worker is somewhere: on a core or waiting for one, and many wait,
+  // while the cores they wait for are busy (however many workers the view shows on them).
   let most = 0;
+  let busiest = 0;
   await expect
     .poll(
       async () => {
@@ -130,12 +134,13 @@ test('at pool 8 on 2 cores, waiting for a core is drawn in every bar and the cor
         const placed = view.onCore.flat().length + view.waiting.length + view.unplaced.length;
         expect(placed).toBe(await page.locator('[data-testid="worker"]:not([data-state="exited"])').count());
         most = Math.max(most, view.waiting.length);
-        return most;
+        busiest = Math.max(busiest, Math.min(...(view.busy ?? [0])));
+        return `${most} waiting at most; every core at least ${busiest}% busy at once`;
       },
       // Looked at every 200 ms, so a sample between two chunks cannot stand for the whole run.
       { timeout: 30_000, intervals: [200] },
     )
-    .toBeGreaterThanOrEqual(4);
+    .toMatch(/^([4-9]|\d\d+) waiting at most; every core at least ([5-9]\d|100)% busy at once$/);
   await completed(page);
 
   // The figure and the legend say it; the bars show it.

@@ -49,8 +49,15 @@ describe.runIf(process.platform === 'linux')('ProcSampler.machine', () => {
     await sampler.sample(self);
     const measured = (await sampler.machine(0)).othersCpu;
     expect(measured).not.toBeNull();
-    // Never more than the machine has, whatever the ticks' rounding.
+    // Never more than the machine has, whatever the ticks' rounding; and each CPU between idle and busy.
     expect(measured!).toBeLessThanOrEqual(100 * availableParallelism());
+    const { coresBusy } = await (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sampler.sample(self);
+      return sampler.machine(0);
+    })();
+    expect(coresBusy).toHaveLength(availableParallelism());
+    expect(coresBusy!.every((busy) => busy >= 0 && busy <= 100)).toBe(true);
     // Right after: too short an interval to tell.
     await sampler.sample(self);
     expect((await sampler.machine(0)).othersCpu).toBeNull();
@@ -63,10 +70,11 @@ describe.runIf(process.platform === 'linux')('ProcSampler.machine', () => {
 
 describe('parseMachineStat', () => {
   it('counts busy ticks as all but idle and iowait', () => {
-    expect(parseMachineStat('cpu  100 5 50 800 40 0 5 0 0 0\ncpu0 1 2 3 4\ncpu1 5 6 7 8\nintr 1\n')).toEqual({
+    expect(parseMachineStat('cpu  100 5 50 800 40 0 5 0 0 0\ncpu0 1 2 3 4\ncpu1 5 6 7 8 1\nintr 1\n')).toEqual({
       busy: 160,
       total: 1000,
       cpus: 2,
+      busyByCpu: [6, 18],
     });
     expect(parseMachineStat('intr 1 2 3')).toBeNull();
   });

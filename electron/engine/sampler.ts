@@ -26,16 +26,33 @@ export interface Sampler {
   machine?(workersCpu: number): Promise<MachineSample>;
 }
 
-/** /proc/stat: the machine's CPU time in clock ticks, busy and in total (its first line), and its CPUs (the cpuN lines). */
-export function parseMachineStat(text: string): { busy: number; total: number; cpus: number } | null {
-  const line = text.split('\n', 1)[0];
-  if (!line.startsWith('cpu ')) return null;
+/** Busy and total clock ticks of one /proc/stat cpu line; null if it is not one. */
+function cpuTicks(line: string): { busy: number; total: number } | null {
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
   // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  const cpus = text.match(/^cpu\d+ /gm)?.length ?? 1;
-  return { busy: total - ticks[3] - (ticks[4] ?? 0), total, cpus };
+  return { busy: total - ticks[3] - (ticks[4] ?? 0), total };
+}
+
+/**
+ * /proc/stat: the machine's CPU time in clock ticks, busy and in total (its
+ * first line), its CPUs (the cpuN lines) and each CPU's busy ticks by number.
+ */
+export function parseMachineStat(
+  text: string,
+): { busy: number; total: number; cpus: number; busyByCpu: number[] } | null {
+  const lines = text.split('\n');
+  if (!lines[0].startsWith('cpu ')) return null;
+  const machine = cpuTicks(lines[0]);
+  if (!machine) return null;
+  const busyByCpu: number[] = [];
+  for (const line of lines) {
+    const cpu = /^cpu(\d+) /.exec(line);
+    const ticks = cpu && cpuTicks(line);
+    if (ticks) busyByCpu[Number(cpu[1])] = ticks.busy;
+  }
+  return { ...machine, cpus: busyByCpu.length || 1, busyByCpu };
 }
 
 const STATES: Record<string, SchedState> = {
@@ -92,7 +109,7 @@ const MACHINE_MIN_INTERVAL_MS = 150;
 export class ProcSampler implements Sampler {
   readonly coreSampling = true;
   private previous = new Map<string, History>();
-  private machineBefore: { busy: number; at: number } | null = null;
+  private machineBefore: { busy: number; busyByCpu: number[]; at: number } | null = null;
   /** Whether the last sample had a worker seen for the first time: its CPU since the last sample is unknown. */
   private newcomers = false;
 
@@ -111,15 +128,16 @@ export class ProcSampler implements Sampler {
     const before = this.machineBefore;
     // Too soon after the last reading, the baseline stays for the next one.
     if (!stat || (before && at - before.at < MACHINE_MIN_INTERVAL_MS)) return { load1, othersCpu: null };
-    this.machineBefore = { busy: stat.busy, at };
+    this.machineBefore = { busy: stat.busy, busyByCpu: stat.busyByCpu, at };
+    if (!before) return { load1, othersCpu: null };
+    // Busy ticks as % of the interval: whole ticks can add up to a little more than there was.
+    const pct = (ticks: number, most: number) =>
+      Math.min(most, Math.max(0, (100 * (ticks / CLOCK_TICKS) * 1000) / (at - before.at)));
+    const coresBusy = stat.busyByCpu.map((busy, cpu) => pct(busy - (before.busyByCpu[cpu] ?? busy), 100));
     // The rest of the machine is what its busy time leaves beside the workers' CPU: unknown while a worker's is.
-    if (!before || this.newcomers) return { load1, othersCpu: null };
-    // A share of the machine: whole ticks can add up to a little more than it has in a short interval.
-    const busyPct = Math.min(
-      100 * stat.cpus,
-      (100 * ((stat.busy - before.busy) / CLOCK_TICKS) * 1000) / (at - before.at),
-    );
-    return { load1, othersCpu: Math.max(0, busyPct - workersCpu) };
+    if (this.newcomers) return { load1, othersCpu: null, coresBusy };
+    const busyPct = pct(stat.busy - before.busy, 100 * stat.cpus);
+    return { load1, othersCpu: Math.max(0, busyPct - workersCpu), coresBusy };
   }
 
   private async sampleOne(target: SampleTarget): Promise<WorkerSample | null> {

@@ -4,7 +4,7 @@
  * snapshot of the run at most ten times a second.
  */
 import type { PoolscopeApi } from '../../shared/api';
-import type { Frame, TaskFailReason } from '../../shared/events';
+import type { Frame, MachineSample, TaskFailReason } from '../../shared/events';
 import { computeStats, type RunStats } from '../../shared/stats';
 import { TaskStore, type Lane } from '../../shared/task-store';
 import type { DrawLoop } from './draw/loop';
@@ -37,8 +37,8 @@ export class Pump {
   /** Phase kinds seen this run, as bits of PHASE_KINDS, found incrementally too. */
   private phaseKinds = 0;
   private phasesSeen = 0;
-  /** What other programs used at the latest sample, % of one core (the cores view says so). */
-  othersCpu: number | null = null;
+  /** The machine at the latest sample: what other programs used and how busy each core was (the cores view says so). */
+  latestMachine: MachineSample | null = null;
   private lastFrameLocal = 0;
   private clock = 0;
   private lastPublish = 0;
@@ -107,8 +107,7 @@ export class Pump {
     if (phases.length < this.phasesSeen) this.phasesSeen = 0;
     for (; this.phasesSeen < phases.length; this.phasesSeen++) this.phaseKinds |= 1 << phases.kind[this.phasesSeen];
     if (run && run.finishedAt === null) this.machine.observe(frame);
-    for (const event of frame.events)
-      if (event.type === 'sample' && event.machine) this.othersCpu = event.machine.othersCpu;
+    for (const event of frame.events) if (event.type === 'sample' && event.machine) this.latestMachine = event.machine;
     this.lastFrameLocal = time;
     this.loop.invalidate();
     this.schedulePublish();

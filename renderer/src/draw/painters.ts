@@ -47,13 +47,13 @@ export class PoolPainter implements Painter {
       now: this.pump.hostClock(),
       cores: this.cores,
       coresNote: this.coresNote,
-      othersCpu: this.pump.othersCpu,
+      machine: this.pump.latestMachine,
     });
     this.describe(ctx.canvas);
     return moving;
   }
 
-  /** Where each live worker is, for tests and assistive tech: on a core, waiting for one, or stuck. */
+  /** Where each live worker is, for tests and assistive tech: on a core, waiting for one, or stuck; and how busy each core was. */
   private describe(canvas: HTMLCanvasElement): void {
     if (this.coresNote !== null) canvas.dataset.coresNote = this.coresNote;
     else delete canvas.dataset.coresNote;
@@ -70,6 +70,7 @@ export class PoolPainter implements Painter {
         .filter((p) => p.stuck)
         .map((p) => `${name(p)} ${p.stuck?.state}`),
       unplaced: placement.unplaced.map(name),
+      busy: this.pump.latestMachine?.coresBusy?.map(Math.round) ?? null,
     });
   }
 }

@@ -20,7 +20,7 @@ export function paintCores(ctx: CanvasRenderingContext2D, scene: PoolScene): voi
   if (!cores) return;
   sectionTitle(ctx, theme, placement ? `Cores · ${cores.boxes.length}` : 'Cores', cores.title.x, cores.title.y);
   // Cores the pool does not use are not idle when other programs use them: say so.
-  const others = scene.othersCpu;
+  const others = scene.machine?.othersCpu ?? null;
   if (others !== null && others >= 10) {
     ctx.font = `10.5px ${theme.font}`;
     ctx.fillStyle = others >= 50 ? theme.warnText : theme.text3;
@@ -44,9 +44,12 @@ export function paintCores(ctx: CanvasRenderingContext2D, scene: PoolScene): voi
     );
     return;
   }
+  const busy = scene.machine?.coresBusy;
   cores.boxes.forEach((box, c) => {
     const here = placement.onCore[c] ?? [];
-    const active = here.some((p) => p.cpu >= 5 && !p.stuck);
+    // A core is busy when something ran on it: a worker placed here, or workers taking turns (all "waiting").
+    const share = busy?.[c];
+    const active = here.some((p) => p.cpu >= 5 && !p.stuck) || (share !== undefined && share >= 50);
     roundRect(ctx, box.x, box.y, box.w, box.h, 6);
     ctx.fillStyle = active ? theme.surface2 : theme.surface;
     ctx.fill();
@@ -58,6 +61,11 @@ export function paintCores(ctx: CanvasRenderingContext2D, scene: PoolScene): voi
       ctx.fillStyle = theme.text3;
       ctx.textAlign = 'left';
       ctx.fillText(`cpu${c}`, box.x + 6, box.y + 8);
+      if (share !== undefined) {
+        ctx.textAlign = 'right';
+        ctx.fillStyle = share >= 50 ? theme.text2 : theme.text3;
+        ctx.fillText(`${Math.round(share)}% busy`, box.x + box.w - 6, box.y + 8);
+      }
     }
     chips(
       ctx,

@@ -6,6 +6,7 @@
  * Order of work each frame: bring the model and the flights up to date, lay
  * out (pure, frozen), then paint each part from that layout.
  */
+import type { MachineSample } from '../../../../shared/events';
 import type { TaskStore } from '../../../../shared/task-store';
 import type { FlightTracker } from '../flights';
 import type { Theme } from '../theme';
@@ -35,8 +36,8 @@ export interface PoolFrame {
   cores: number;
   /** Why core placement is not shown, where it is not: null to show it. */
   coresNote: string | null;
-  /** CPU other programs used at the last sample, % of one core. */
-  othersCpu: number | null;
+  /** The machine at the last sample (other programs' CPU, each core's busy share); null where not measured. */
+  machine: MachineSample | null;
 }
 
 /** The workers the view shows: live ones, and exited ones while they fade. */
@@ -65,7 +66,7 @@ export function drawPool(ctx: CanvasRenderingContext2D, frame: PoolFrame): { mov
     layout,
     placement: frame.coresNote === null && cores > 0 ? placeOnCores(store.lanes.values(), cores) : null,
     coresNote: frame.coresNote,
-    othersCpu: frame.othersCpu,
+    machine: frame.machine,
     time: frame.time,
     now,
   };

@@ -1,4 +1,5 @@
 /** What every painter of the pool view reads: the frozen layout and the data, never each other's output. */
+import type { MachineSample } from '../../../../shared/events';
 import type { TaskStore } from '../../../../shared/task-store';
 import type { FlightTracker } from '../flights';
 import type { Theme } from '../theme';
@@ -15,8 +16,8 @@ export interface PoolScene {
   placement: CorePlacement | null;
   /** Why there is no placement, said in the cores strip (a platform that cannot tell, a trace that does not record it). */
   coresNote: string | null;
-  /** CPU other programs used at the last sample, % of one core; null where not measured. */
-  othersCpu: number | null;
+  /** The machine at the last sample (other programs' CPU, each core's busy share); null where not measured. */
+  machine: MachineSample | null;
   /** Local animation clock (performance.now). */
   time: number;
   /** The host's clock (which keeps going after a run ends, so exits can fade). */
