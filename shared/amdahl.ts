@@ -1,6 +1,13 @@
+import { efficiency, idealSpeedup } from './figures';
+
 /** Amdahl's law: the speedup on n workers of work whose serial fraction is s. */
 export function amdahlSpeedup(serialFraction: number, workers: number): number {
   return 1 / (serialFraction + (1 - serialFraction) / workers);
+}
+
+/** Amdahl's law for n workers on a machine of `cores`: past the cores, more workers only take turns. */
+export function amdahlOnCores(serialFraction: number, workers: number, cores: number): number {
+  return amdahlSpeedup(serialFraction, idealSpeedup(workers, cores));
 }
 
 /**
@@ -25,9 +32,9 @@ export function fitSerialFraction(points: { workers: number; speedup: number }[]
 export type SweepPoint<T extends SweepWall = SweepWall> = T & {
   /** Wall time on one worker over wall time on this many. */
   speedup: number;
-  /** Speedup per worker, 0…1. */
+  /** Speedup over its ideal, min(workers, cores): 0…1 (figures.efficiency, as every view has it). */
   efficiency: number;
-  /** What Amdahl's law with the fitted serial fraction predicts. */
+  /** What Amdahl's law with the fitted serial fraction predicts on the cores this many workers can use. */
   amdahl: number;
 };
 
@@ -56,8 +63,8 @@ export function summariseSweep<T extends SweepWall>(
     serialFraction,
     points: measured.map((p) => ({
       ...p,
-      efficiency: p.speedup / p.workers,
-      amdahl: serialFraction === null ? NaN : amdahlSpeedup(serialFraction, p.workers),
+      efficiency: efficiency(p.speedup, idealSpeedup(p.workers, cores)),
+      amdahl: serialFraction === null ? NaN : amdahlOnCores(serialFraction, p.workers, cores),
     })),
   };
 }

@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import { amdahlSpeedup } from '../../../shared/amdahl';
+import { amdahlOnCores } from '../../../shared/amdahl';
+import { idealSpeedup } from '../../../shared/figures';
 import { formatPercent, formatTimes } from '../../../shared/format';
 import { onThemeChange, theme, type Theme } from '../draw/theme';
 import type { SweepPoint } from './teach-slice';
@@ -14,7 +15,13 @@ const STEPS_PER_WORKER = 10;
  * Measured points with the ideal and the Amdahl fit as curves, on one x axis of
  * pool sizes. Efficiency is in percent.
  */
-function chartData(points: SweepPoint[], maxSize: number, serialFraction: number | null, measure: SweepMeasure) {
+function chartData(
+  points: SweepPoint[],
+  maxSize: number,
+  cores: number | null,
+  serialFraction: number | null,
+  measure: SweepMeasure,
+) {
   const x: number[] = [];
   for (let i = STEPS_PER_WORKER; i <= maxSize * STEPS_PER_WORKER; i++) x.push(i / STEPS_PER_WORKER);
   const byWorkers = new Map(points.map((p) => [p.workers, p]));
@@ -23,14 +30,14 @@ function chartData(points: SweepPoint[], maxSize: number, serialFraction: number
     const p = Number.isInteger(n) ? byWorkers.get(n) : undefined;
     return p ? value(p) : null;
   });
-  const ideal = x.map((n) => (measure === 'speedup' ? n : 100));
-  const fit = x.map((n) =>
-    serialFraction === null
-      ? null
-      : measure === 'speedup'
-        ? amdahlSpeedup(serialFraction, n)
-        : (100 * amdahlSpeedup(serialFraction, n)) / n,
-  );
+  // One core per worker, up to the cores there are (unknown: as many as workers).
+  const most = (n: number) => idealSpeedup(n, cores ?? n);
+  const ideal = x.map((n) => (measure === 'speedup' ? most(n) : 100));
+  const fit = x.map((n) => {
+    if (serialFraction === null) return null;
+    const predicted = amdahlOnCores(serialFraction, n, cores ?? n);
+    return measure === 'speedup' ? predicted : (100 * predicted) / most(n);
+  });
   return [x, measured, ideal, fit] as uPlot.AlignedData;
 }
 
@@ -139,8 +146,8 @@ export const SweepChart = memo(function SweepChart({
   const plot = useRef<uPlot | null>(null);
   const [themeVersion, setThemeVersion] = useState(0);
   const data = useMemo(
-    () => chartData(points, maxSize, serialFraction, measure),
-    [points, maxSize, serialFraction, measure],
+    () => chartData(points, maxSize, cores, serialFraction, measure),
+    [points, maxSize, cores, serialFraction, measure],
   );
   const latest = useRef(data);
   latest.current = data;
