@@ -26,33 +26,30 @@ export interface Sampler {
   machine?(workersCpu: number): Promise<MachineSample>;
 }
 
-/** Busy and total clock ticks of one /proc/stat cpu line; null if it is not one. */
-function cpuTicks(line: string): { busy: number; total: number } | null {
+/** The busy clock ticks of one /proc/stat cpu line; null if it is not one. */
+function busyTicks(line: string): number | null {
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
   // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - ticks[3] - (ticks[4] ?? 0), total };
+  return total - ticks[3] - (ticks[4] ?? 0);
 }
 
 /**
- * /proc/stat: the machine's CPU time in clock ticks, busy and in total (its
- * first line), its CPUs (the cpuN lines) and each CPU's busy ticks by number.
+ * /proc/stat: the machine's busy CPU time in clock ticks (its first line), its
+ * CPUs (the cpuN lines) and each CPU's busy ticks by number.
  */
-export function parseMachineStat(
-  text: string,
-): { busy: number; total: number; cpus: number; busyByCpu: number[] } | null {
+export function parseMachineStat(text: string): { busy: number; cpus: number; busyByCpu: number[] } | null {
   const lines = text.split('\n');
-  if (!lines[0].startsWith('cpu ')) return null;
-  const machine = cpuTicks(lines[0]);
-  if (!machine) return null;
+  const busy = lines[0].startsWith('cpu ') ? busyTicks(lines[0]) : null;
+  if (busy === null) return null;
   const busyByCpu: number[] = [];
   for (const line of lines) {
     const cpu = /^cpu(\d+) /.exec(line);
-    const ticks = cpu && cpuTicks(line);
-    if (ticks) busyByCpu[Number(cpu[1])] = ticks.busy;
+    const ticks = cpu ? busyTicks(line) : null;
+    if (cpu && ticks !== null) busyByCpu[Number(cpu[1])] = ticks;
   }
-  return { ...machine, cpus: busyByCpu.length || 1, busyByCpu };
+  return { busy, cpus: busyByCpu.length || 1, busyByCpu };
 }
 
 const STATES: Record<string, SchedState> = {
