@@ -111,9 +111,12 @@ const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: numb
   return bigger;
 };
 
+/** Versions count across stores, so a view that switches to another store still sees a change. */
+let lastVersion = 0;
+
 export class TaskStore {
-  /** Bumps on every change: views redraw when it moves. */
-  version = 0;
+  /** Moves on every change: views redraw when it does. */
+  version = ++lastVersion;
   run: RunInfo | null = null;
   counts: TaskCounts | null = null;
   poolSize = 0;
@@ -212,7 +215,7 @@ export class TaskStore {
       if (frame.counts) this.counts = frame.counts;
     }
     for (const event of frame.events) if (isClosingEvent(event)) this.apply(event);
-    this.version++;
+    this.version = ++lastVersion;
   }
 
   /**
@@ -222,6 +225,17 @@ export class TaskStore {
    */
   reserve(tasks: number): void {
     this.ensureCapacity(tasks);
+  }
+
+  /**
+   * Once the run has ended and its store is no longer the live one: the workers
+   * spawned after its end were the next pool's, not this run's.
+   */
+  forgetLanesAfterEnd(): void {
+    const end = this.run?.finishedAt;
+    if (end == null) return;
+    for (const [id, lane] of this.lanes) if (lane.spawnedAt > end) this.lanes.delete(id);
+    this.version = ++lastVersion;
   }
 
   /** Lanes in the order their workers were spawned. */

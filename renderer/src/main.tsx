@@ -9,12 +9,24 @@ import { RuntimeContext, type Runtime } from './app/runtime';
 import { DrawLoop } from './draw/loop';
 import { Pump } from './pump';
 import { useApp } from './store';
+import { teachRuntimeFor } from './teach/teach-runtime';
 import { ReplayScope } from './views/ReplayScope';
 
 const api = connectApi();
 const loop = new DrawLoop();
-const pump = new Pump(loop, (snapshot) => useApp.getState().publishLive(snapshot));
-pump.connect(api, (message) => useApp.getState().setHostError(message));
+// The session records every run; the live view draws its store of the newest one.
+const { session } = teachRuntimeFor(api);
+const pump = new Pump(
+  loop,
+  (snapshot) => useApp.getState().publishLive(snapshot),
+  () => session.history.live,
+);
+pump.connect(session, api, (message) => useApp.getState().setHostError(message));
+// After each run, while the page is idle, the next run's store is made ready.
+session.onFrame((frame) => {
+  if (frame.events.some((e) => e.type === 'run-finished'))
+    requestIdleCallback(() => session.history.prepareNext(), { timeout: 2000 });
+});
 const runtime: Runtime = { api, loop, pump };
 
 void api.info().then((result) => {

@@ -1,9 +1,12 @@
 /**
  * The event pump, outside React: frames go straight into the columnar TaskStore
  * (and the flight tracker), the draw loop is told, and React gets a coarse
- * snapshot of the run at most ten times a second.
+ * snapshot of the run at most ten times a second. The live pump draws the
+ * session's store of the newest run, which the history has already fed; a
+ * replay's pump feeds a store of its own.
  */
 import type { PoolscopeApi } from '../../shared/api';
+import type { Session } from '../../shared/jobs/session';
 import type { Frame, MachineSample, TaskFailReason } from '../../shared/events';
 import { computeStats, type RunStats } from '../../shared/stats';
 import { TaskStore, type Lane } from '../../shared/task-store';
@@ -25,7 +28,6 @@ const MAX_EXTRAPOLATION_MS = 300;
 const SILENCE_MS = 3000;
 
 export class Pump {
-  readonly store = new TaskStore();
   readonly flights = new FlightTracker();
   readonly series = new LiveSeries();
   /** How busy the rest of the machine was during the current run. */
@@ -52,15 +54,26 @@ export class Pump {
   constructor(
     private readonly loop: DrawLoop,
     private readonly publish: (snapshot: RunSnapshot) => void,
+    /** The store drawn: the pump's own unless given (the live one is the session's). */
+    private readonly storeOf: () => TaskStore = ownStore(),
   ) {}
 
+  get store(): TaskStore {
+    return this.storeOf();
+  }
+
   /**
-   * Subscribes to the API's frames; returns the unsubscribe. Frames come at
-   * least with every sample, so a long silence is checked with a command: a host
-   * that has gone (or dropped this page) is reported instead of a frozen view.
+   * Follows the session's frames, which its history has taken into the store
+   * this pump draws; returns the unsubscribe. Frames come at least with every
+   * sample, so a long silence is checked with a command: a host that has gone
+   * (or dropped this page) is reported instead of a frozen view.
    */
-  connect(api: Pick<PoolscopeApi, 'onFrame' | 'info'>, onLost: (message: string) => void): () => void {
-    const off = api.onFrame((frame) => this.ingest(frame));
+  connect(
+    session: Pick<Session, 'onFrame'>,
+    api: Pick<PoolscopeApi, 'info'>,
+    onLost: (message: string) => void,
+  ): () => void {
+    const off = session.onFrame((frame) => this.observe(frame));
     const watchdog = setInterval(() => {
       if (performance.now() - this.lastFrameLocal < SILENCE_MS) return;
       void api.info().then((result) => {
@@ -83,11 +96,18 @@ export class Pump {
     this.publishTimer = null;
   }
 
+  /** Takes a frame into the pump's own store, then as `observe`. */
   ingest(frame: Frame): void {
-    const time = performance.now();
     this.store.ingest(frame);
-    this.flights.observe(frame, this.store, time);
-    const run = this.store.run;
+    this.observe(frame);
+  }
+
+  /** A frame the store has taken in: flights, this run's tallies, the draw loop and React hear of it. */
+  observe(frame: Frame): void {
+    const time = performance.now();
+    const store = this.store;
+    this.flights.observe(frame, store, time);
+    const run = store.run;
     if ((run?.runId ?? null) !== this.machineRun) {
       this.machineRun = run?.runId ?? null;
       this.machine.reset();
@@ -96,14 +116,14 @@ export class Pump {
       this.phaseKinds = 0;
       this.phasesSeen = 0;
     }
-    const failures = this.store.failures;
+    const failures = store.failures;
     if (failures.length < this.failuresSeen) this.failuresSeen = 0;
     for (; this.failuresSeen < failures.length; this.failuresSeen++) {
       const reason = failures[this.failuresSeen].reason as TaskFailReason;
       if (reason in this.failureKinds && !this.failureKinds[reason])
         this.failureKinds = { ...this.failureKinds, [reason]: true };
     }
-    const phases = this.store.phases;
+    const phases = store.phases;
     if (phases.length < this.phasesSeen) this.phasesSeen = 0;
     for (; this.phasesSeen < phases.length; this.phasesSeen++) this.phaseKinds |= 1 << phases.kind[this.phasesSeen];
     if (run && run.finishedAt === null) this.machine.observe(frame);
@@ -194,6 +214,11 @@ export class Pump {
     const counts = this.store.counts;
     this.series.add(t, counts ? counts.done + counts.failed : 0, live.length ? (100 * busy) / live.length : 0, cpu);
   }
+}
+
+function ownStore(): () => TaskStore {
+  const store = new TaskStore();
+  return () => store;
 }
 
 function workerState(lane: Lane): WorkerState {

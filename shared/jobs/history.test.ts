@@ -94,6 +94,46 @@ describe('HistoryRecorder', () => {
     ).toEqual([2]);
   });
 
+  it('is the live store: the pool before any run, then the newest run, which follows the pool until the next', () => {
+    const recorder = new HistoryRecorder(
+      () => {},
+      () => 2,
+    );
+    recorder.ingest(frame(spawn(1, 0)));
+    expect(recorder.live.laneList().map((l) => l.worker)).toEqual([1]);
+    const sample = {
+      worker: 1,
+      pid: 101,
+      cpu: 50,
+      rssBytes: 1,
+      core: 0,
+      waitingPct: null,
+      state: null,
+      stalledMs: null,
+      migrations: null,
+      migrationsFrom: null,
+    };
+    recorder.ingest(frame([{ type: 'sample', at: 20, workers: [sample] }]));
+    record(recorder, 1);
+    expect(recorder.live).toBe(recorder.store(1));
+    // A resize after the run: the live view shows the new worker…
+    recorder.ingest(frame(spawn(2, 130)));
+    expect(recorder.live.laneList().map((l) => l.worker)).toEqual([1, 2]);
+    recorder.prepareNext();
+    recorder.ingest(frame([started(2, 1, 140)], { runId: 2, settled: done(1, 0, 141, 149) }));
+    expect(recorder.live.result[0]).toBe(0);
+    expect(recorder.live.counts?.submitted).toBe(1);
+    // …but once the next run starts it was never run 1's; the samples carry over to the new run's lanes.
+    expect(
+      recorder
+        .store(1)
+        ?.laneList()
+        .map((l) => l.worker),
+    ).toEqual([1]);
+    expect(recorder.live).toBe(recorder.store(2));
+    expect(recorder.live.lanes.get(1)?.sample?.cpu).toBe(50);
+  });
+
   it('keeps stores for the newest runs only, and summaries for all', () => {
     let entries: HistoryEntry[] = [];
     const recorder = new HistoryRecorder(

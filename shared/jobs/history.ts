@@ -1,7 +1,8 @@
 /**
  * Every run of the session, whoever started it: its spec, how it ended and its
  * statistics at the end, plus — for the recent ones — its own TaskStore, so two
- * runs can be drawn side by side long after the live view moved on.
+ * runs can be drawn side by side long after the live view moved on. The newest
+ * run's store is also the live one (`live`): every frame is taken in once.
  */
 import { makeFrame, type EventOf, type Frame, type PoolEvent, type RunDescription } from '../events';
 import { computeStats, type RunStats } from '../stats';
@@ -52,6 +53,10 @@ export class HistoryRecorder {
   private records: RunRecord[] = [];
   private readonly labels = new Map<number, { origin: RunOrigin; label: string }>();
   private nextNumber = 1;
+  /** The pool before the first run: what the live view shows until there is one. */
+  private readonly beforeRuns = new TaskStore();
+  /** A store made ready for the next run (see prepareNext). */
+  private spare: TaskStore | null = null;
 
   constructor(
     private readonly onChange: (entries: HistoryEntry[]) => void,
@@ -103,6 +108,27 @@ export class HistoryRecorder {
     if (this.records.some((r) => r.runId === runId)) this.publish();
   }
 
+  /**
+   * What the live view draws: the newest run's store, which also follows the pool
+   * after the run ended (workers spawned, samples) until the next run starts.
+   */
+  get live(): TaskStore {
+    return this.records[0]?.store ?? this.beforeRuns;
+  }
+
+  /**
+   * Readies a store as large as the newest run for the next one: making room
+   * touches every slot (tens of MB at a million tasks), better done while the
+   * page is idle than in the next run's first frame.
+   */
+  prepareNext(): void {
+    const newest = this.records[0];
+    // Not once the next run has begun: its store exists, and the work would land in its frames.
+    if (!newest || newest.finishedAt === null || newest.tasks === 0 || this.spare) return;
+    this.spare = new TaskStore();
+    this.spare.reserve(newest.tasks);
+  }
+
   /** The run's TaskStore, if it is still kept. */
   store(runId: number): TaskStore | null {
     return this.records.find((r) => r.runId === runId)?.store ?? null;
@@ -125,10 +151,15 @@ export class HistoryRecorder {
   }
 
   private open(event: EventOf<'run-started'>, frame: Frame): void {
-    const store = new TaskStore();
+    const previous = this.live;
+    this.records[0]?.store?.forgetLanesAfterEnd();
+    const store = this.spare ?? new TaskStore();
+    this.spare = null;
     store.ingest(
       makeFrame({ seq: frame.seq - 1, at: event.at, runId: null, events: this.pool.presentEvents(event.at) }),
     );
+    // The workers' latest samples carry over, so the cores view does not blank until the next one.
+    for (const lane of store.lanes.values()) lane.sample = previous.lanes.get(lane.worker)?.sample ?? null;
     this.records.unshift({
       runId: event.runId,
       number: this.nextNumber++,
@@ -144,18 +175,14 @@ export class HistoryRecorder {
   }
 
   /**
-   * Gives the newest run's store its part of a frame. The columns belong to the
-   * frame's (latest) run, so only the last part carries them. A finished run
-   * takes only its own workers' exits (a join after the run), not the next pool.
+   * Gives the live store its part of a frame. The columns belong to the frame's
+   * (latest) run, so only the last part carries them.
    */
   private feed(frame: Frame, events: PoolEvent[], columns: boolean): void {
-    const store = this.records[0]?.store;
-    if (!store) return;
-    const finished = store.run?.finishedAt != null;
-    const part = finished ? events.filter((e) => e.type === 'worker-exited' && store.lanes.has(e.worker)) : events;
-    if (columns && !finished && part.length === frame.events.length) store.ingest(frame);
-    else if (columns && !finished) store.ingest({ ...frame, events: part });
-    else if (part.length > 0) store.ingest(makeFrame({ seq: frame.seq, at: frame.at, runId: null, events: part }));
+    const store = this.live;
+    if (columns && events.length === frame.events.length) store.ingest(frame);
+    else if (columns) store.ingest({ ...frame, events });
+    else if (events.length > 0) store.ingest(makeFrame({ seq: frame.seq, at: frame.at, runId: null, events }));
   }
 
   /** Keeps stores for the newest runs within the limits; older runs keep their summary only. */

@@ -1,8 +1,9 @@
 /**
- * A job's one subscription to the host's frames (the teaching views' and the CLI's): it records every
- * run (history), knows which workers are alive, feeds extra TaskStores that a
- * view draws on its own (taps), and lets the runners wait for what the frames
- * say — "five workers ready", "run 7 finished" — with a timeout and a cancel.
+ * The one subscription to the host's frames (the page's and the CLI's jobs'): it
+ * records every run (history, whose newest store the live view draws), knows
+ * which workers are alive, feeds extra TaskStores that a view draws on its own
+ * (taps), and lets the runners wait for what the frames say — "five workers
+ * ready", "run 7 finished" — with a timeout and a cancel.
  */
 import type { PoolscopeApi } from '../api';
 import type { EventOf, Frame, PoolEventType } from '../events';
@@ -28,6 +29,7 @@ export class Session {
   readonly history: HistoryRecorder;
   private readonly waiters = new Set<(frame: Frame | null) => void>();
   private readonly taps = new Set<TaskStore>();
+  private readonly listeners = new Set<(frame: Frame) => void>();
 
   constructor(
     api: Pick<PoolscopeApi, 'onFrame'>,
@@ -45,7 +47,14 @@ export class Session {
   ingest(raw: Frame): void {
     const frame = this.history.ingest(raw);
     for (const store of this.taps) store.ingest(frame);
+    for (const listener of this.listeners) listener(frame);
     for (const waiter of [...this.waiters]) waiter(frame);
+  }
+
+  /** Hears every frame once the history (and so `history.live`) has taken it in; returns the stop function. */
+  onFrame(listener: (frame: Frame) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Feeds every frame from now on to `store`; returns the stop function. */

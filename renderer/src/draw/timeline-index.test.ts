@@ -141,4 +141,25 @@ describe('TimelineIndex', () => {
     index.update(store);
     expect(index.lanes.get(1)).toBeUndefined();
   });
+
+  it('gives no row to a worker spawned after the run ended (the pool went on; the run did not)', () => {
+    const store = run(1, [[1, 0, null]]);
+    store.ingest(
+      frame({
+        events: [
+          {
+            type: 'run-finished',
+            runId: 1,
+            at: 20,
+            status: 'completed',
+            counts: { submitted: 1, queued: 0, running: 0, done: 1, failed: 0, cancelled: 0 },
+          },
+          { type: 'worker-spawned', worker: 2, pid: 102, at: 30 },
+        ],
+      }),
+    );
+    const index = new TimelineIndex();
+    index.update(store);
+    expect(index.rows.map((row) => row.workers)).toEqual([[1]]);
+  });
 });

@@ -174,10 +174,14 @@ export class TimelineIndex {
     this.version++;
   }
 
-  /** Rows are slots: a worker takes the first row whose last worker had exited before it spawned. */
+  /**
+   * Rows are slots: a worker takes the first row whose last worker had exited before it spawned.
+   * Workers spawned after the run ended belong to the pool's next life, not to this run's rows.
+   */
   private assignRows(store: TaskStore): void {
+    const end = store.run?.finishedAt ?? Infinity;
     for (const lane of store.lanes.values()) {
-      if (this.rowOf.has(lane.worker)) continue;
+      if (this.rowOf.has(lane.worker) || lane.spawnedAt > end) continue;
       const free = this.rows.findIndex((row) => {
         const last: Lane | undefined = store.lanes.get(row.workers[row.workers.length - 1]);
         return last !== undefined && last.exitedAt !== null && last.exitedAt <= lane.spawnedAt;

@@ -1,8 +1,8 @@
 /**
  * What the teaching views share outside React: the session (history, pool
- * tracking, waits) and one runner per kind of job. Made once per API, on first
- * use — the header's view switch uses it from the start, so every run of the
- * page is recorded — and kept for the page's life, like the pump.
+ * tracking, waits) and one runner per kind of job. Made once per API, at
+ * start-up — the live view draws the session's store of the newest run, and
+ * every run of the page is recorded — and kept for the page's life, like the pump.
  */
 import type { PoolscopeApi } from '../../../shared/api';
 import { useRuntime } from '../app/runtime';

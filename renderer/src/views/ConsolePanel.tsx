@@ -4,7 +4,7 @@ import { formatCount } from '../../../shared/format';
 import type { OutputRecord, TaskStore } from '../../../shared/task-store';
 import { useRuntime } from '../app/runtime';
 import { workerColorVar } from '../draw/theme';
-import { useOutputVersion } from './use-output-version';
+import { useOutputVersion, useShownStore } from './use-output-version';
 
 const ROW_HEIGHT = 20;
 
@@ -163,5 +163,5 @@ export const ConsolePanel = memo(function ConsolePanel({
 /** The console of whatever the views show: the live pool, or a replay. */
 export function LiveConsole() {
   const { pump } = useRuntime();
-  return <ConsolePanel store={pump.store} />;
+  return <ConsolePanel store={useShownStore(pump)} />;
 }

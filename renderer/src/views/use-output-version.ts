@@ -26,3 +26,8 @@ export function useOutputVersion(store: TaskStore | null): string {
     store ? `${store.run?.runId ?? ''}:${store.output.length}:${store.outputDropped}:${lanesWithPids(store)}` : '',
   );
 }
+
+/** The store a pump draws now: the live one is a new store for each run. */
+export function useShownStore(pump: { readonly store: TaskStore }): TaskStore {
+  return useSyncExternalStore(everyPoll, () => pump.store);
+}
