@@ -65,6 +65,8 @@ describe('Pool', () => {
 
   it('imap_unordered hands results back in completion order', async () => {
     const { pool, store } = openPool({ poolSize: 3 });
+    // All three first: on a loaded machine one early worker could take every task, in order.
+    await pool.ready();
     // io tasks with seeded uneven sleeps finish out of input order.
     const run = spec({
       poolSize: 3,
