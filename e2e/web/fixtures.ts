@@ -11,6 +11,7 @@
  * - `browserHost` (per worker): the host itself (`url`, `port`, `token`, `pool`),
  *   started in-process with a real process pool (size = logical cores) and closed,
  *   every worker stopped, when the worker ends. Tests in one worker share it.
+ * - `page`: Playwright's, with file-chooser interception on from the start (see below).
  */
 import { test as base, expect } from '@playwright/test';
 import { ensureBuilt } from '../../electron/host/build';
@@ -25,6 +26,17 @@ export interface HostWorkerFixtures {
 }
 
 export const test = base.extend<HostTestFixtures, HostWorkerFixtures>({
+  page: async ({ page }, use) => {
+    // Playwright intercepts file pickers only while a 'filechooser' listener exists, and turns
+    // interception off when the last one goes and on again with the next. Chromium can take a
+    // key press (Ctrl+O) sent right after `waitForEvent('filechooser')` before it hears the
+    // renewal: the picker then opens unintercepted and the wait never ends (seen once in CI).
+    // One listener for the whole test keeps interception on throughout.
+    const keepIntercepting = () => {};
+    page.on('filechooser', keepIntercepting);
+    await use(page);
+    page.off('filechooser', keepIntercepting);
+  },
   browserHost: [
     // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
     // eslint-disable-next-line no-empty-pattern
