@@ -1,5 +1,6 @@
-"""A workload on a Pool of 2 that prints how long its pool.map took, in ms.
-Run untraced (python3) and traced (npm run cli -- python) by
+"""A workload on a Pool of 2 that prints how long its pool.map took, in ms,
+and for tasks with a cost the CPU time they took between them (each measures
+its own). Run untraced (python3) and traced (npm run cli -- python) by
 bench/python-tracer.ts, which compares the two.
 
     python3 tracer_program.py TASKS CHUNKSIZE|auto COST_MS ITERATIONS_PER_MS
@@ -20,18 +21,18 @@ def tiny(n):
 
 
 def spin(iterations):
+    """The loop's CPU time in ms: what the same work cost at the machine's speed of the moment."""
+    start = time.thread_time()
     total = 0
     for i in range(iterations):
         total += i & 7
-    return total
+    return (time.thread_time() - start) * 1000
 
 
 def calibrate():
     """Loop iterations per millisecond of CPU on this machine."""
     count = 200_000
-    start = time.thread_time()
-    spin(count)
-    return max(1, int(count / ((time.thread_time() - start) * 1000)))
+    return max(1, int(count / spin(count)))
 
 
 if __name__ == "__main__":
@@ -47,6 +48,6 @@ if __name__ == "__main__":
             work, inputs = tiny, range(tasks)
         pool.map(tiny, range(2))  # both workers up before the clock starts
         start = time.perf_counter()
-        pool.map(work, inputs, chunksize=chunks)
+        results = pool.map(work, inputs, chunksize=chunks)
         wall = (time.perf_counter() - start) * 1000
-    print(json.dumps({"wallMs": wall}))
+    print(json.dumps({"wallMs": wall, "taskCpuMs": sum(results) if cost_ms else None}))
