@@ -267,3 +267,86 @@ describe('TaskStore ingest', () => {
     expect(largeWork / 32_000).toBeLessThan(20);
   });
 });
+
+describe('TaskStore settling whole chunks', () => {
+  /**
+   * Two workers with chunks of 10, dispatched three chunks to a row, settled in
+   * reports that start and end inside chunks; one report has a failure. Fed as
+   * is, most reports go through the column-copying path; with a row for no
+   * task put first, every report goes through the per-task loop.
+   */
+  function feed(perTaskOnly: boolean): TaskStore {
+    const store = new TaskStore();
+    started(store, 120, [1, 2]);
+    store.ingest(
+      frame(1, {
+        dispatched: columnsOf('dispatched', {
+          worker: [1, 2, 1, 2],
+          first: [0, 30, 60, 90],
+          count: [30, 30, 30, 30],
+          at: [3, 3, 40, 41],
+          size: [10, 10, 10, 10],
+        }),
+      }),
+    );
+    const reports: [number, number[], number[]?][] = [
+      [1, range(0, 15)],
+      [2, range(30, 60)],
+      [1, range(15, 30)],
+      [1, range(60, 75), range(60, 75).map((t) => (t === 70 ? 0 : 1))],
+      [2, range(90, 95)],
+      [1, range(75, 90)],
+      [2, range(95, 120)],
+    ];
+    for (const [worker, tasks, ok] of reports) {
+      const rows = perTaskOnly ? [-1, ...tasks] : tasks;
+      const oks = perTaskOnly ? [1, ...(ok ?? tasks.map(() => 1))] : ok;
+      store.ingest(frame(1, { settled: settle(rows, worker, oks) }));
+    }
+    return store;
+  }
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+
+  it('gives what settling task by task gives', () => {
+    const columns = feed(false);
+    const each = feed(true);
+    for (const name of ['state', 'worker', 'start', 'end', 'cpu', 'coreWait', 'result'] as const)
+      expect(Array.from(columns[name].subarray(0, 120)), name).toEqual(Array.from(each[name].subarray(0, 120)));
+    expect(Array.from(columns.order.subarray(0, columns.orderLength))).toEqual(
+      Array.from(each.order.subarray(0, each.orderLength)),
+    );
+    for (const sum of [
+      'orderLength',
+      'sumTaskMs',
+      'sumCpuMs',
+      'cpuTasks',
+      'sumCoreWaitMs',
+      'coreWaitTasks',
+      'sumDispatchLatencyMs',
+      'dispatchLatencyCount',
+      'firstStart',
+      'lastEnd',
+    ] as const)
+      expect(columns[sum], sum).toBe(each[sum]);
+    const lanes = (store: TaskStore) =>
+      store.laneList().map(({ held, tasksDone, tasksFailed, busyMs, cpuMs, coreWaitMs, lastEnd, current }) => ({
+        held,
+        tasksDone,
+        tasksFailed,
+        busyMs,
+        cpuMs,
+        coreWaitMs,
+        lastEnd,
+        current,
+      }));
+    expect(lanes(columns)).toEqual(lanes(each));
+    expect(columns.orderLength).toBe(120);
+    expect(columns.state[70]).toBe(TaskState.failed);
+    expect(columns.laneList().map((lane) => [lane.held, lane.tasksDone])).toEqual([
+      [0, 59],
+      [0, 60],
+    ]);
+    // A chunk's first task counts its start against when the worker could have begun it.
+    expect(columns.dispatchLatencyCount).toBe(12);
+  });
+});

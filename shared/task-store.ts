@@ -111,6 +111,38 @@ const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: numb
   return bigger;
 };
 
+/** What settling a run of rows adds to the run's and its lane's running sums. */
+interface SettleSums {
+  settled: number;
+  done: number;
+  failed: number;
+  busyMs: number;
+  cpuMs: number;
+  cpuTasks: number;
+  coreWaitMs: number;
+  coreWaitTasks: number;
+  latencyMs: number;
+  latencyCount: number;
+  firstStart: number;
+  /** The latest end among the rows and the lane's before them. */
+  lastEnd: number;
+}
+
+const emptySums = (lastEnd: number): SettleSums => ({
+  settled: 0,
+  done: 0,
+  failed: 0,
+  busyMs: 0,
+  cpuMs: 0,
+  cpuTasks: 0,
+  coreWaitMs: 0,
+  coreWaitTasks: 0,
+  latencyMs: 0,
+  latencyCount: 0,
+  firstStart: Infinity,
+  lastEnd,
+});
+
 /** Versions count across stores, so a view that switches to another store still sees a change. */
 let lastVersion = 0;
 
@@ -584,7 +616,96 @@ export class TaskStore {
   private settleRows(settled: Frame['settled'], from: number, to: number): void {
     const worker = settled.worker[from];
     const lane = this.lanes.get(worker);
-    // Everything the loop touches, read once: it runs once per task, a million times a run.
+    const sums = (lane && this.settleHeldRange(settled, from, to, lane)) || this.settleEach(settled, from, to, lane);
+    this.orderLength += sums.settled;
+    if (sums.firstStart < this.firstStart) this.firstStart = sums.firstStart;
+    if (sums.lastEnd > this.lastEnd) this.lastEnd = sums.lastEnd;
+    this.sumTaskMs += sums.busyMs;
+    this.sumCpuMs += sums.cpuMs;
+    this.cpuTasks += sums.cpuTasks;
+    this.sumCoreWaitMs += sums.coreWaitMs;
+    this.coreWaitTasks += sums.coreWaitTasks;
+    this.sumDispatchLatencyMs += sums.latencyMs;
+    this.dispatchLatencyCount += sums.latencyCount;
+    if (!lane) return;
+    lane.busyMs += sums.busyMs;
+    lane.cpuMs += sums.cpuMs;
+    lane.coreWaitMs += sums.coreWaitMs;
+    lane.tasksDone += sums.done;
+    lane.tasksFailed += sums.failed;
+    if (sums.lastEnd > lane.lastEnd) lane.lastEnd = sums.lastEnd;
+    this.popSettledChunks(lane);
+  }
+
+  /**
+   * The common case, taken in whole columns: rows that are consecutive tasks
+   * the lane holds from its chunk's lowest held task on, all done. A million
+   * tasks in chunks come this way; copying columns beats a loop that has not
+   * been compiled yet (a CLI run is one cold pass). Null when the rows are
+   * anything else, with nothing changed.
+   */
+  private settleHeldRange(settled: Frame['settled'], from: number, to: number, lane: Lane): SettleSums | null {
+    const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks } = settled;
+    const first = tasks[from];
+    const count = to - from;
+    const chunk = first >= 0 && first + count <= this.size ? this.chunkOf[first] : -1;
+    if (chunk < 0 || this.chunkNext[chunk] !== first) return null;
+    const chunkEnd = this.chunkFirst[chunk] + this.chunkCount[chunk];
+    // Every task from the chunk's lowest held one to its end is still held.
+    if (first + count > chunkEnd || this.chunkLeft[chunk] !== chunkEnd - first) return null;
+    const sums = emptySums(lane.lastEnd);
+    const { order, dispatchedAt } = this;
+    const size = this.chunkSize[chunk];
+    // The first task of each of the row's chunks, whose start counts as dispatch latency.
+    let aligned = this.chunkFirst[chunk] + Math.ceil((first - this.chunkFirst[chunk]) / size) * size;
+    let lastEnd = sums.lastEnd;
+    for (let i = from, task = first, at = this.orderLength; i < to; i++, task++, at++) {
+      const start = starts[i];
+      const end = ends[i];
+      if (tasks[i] !== task || oks[i] !== 1 || start !== start) return null;
+      if (task === aligned) {
+        const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
+        if (start > ready) sums.latencyMs += start - ready;
+        sums.latencyCount++;
+        aligned += size;
+      }
+      order[at] = task;
+      if (end > start) sums.busyMs += end - start;
+      const cpu = cpus[i];
+      if (cpu === cpu) {
+        sums.cpuMs += cpu;
+        sums.cpuTasks++;
+      }
+      const coreWait = coreWaits[i];
+      if (coreWait === coreWait) {
+        sums.coreWaitMs += coreWait;
+        sums.coreWaitTasks++;
+      }
+      if (start < sums.firstStart) sums.firstStart = start;
+      if (end > lastEnd) lastEnd = end;
+    }
+    sums.lastEnd = lastEnd;
+    sums.settled = sums.done = count;
+    const last = first + count;
+    this.state.fill(TaskState.done, first, last);
+    this.worker.fill(lane.worker, first, last);
+    this.chunkOf.fill(-1, first, last);
+    this.start.set(starts.subarray(from, to), first);
+    this.end.set(ends.subarray(from, to), first);
+    this.cpu.set(cpus.subarray(from, to), first);
+    this.coreWait.set(coreWaits.subarray(from, to), first);
+    this.result.set(settled.result.subarray(from, to), first);
+    this.chunkLeft[chunk] -= count;
+    this.chunkNext[chunk] = last;
+    lane.held = Math.max(0, lane.held - count);
+    if (lane.current >= first && lane.current < last) lane.current = -1;
+    return sums;
+  }
+
+  /** Any rows, one task at a time. */
+  private settleEach(settled: Frame['settled'], from: number, to: number, lane: Lane | undefined): SettleSums {
+    const worker = settled.worker[from];
+    // Everything the loop touches, read once: it runs once per task.
     const { state, chunkOf, chunkFirst, chunkCount, chunkSize, chunkLeft, chunkNext, dispatchedAt, order, size } = this;
     const workerOf = this.worker;
     const startOf = this.start;
@@ -593,19 +714,9 @@ export class TaskStore {
     const coreWaitOf = this.coreWait;
     const resultOf = this.result;
     const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks, result: results } = settled;
-    let busyMs = 0;
-    let cpuMs = 0;
-    let cpuTasks = 0;
-    let coreWaitMs = 0;
-    let coreWaitTasks = 0;
-    let latencyMs = 0;
-    let latencyCount = 0;
-    let done = 0;
-    let failed = 0;
+    const sums = emptySums(lane ? lane.lastEnd : -Infinity);
     let settledCount = this.orderLength;
-    let firstStart = this.firstStart;
-    let latest = this.lastEnd;
-    let lastEnd = lane ? lane.lastEnd : -Infinity;
+    let lastEnd = sums.lastEnd;
     for (let i = from; i < to; i++) {
       const task = tasks[i];
       if (task < 0 || task >= size) continue;
@@ -618,8 +729,8 @@ export class TaskStore {
       // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
       if (lane && chunk >= 0 && start === start && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0) {
         const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
-        if (start > ready) latencyMs += start - ready;
-        latencyCount++;
+        if (start > ready) sums.latencyMs += start - ready;
+        sums.latencyCount++;
       }
       if (was === TaskState.dispatched || was === TaskState.running) {
         // It leaves its holder's hands (inlined release: this runs once per task).
@@ -648,39 +759,23 @@ export class TaskStore {
       coreWaitOf[task] = coreWait;
       resultOf[task] = results[i];
       order[settledCount++] = task;
-      if (end > begun) busyMs += end - begun;
+      if (end > begun) sums.busyMs += end - begun;
       if (cpu === cpu) {
-        cpuMs += cpu;
-        cpuTasks++;
+        sums.cpuMs += cpu;
+        sums.cpuTasks++;
       }
       if (coreWait === coreWait) {
-        coreWaitMs += coreWait;
-        coreWaitTasks++;
+        sums.coreWaitMs += coreWait;
+        sums.coreWaitTasks++;
       }
-      if (begun < firstStart) firstStart = begun;
-      if (end > latest) latest = end;
+      if (begun < sums.firstStart) sums.firstStart = begun;
       if (end > lastEnd) lastEnd = end;
-      if (ok) done++;
-      else failed++;
+      if (ok) sums.done++;
+      else sums.failed++;
     }
-    this.orderLength = settledCount;
-    this.firstStart = firstStart;
-    this.lastEnd = latest;
-    this.sumTaskMs += busyMs;
-    this.sumCpuMs += cpuMs;
-    this.cpuTasks += cpuTasks;
-    this.sumCoreWaitMs += coreWaitMs;
-    this.coreWaitTasks += coreWaitTasks;
-    this.sumDispatchLatencyMs += latencyMs;
-    this.dispatchLatencyCount += latencyCount;
-    if (!lane) return;
-    lane.busyMs += busyMs;
-    lane.cpuMs += cpuMs;
-    lane.coreWaitMs += coreWaitMs;
-    lane.tasksDone += done;
-    lane.tasksFailed += failed;
-    lane.lastEnd = lastEnd;
-    this.popSettledChunks(lane);
+    sums.lastEnd = lastEnd;
+    sums.settled = settledCount - this.orderLength;
+    return sums;
   }
 
   private addPhase(worker: number, task: number, start: number, end: number, kind: number): void {
