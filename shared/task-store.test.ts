@@ -270,19 +270,21 @@ describe('TaskStore ingest', () => {
 
 describe('TaskStore settling whole chunks', () => {
   /**
-   * Two workers with chunks of 10, dispatched three chunks to a row, settled in
-   * reports that start and end inside chunks; one report has a failure. Fed as
-   * is, most reports go through the column-copying path; with a row for no
-   * task put first, every report goes through the per-task loop.
+   * Two workers with chunks of 10, dispatched three chunks to a row, each
+   * worker's second row right after its first; settled in reports that start
+   * and end inside chunks and rows, in frames that mix both workers; one
+   * report has a failure. Fed as is, most rows go through the column-copying
+   * path; with a row for no task put first, every report goes through the
+   * per-task loop.
    */
-  function feed(perTaskOnly: boolean): TaskStore {
+  function feed(perTaskOnly: boolean, reportCount: number): TaskStore {
     const store = new TaskStore();
     started(store, 120, [1, 2]);
     store.ingest(
       frame(1, {
         dispatched: columnsOf('dispatched', {
           worker: [1, 2, 1, 2],
-          first: [0, 30, 60, 90],
+          first: [0, 60, 30, 90],
           count: [30, 30, 30, 30],
           at: [3, 3, 40, 41],
           size: [10, 10, 10, 10],
@@ -291,14 +293,12 @@ describe('TaskStore settling whole chunks', () => {
     );
     const reports: [number, number[], number[]?][] = [
       [1, range(0, 15)],
-      [2, range(30, 60)],
-      [1, range(15, 30)],
-      [1, range(60, 75), range(60, 75).map((t) => (t === 70 ? 0 : 1))],
-      [2, range(90, 95)],
-      [1, range(75, 90)],
+      [2, range(60, 95)],
+      [1, range(15, 45)],
+      [1, range(45, 60), range(45, 60).map((t) => (t === 50 ? 0 : 1))],
       [2, range(95, 120)],
     ];
-    for (const [worker, tasks, ok] of reports) {
+    for (const [worker, tasks, ok] of reports.slice(0, reportCount)) {
       const rows = perTaskOnly ? [-1, ...tasks] : tasks;
       const oks = perTaskOnly ? [1, ...(ok ?? tasks.map(() => 1))] : ok;
       store.ingest(frame(1, { settled: settle(rows, worker, oks) }));
@@ -307,46 +307,50 @@ describe('TaskStore settling whole chunks', () => {
   }
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 
-  it('gives what settling task by task gives', () => {
-    const columns = feed(false);
-    const each = feed(true);
-    for (const name of ['state', 'worker', 'start', 'end', 'cpu', 'coreWait', 'result'] as const)
-      expect(Array.from(columns[name].subarray(0, 120)), name).toEqual(Array.from(each[name].subarray(0, 120)));
-    expect(Array.from(columns.order.subarray(0, columns.orderLength))).toEqual(
-      Array.from(each.order.subarray(0, each.orderLength)),
-    );
-    for (const sum of [
-      'orderLength',
-      'sumTaskMs',
-      'sumCpuMs',
-      'cpuTasks',
-      'sumCoreWaitMs',
-      'coreWaitTasks',
-      'sumDispatchLatencyMs',
-      'dispatchLatencyCount',
-      'firstStart',
-      'lastEnd',
-    ] as const)
-      expect(columns[sum], sum).toBe(each[sum]);
-    const lanes = (store: TaskStore) =>
-      store.laneList().map(({ held, tasksDone, tasksFailed, busyMs, cpuMs, coreWaitMs, lastEnd, current }) => ({
-        held,
-        tasksDone,
-        tasksFailed,
-        busyMs,
-        cpuMs,
-        coreWaitMs,
-        lastEnd,
-        current,
-      }));
-    expect(lanes(columns)).toEqual(lanes(each));
-    expect(columns.orderLength).toBe(120);
-    expect(columns.state[70]).toBe(TaskState.failed);
-    expect(columns.laneList().map((lane) => [lane.held, lane.tasksDone])).toEqual([
-      [0, 59],
-      [0, 60],
+  /** Everything settling changes, as plain values. */
+  const snapshot = (store: TaskStore) => ({
+    columns: Object.fromEntries(
+      (['state', 'worker', 'start', 'end', 'cpu', 'coreWait', 'result'] as const).map((name) => [
+        name,
+        Array.from(store[name].subarray(0, 120)),
+      ]),
+    ),
+    order: Array.from(store.order.subarray(0, store.orderLength)),
+    sums: [
+      store.sumTaskMs,
+      store.sumCpuMs,
+      store.cpuTasks,
+      store.sumCoreWaitMs,
+      store.coreWaitTasks,
+      store.sumDispatchLatencyMs,
+      store.dispatchLatencyCount,
+      store.firstStart,
+      store.lastEnd,
+    ],
+    lanes: store.laneList().map((lane) => ({
+      held: lane.held,
+      tasksDone: lane.tasksDone,
+      tasksFailed: lane.tasksFailed,
+      busyMs: lane.busyMs,
+      cpuMs: lane.cpuMs,
+      coreWaitMs: lane.coreWaitMs,
+      lastEnd: lane.lastEnd,
+      running: store.runningTask(lane),
+      chunksLeft: lane.chunks.length - lane.chunkHead,
+    })),
+  });
+
+  it('gives what settling task by task gives, report after report', () => {
+    for (let count = 1; count <= 5; count++)
+      expect(snapshot(feed(false, count)), `after ${count} reports`).toEqual(snapshot(feed(true, count)));
+    const store = feed(false, 5);
+    expect(store.orderLength).toBe(120);
+    expect(store.state[50]).toBe(TaskState.failed);
+    expect(store.laneList().map((lane) => [lane.held, lane.tasksDone, lane.chunks.length - lane.chunkHead])).toEqual([
+      [0, 59, 0],
+      [0, 60, 0],
     ]);
     // A chunk's first task counts its start against when the worker could have begun it.
-    expect(columns.dispatchLatencyCount).toBe(12);
+    expect(store.dispatchLatencyCount).toBe(12);
   });
 });

@@ -616,7 +616,10 @@ export class TaskStore {
   private settleRows(settled: Frame['settled'], from: number, to: number): void {
     const worker = settled.worker[from];
     const lane = this.lanes.get(worker);
-    const sums = (lane && this.settleHeldRange(settled, from, to, lane)) || this.settleEach(settled, from, to, lane);
+    const sums = emptySums(lane ? lane.lastEnd : -Infinity);
+    let i = from;
+    if (lane) for (let n = 1; i < to && n > 0; i += n) n = this.settleHeldRange(settled, i, to, lane, sums);
+    if (i < to) this.settleEach(settled, i, to, lane, sums);
     this.orderLength += sums.settled;
     if (sums.firstStart < this.firstStart) this.firstStart = sums.firstStart;
     if (sums.lastEnd > this.lastEnd) this.lastEnd = sums.lastEnd;
@@ -641,69 +644,88 @@ export class TaskStore {
    * The common case, taken in whole columns: rows that are consecutive tasks
    * the lane holds from its chunk's lowest held task on, all done. A million
    * tasks in chunks come this way; copying columns beats a loop that has not
-   * been compiled yet (a CLI run is one cold pass). Null when the rows are
+   * been compiled yet (a CLI run is one cold pass). Takes the rows from `from`
+   * that lie in one chunk and returns how many it settled: 0 when they are
    * anything else, with nothing changed.
    */
-  private settleHeldRange(settled: Frame['settled'], from: number, to: number, lane: Lane): SettleSums | null {
+  private settleHeldRange(settled: Frame['settled'], from: number, to: number, lane: Lane, sums: SettleSums): number {
     const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks } = settled;
     const first = tasks[from];
-    const count = to - from;
-    const chunk = first >= 0 && first + count <= this.size ? this.chunkOf[first] : -1;
-    if (chunk < 0 || this.chunkNext[chunk] !== first) return null;
+    const chunk = first >= 0 && first < this.size ? this.chunkOf[first] : -1;
+    if (chunk < 0 || this.chunkNext[chunk] !== first) return 0;
     const chunkEnd = this.chunkFirst[chunk] + this.chunkCount[chunk];
     // Every task from the chunk's lowest held one to its end is still held.
-    if (first + count > chunkEnd || this.chunkLeft[chunk] !== chunkEnd - first) return null;
-    const sums = emptySums(lane.lastEnd);
+    if (this.chunkLeft[chunk] !== chunkEnd - first) return 0;
+    const count = Math.min(to - from, chunkEnd - first);
+    const last = first + count;
     const { order, dispatchedAt } = this;
     const size = this.chunkSize[chunk];
     // The first task of each of the row's chunks, whose start counts as dispatch latency.
     let aligned = this.chunkFirst[chunk] + Math.ceil((first - this.chunkFirst[chunk]) / size) * size;
-    let lastEnd = sums.lastEnd;
-    for (let i = from, task = first, at = this.orderLength; i < to; i++, task++, at++) {
+    let { busyMs, cpuMs, cpuTasks, coreWaitMs, coreWaitTasks, latencyMs, latencyCount, firstStart, lastEnd } = sums;
+    // Sums in locals, kept only if every row qualifies (order's slots past its length are free).
+    for (let i = from, task = first, at = this.orderLength + sums.settled; task < last; i++, task++, at++) {
       const start = starts[i];
       const end = ends[i];
-      if (tasks[i] !== task || oks[i] !== 1 || start !== start) return null;
+      if (tasks[i] !== task || oks[i] !== 1 || start !== start) return 0;
       if (task === aligned) {
         const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
-        if (start > ready) sums.latencyMs += start - ready;
-        sums.latencyCount++;
+        if (start > ready) latencyMs += start - ready;
+        latencyCount++;
         aligned += size;
       }
       order[at] = task;
-      if (end > start) sums.busyMs += end - start;
+      if (end > start) busyMs += end - start;
       const cpu = cpus[i];
       if (cpu === cpu) {
-        sums.cpuMs += cpu;
-        sums.cpuTasks++;
+        cpuMs += cpu;
+        cpuTasks++;
       }
       const coreWait = coreWaits[i];
       if (coreWait === coreWait) {
-        sums.coreWaitMs += coreWait;
-        sums.coreWaitTasks++;
+        coreWaitMs += coreWait;
+        coreWaitTasks++;
       }
-      if (start < sums.firstStart) sums.firstStart = start;
+      if (start < firstStart) firstStart = start;
       if (end > lastEnd) lastEnd = end;
     }
-    sums.lastEnd = lastEnd;
-    sums.settled = sums.done = count;
-    const last = first + count;
+    Object.assign(sums, {
+      busyMs,
+      cpuMs,
+      cpuTasks,
+      coreWaitMs,
+      coreWaitTasks,
+      latencyMs,
+      latencyCount,
+      firstStart,
+      lastEnd,
+    });
+    sums.settled += count;
+    sums.done += count;
     this.state.fill(TaskState.done, first, last);
     this.worker.fill(lane.worker, first, last);
     this.chunkOf.fill(-1, first, last);
-    this.start.set(starts.subarray(from, to), first);
-    this.end.set(ends.subarray(from, to), first);
-    this.cpu.set(cpus.subarray(from, to), first);
-    this.coreWait.set(coreWaits.subarray(from, to), first);
-    this.result.set(settled.result.subarray(from, to), first);
+    const upTo = from + count;
+    this.start.set(starts.subarray(from, upTo), first);
+    this.end.set(ends.subarray(from, upTo), first);
+    this.cpu.set(cpus.subarray(from, upTo), first);
+    this.coreWait.set(coreWaits.subarray(from, upTo), first);
+    this.result.set(settled.result.subarray(from, upTo), first);
     this.chunkLeft[chunk] -= count;
     this.chunkNext[chunk] = last;
     lane.held = Math.max(0, lane.held - count);
     if (lane.current >= first && lane.current < last) lane.current = -1;
-    return sums;
+    return count;
   }
 
   /** Any rows, one task at a time. */
-  private settleEach(settled: Frame['settled'], from: number, to: number, lane: Lane | undefined): SettleSums {
+  private settleEach(
+    settled: Frame['settled'],
+    from: number,
+    to: number,
+    lane: Lane | undefined,
+    sums: SettleSums,
+  ): void {
     const worker = settled.worker[from];
     // Everything the loop touches, read once: it runs once per task.
     const { state, chunkOf, chunkFirst, chunkCount, chunkSize, chunkLeft, chunkNext, dispatchedAt, order, size } = this;
@@ -714,8 +736,7 @@ export class TaskStore {
     const coreWaitOf = this.coreWait;
     const resultOf = this.result;
     const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks, result: results } = settled;
-    const sums = emptySums(lane ? lane.lastEnd : -Infinity);
-    let settledCount = this.orderLength;
+    let settledCount = this.orderLength + sums.settled;
     let lastEnd = sums.lastEnd;
     for (let i = from; i < to; i++) {
       const task = tasks[i];
@@ -775,7 +796,6 @@ export class TaskStore {
     }
     sums.lastEnd = lastEnd;
     sums.settled = settledCount - this.orderLength;
-    return sums;
   }
 
   private addPhase(worker: number, task: number, start: number, end: number, kind: number): void {
