@@ -22,11 +22,20 @@ const pump = new Pump(
   () => session.history.live,
 );
 pump.connect(session, api, (message) => useApp.getState().setHostError(message));
-// After each run, while the page is idle, the next run's store is made ready.
+// While the page is idle, the next run's store is made ready: after each run,
+// and whenever the controls ask for a larger one.
+let preparing = 0;
+const prepareNext = () => {
+  cancelIdleCallback(preparing);
+  preparing = requestIdleCallback(() => session.history.prepareNext(useApp.getState().spec.tasks), { timeout: 2000 });
+};
 session.onFrame((frame) => {
-  if (frame.events.some((e) => e.type === 'run-finished'))
-    requestIdleCallback(() => session.history.prepareNext(), { timeout: 2000 });
+  if (frame.events.some((e) => e.type === 'run-finished')) prepareNext();
 });
+useApp.subscribe((state, previous) => {
+  if (state.spec.tasks !== previous.spec.tasks) prepareNext();
+});
+prepareNext();
 const runtime: Runtime = { api, loop, pump };
 
 void api.info().then((result) => {

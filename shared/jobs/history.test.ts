@@ -134,6 +134,25 @@ describe('HistoryRecorder', () => {
     expect(recorder.live.lanes.get(1)?.sample?.cpu).toBe(50);
   });
 
+  it('readies the next run a store as large as the controls ask, between runs only', () => {
+    const recorder = new HistoryRecorder(
+      () => {},
+      () => 2,
+    );
+    recorder.prepareNext(50_000);
+    recorder.ingest(frame([started(1, 10, 10)], { runId: 1 }));
+    expect(recorder.live.state.length).toBeGreaterThanOrEqual(50_000);
+    // While a run streams, its frames must not pay for the next one.
+    recorder.prepareNext(200_000);
+    recorder.ingest(frame([finished(1, 10, 20)], { runId: 1 }));
+    recorder.ingest(frame([started(2, 10, 30)], { runId: 2 }));
+    expect(recorder.live.state.length).toBeLessThan(200_000);
+    recorder.ingest(frame([finished(2, 10, 40)], { runId: 2 }));
+    recorder.prepareNext(200_000);
+    recorder.ingest(frame([started(3, 10, 50)], { runId: 3 }));
+    expect(recorder.live.state.length).toBeGreaterThanOrEqual(200_000);
+  });
+
   it('keeps stores for the newest runs only, and summaries for all', () => {
     let entries: HistoryEntry[] = [];
     const recorder = new HistoryRecorder(

@@ -117,16 +117,19 @@ export class HistoryRecorder {
   }
 
   /**
-   * Readies a store as large as the newest run for the next one: making room
-   * touches every slot (tens of MB at a million tasks), better done while the
-   * page is idle than in the next run's first frame.
+   * Readies a store for the next run, as large as the newest run and as
+   * `tasks` (what the controls say the next run will be): making room touches
+   * every slot (tens of MB at a million tasks), better done while the page is
+   * idle than in the next run's first frame.
    */
-  prepareNext(): void {
+  prepareNext(tasks = 0): void {
     const newest = this.records[0];
     // Not once the next run has begun: its store exists, and the work would land in its frames.
-    if (!newest || newest.finishedAt === null || newest.tasks === 0 || this.spare) return;
-    this.spare = new TaskStore();
-    this.spare.reserve(newest.tasks);
+    if (newest && newest.finishedAt === null) return;
+    const size = Math.max(tasks, newest?.tasks ?? 0);
+    if (size === 0) return;
+    this.spare ??= new TaskStore();
+    this.spare.reserve(size);
   }
 
   /** The run's TaskStore, if it is still kept. */
