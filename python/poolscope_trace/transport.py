@@ -19,6 +19,9 @@ import threading
 from . import core
 
 TICK_SECONDS = 0.02
+# Looking for a closed host is a system call, and each one makes the flusher
+# take the GIL back from the program's busy thread: not every tick (100 ms).
+CLOSED_CHECK_TICKS = 5
 LINE_LIMIT = 4 * 1024 * 1024
 EXIT_HOST_LOST = 70
 PYTHON_VERSION = "%d.%d.%d" % sys.version_info[:3]
@@ -158,7 +161,9 @@ def _ensure_flusher():
 
 
 def _flusher():
+    ticks = 0
     while True:
+        ticks += 1
         wake = core.wake
         wake.wait(TICK_SECONDS)
         wake.clear()
@@ -171,7 +176,7 @@ def _flusher():
                 return
             try:
                 _flush_locked()
-                gone = _host_closed()
+                gone = ticks % CLOSED_CHECK_TICKS == 0 and _host_closed()
             except OSError:
                 gone = True
             except Exception:
