@@ -699,9 +699,9 @@ export class TaskStore {
       latencyCount,
       firstStart,
       lastEnd,
+      settled: sums.settled + count,
+      done: sums.done + count,
     });
-    sums.settled += count;
-    sums.done += count;
     this.state.fill(TaskState.done, first, last);
     this.worker.fill(lane.worker, first, last);
     this.chunkOf.fill(-1, first, last);
@@ -736,8 +736,21 @@ export class TaskStore {
     const coreWaitOf = this.coreWait;
     const resultOf = this.result;
     const { task: tasks, start: starts, end: ends, cpu: cpus, coreWait: coreWaits, ok: oks, result: results } = settled;
+    // Sums in locals, stored once at the end: the loop runs once per task.
+    let {
+      busyMs,
+      cpuMs,
+      cpuTasks,
+      coreWaitMs,
+      coreWaitTasks,
+      latencyMs,
+      latencyCount,
+      firstStart,
+      lastEnd,
+      done,
+      failed,
+    } = sums;
     let settledCount = this.orderLength + sums.settled;
-    let lastEnd = sums.lastEnd;
     for (let i = from; i < to; i++) {
       const task = tasks[i];
       if (task < 0 || task >= size) continue;
@@ -750,8 +763,8 @@ export class TaskStore {
       // Latency from when the worker could have started a chunk: a prefetched chunk's wait in the inbox is not latency.
       if (lane && chunk >= 0 && start === start && (task - chunkFirst[chunk]) % chunkSize[chunk] === 0) {
         const ready = dispatchedAt[task] > lastEnd ? dispatchedAt[task] : lastEnd;
-        if (start > ready) sums.latencyMs += start - ready;
-        sums.latencyCount++;
+        if (start > ready) latencyMs += start - ready;
+        latencyCount++;
       }
       if (was === TaskState.dispatched || was === TaskState.running) {
         // It leaves its holder's hands (inlined release: this runs once per task).
@@ -780,22 +793,34 @@ export class TaskStore {
       coreWaitOf[task] = coreWait;
       resultOf[task] = results[i];
       order[settledCount++] = task;
-      if (end > begun) sums.busyMs += end - begun;
+      if (end > begun) busyMs += end - begun;
       if (cpu === cpu) {
-        sums.cpuMs += cpu;
-        sums.cpuTasks++;
+        cpuMs += cpu;
+        cpuTasks++;
       }
       if (coreWait === coreWait) {
-        sums.coreWaitMs += coreWait;
-        sums.coreWaitTasks++;
+        coreWaitMs += coreWait;
+        coreWaitTasks++;
       }
-      if (begun < sums.firstStart) sums.firstStart = begun;
+      if (begun < firstStart) firstStart = begun;
       if (end > lastEnd) lastEnd = end;
-      if (ok) sums.done++;
-      else sums.failed++;
+      if (ok) done++;
+      else failed++;
     }
-    sums.lastEnd = lastEnd;
-    sums.settled = settledCount - this.orderLength;
+    Object.assign(sums, {
+      busyMs,
+      cpuMs,
+      cpuTasks,
+      coreWaitMs,
+      coreWaitTasks,
+      latencyMs,
+      latencyCount,
+      firstStart,
+      lastEnd,
+      done,
+      failed,
+      settled: settledCount - this.orderLength,
+    });
   }
 
   private addPhase(worker: number, task: number, start: number, end: number, kind: number): void {
