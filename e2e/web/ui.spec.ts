@@ -90,10 +90,19 @@ test('growing the pool from 2 to 4 during a run adds lanes and loses no task', a
   await expect(liveWorkers(page)).toHaveCount(4);
   await expect(page.locator('[data-testid="worker"][data-state="starting"]')).toHaveCount(0, { timeout: 20_000 });
   expect(Number(await page.getByTestId('stat-queue').textContent())).toBeGreaterThan(8);
+  // What runs and where cannot change during a run: the controls say so, and come back after it.
+  const source = page.getByRole('radio', { name: 'Python program' });
+  const backend = page.getByRole('radio', { name: 'thread', exact: true });
+  await expect(source).toBeDisabled();
+  await expect(backend).toBeDisabled();
+  await expect(page.getByText('Switching backends waits until the run ends.')).toBeVisible();
   await page.getByRole('button', { name: 'Resume' }).click();
   await attachScreenshot(page, testInfo, 'grown-to-4');
 
   await completed(page);
+  await expect(source).toBeEnabled();
+  await expect(backend).toBeEnabled();
+  await expect(page.getByText('Switching backends waits until the run ends.')).toHaveCount(0);
   await expect(page.getByTestId('stat-done')).toHaveText('120');
   await expect(page.getByTestId('stat-queue')).toHaveText('0');
   const perWorker = await tasksPerWorker(page);

@@ -52,31 +52,20 @@ export const Controls = memo(function Controls() {
   const spec = useApp((s) => s.spec);
   const setSpec = useApp((s) => s.setSpec);
   const cores = useApp((s) => s.host?.cores ?? null);
-  const running = useApp((s) => s.run.status === 'running');
+  // Only Ray's hint changes when a run starts: subscribing to the status itself would re-render
+  // every slider here at each run's start and end, a dropped frame each time.
+  const rayRunning = useApp((s) => s.spec.backend === 'ray' && s.run.status === 'running');
   const source = useApp((s) => s.source);
   const useSlider = useApp((s) => s.python.useSlider);
   const setPython = useApp((s) => s.setPython);
   // A replay fills the panels; the live pool's controls wait until the user is back.
   const replaying = useApp((s) => s.replay !== null);
   // The slider drives the live pool.
-  const { setPoolSize, configure } = usePoolCommands();
+  const { setPoolSize } = usePoolCommands();
   const taskCountProblem = useBoxProblem('live', 'Task count');
   const taskCostProblem = useBoxProblem('live', 'Task cost');
   const faultEveryProblem = useBoxProblem('live', 'Fault every');
   const poolTrack = useMemo(() => poolPositions(LIMITS.poolSize.min, LIMITS.poolSize.max, cores ?? 1), [cores]);
-
-  // Switching backends replaces every worker, so it happens at once, between runs.
-  const setBackend = (backend: Backend) => {
-    const offered = !isClusterBackend(backend) || (CLUSTER_WORKLOADS as readonly string[]).includes(spec.workload);
-    setSpec({ backend, ...(offered ? {} : { workload: 'cpu' }) });
-    configure(backend === 'serial' ? 1 : spec.poolSize, backend);
-  };
-
-  // A program brings its own pools; back on the built-in workloads, the live pool is the one the controls describe.
-  const setSource = (next: LiveSource) => {
-    useApp.getState().setSource(next);
-    if (next === 'engine') configure(spec.backend === 'serial' ? 1 : spec.poolSize, spec.backend);
-  };
 
   const python = source === 'python';
   const cluster = !python && isClusterBackend(spec.backend);
@@ -91,20 +80,7 @@ export const Controls = memo(function Controls() {
       <div className="controls-scroll">
         <section className="control-group" aria-labelledby="group-source">
           <h2 id="group-source">Source</h2>
-          <Field
-            label="Source"
-            tip="What a run runs: Poolscope's own workloads on the pool below, or a Python program — yours or one that comes with Poolscope — traced live in the same views."
-            hint={running ? 'Switching waits until the run ends.' : undefined}
-          >
-            <Segmented
-              label="Source"
-              options={SOURCES}
-              value={source}
-              names={SOURCE_NAMES}
-              disabled={running}
-              onChange={setSource}
-            />
-          </Field>
+          <SourceField />
         </section>
 
         <section className="control-group" aria-labelledby="group-pool">
@@ -125,7 +101,7 @@ export const Controls = memo(function Controls() {
                   : undefined
                 : serial
                   ? 'The serial backend always runs one task at a time.'
-                  : spec.backend === 'ray' && running
+                  : rayRunning
                     ? 'Ray takes a new size at the next run: its workers cannot change during one.'
                     : oversubscribed
                       ? `More workers than the ${cores} cores: CPU-bound tasks will share cores, not run faster.`
@@ -156,25 +132,7 @@ export const Controls = memo(function Controls() {
               marks={cores ? [{ value: cores, label: `${cores} cores` }] : undefined}
             />
           </Field>
-          {!python && (
-            <Field
-              label="Backend"
-              tip="Where tasks run: separate worker processes (truly parallel), threads in one process, the same threads sharing one lock like CPython's GIL (one computes at a time), or serially — the baseline."
-              hint={running ? 'Switching backends waits until the run ends.' : undefined}
-            >
-              <Segmented
-                label="Backend"
-                options={BACKENDS}
-                value={spec.backend}
-                names={BACKEND_NAMES}
-                disabled={running}
-                onChange={setBackend}
-                grid
-              />
-              <ClusterNoteLine />
-              <AttachCluster />
-            </Field>
-          )}
+          {!python && <BackendField />}
           {cluster && spec.backend === 'dask' && (
             <Field
               label="Threads per worker"
@@ -384,6 +342,67 @@ export const Controls = memo(function Controls() {
       </div>
       <Actions />
     </aside>
+  );
+});
+
+/** What runs: the built-in workloads or a Python program; it cannot change during a run. */
+const SourceField = memo(function SourceField() {
+  const source = useApp((s) => s.source);
+  const running = useApp((s) => s.run.status === 'running');
+  const { configure } = usePoolCommands();
+  // A program brings its own pools; back on the built-in workloads, the live pool is the one the controls describe.
+  const setSource = (next: LiveSource) => {
+    useApp.getState().setSource(next);
+    const { spec } = useApp.getState();
+    if (next === 'engine') configure(spec.backend === 'serial' ? 1 : spec.poolSize, spec.backend);
+  };
+  return (
+    <Field
+      label="Source"
+      tip="What a run runs: Poolscope's own workloads on the pool below, or a Python program — yours or one that comes with Poolscope — traced live in the same views."
+      hint={running ? 'Switching waits until the run ends.' : undefined}
+    >
+      <Segmented
+        label="Source"
+        options={SOURCES}
+        value={source}
+        names={SOURCE_NAMES}
+        disabled={running}
+        onChange={setSource}
+      />
+    </Field>
+  );
+});
+
+/** Where tasks run; switching replaces every worker, so it waits for the run to end. */
+const BackendField = memo(function BackendField() {
+  const backend = useApp((s) => s.spec.backend);
+  const running = useApp((s) => s.run.status === 'running');
+  const { configure } = usePoolCommands();
+  const setBackend = (next: Backend) => {
+    const { spec, setSpec } = useApp.getState();
+    const offered = !isClusterBackend(next) || (CLUSTER_WORKLOADS as readonly string[]).includes(spec.workload);
+    setSpec({ backend: next, ...(offered ? {} : { workload: 'cpu' }) });
+    configure(next === 'serial' ? 1 : spec.poolSize, next);
+  };
+  return (
+    <Field
+      label="Backend"
+      tip="Where tasks run: separate worker processes (truly parallel), threads in one process, the same threads sharing one lock like CPython's GIL (one computes at a time), or serially — the baseline."
+      hint={running ? 'Switching backends waits until the run ends.' : undefined}
+    >
+      <Segmented
+        label="Backend"
+        options={BACKENDS}
+        value={backend}
+        names={BACKEND_NAMES}
+        disabled={running}
+        onChange={setBackend}
+        grid
+      />
+      <ClusterNoteLine />
+      <AttachCluster />
+    </Field>
   );
 });
 
