@@ -86,6 +86,55 @@ describe('TimelineIndex', () => {
     expect(two.cum[two.length]).toBe(15);
   });
 
+  it('gives each lane the same sums in runs of many tasks, update after update, as adding them one by one', () => {
+    const workers = [1, 2, 3];
+    const store = run(
+      600,
+      workers.map((w) => [w, 0, null] as [number, number, number | null]),
+    );
+    const index = new TimelineIndex();
+    const clock = new Map(workers.map((w) => [w, 0]));
+    const expected = new Map(workers.map((w) => [w, { ids: [] as number[], cum: [0], cumWait: [0] }]));
+    let task = 0;
+    // Reports of 1…37 consecutive tasks from one worker, rotating, several reports per frame:
+    // lanes outgrow their first arrays (64) and every update starts inside some worker's run.
+    for (let report = 0; task < 600; report++) {
+      const cols = { worker: [] as number[], task: [] as number[], start: [] as number[], end: [] as number[] };
+      const coreWait: number[] = [];
+      for (let r = 0; r < 3 && task < 600; r++) {
+        const w = workers[(report + r) % 3];
+        for (let n = 1 + ((report * 7 + r * 13) % 37); n > 0 && task < 600; n--, task++) {
+          const start = clock.get(w)!;
+          const end = start + 1 + (task % 5);
+          const wait = task % 4 === 0 ? Number.NaN : (task % 3) / 2;
+          clock.set(w, end);
+          cols.worker.push(w);
+          cols.task.push(task);
+          cols.start.push(start);
+          cols.end.push(end);
+          coreWait.push(wait);
+          const e = expected.get(w)!;
+          e.ids.push(task);
+          e.cum.push(e.cum[e.cum.length - 1] + (end - start));
+          e.cumWait.push(e.cumWait[e.cumWait.length - 1] + (Number.isNaN(wait) ? 0 : wait));
+        }
+      }
+      store.ingest(frame({ settled: columnsOf('settled', { ...cols, coreWait, result: cols.task }) }));
+      index.update(store);
+      for (const w of workers) {
+        const lane = index.lanes.get(w);
+        const e = expected.get(w)!;
+        expect(lane?.length ?? 0).toBe(e.ids.length);
+        if (!lane) continue;
+        expect(Array.from(lane.ids.subarray(0, lane.length))).toEqual(e.ids);
+        expect(Array.from(lane.cum.subarray(0, lane.length + 1))).toEqual(e.cum);
+        expect(Array.from(lane.cumWait.subarray(0, lane.length + 1))).toEqual(e.cumWait);
+        expect(lane.sorted).toBe(true);
+      }
+    }
+    expect(index.lanes.get(1)!.ids.length).toBeGreaterThan(64);
+  });
+
   it('files each task phase under the worker that ran it, and counts them as a change', () => {
     const store = run(2, [
       [1, 0, null],

@@ -53,24 +53,54 @@ export class LaneTasks {
     return lo;
   }
 
-  push(task: number, start: number, end: number, coreWait: number): void {
-    if (this.length === this.ids.length) {
-      const ids = new Int32Array(this.ids.length * 2);
-      ids.set(this.ids);
-      const cum = new Float64Array(ids.length + 1);
-      cum.set(this.cum);
-      const cumWait = new Float64Array(ids.length + 1);
-      cumWait.set(this.cumWait);
-      this.ids = ids;
-      this.cum = cum;
-      this.cumWait = cumWait;
+  /**
+   * Appends the settled tasks in the store's order from position k on while they are this
+   * worker's, and returns where the next worker's begin. A report settles a worker's tasks
+   * together, so one call takes a whole run of them with its sums in locals.
+   */
+  append(store: TaskStore, k: number, workerId: number): number {
+    const { order, start, end, state, worker, coreWait } = store;
+    const n = store.orderLength;
+    let { ids, cum, cumWait } = this;
+    let length = this.length;
+    let busy = cum[length];
+    let waited = cumWait[length];
+    let lastStart = this.lastStart;
+    let sorted = this.sorted;
+    for (; k < n; k++) {
+      const task = order[k];
+      if (state[task] !== TaskState.done && state[task] !== TaskState.failed) continue;
+      if (worker[task] !== workerId) break;
+      if (length === ids.length) {
+        this.grow(length);
+        ({ ids, cum, cumWait } = this);
+      }
+      const started = start[task];
+      ids[length] = task;
+      busy += Math.max(0, end[task] - started);
+      waited += waitOf(coreWait[task]);
+      length++;
+      cum[length] = busy;
+      cumWait[length] = waited;
+      if (started < lastStart) sorted = false;
+      else lastStart = started;
     }
-    this.ids[this.length] = task;
-    this.cum[this.length + 1] = this.cum[this.length] + Math.max(0, end - start);
-    this.cumWait[this.length + 1] = this.cumWait[this.length] + waitOf(coreWait);
-    this.length++;
-    if (start < this.lastStart) this.sorted = false;
-    else this.lastStart = start;
+    this.length = length;
+    this.lastStart = lastStart;
+    this.sorted = sorted;
+    return k;
+  }
+
+  private grow(length: number): void {
+    const ids = new Int32Array(length * 2);
+    ids.set(this.ids);
+    const cum = new Float64Array(ids.length + 1);
+    cum.set(this.cum);
+    const cumWait = new Float64Array(ids.length + 1);
+    cumWait.set(this.cumWait);
+    this.ids = ids;
+    this.cum = cum;
+    this.cumWait = cumWait;
   }
 
   /** Restores start order after an out-of-order arrival (rare: a crash reported late). */
@@ -127,11 +157,11 @@ export class TimelineIndex {
     const before =
       this.processed + this.failuresProcessed + this.waitsProcessed + this.phasesProcessed + this.rows.length;
     this.assignRows(store);
-    const { order, start, end, state, worker, coreWait } = store;
-    for (let k = this.processed; k < store.orderLength; k++) {
+    const { order, state, worker } = store;
+    for (let k = this.processed; k < store.orderLength;) {
       const task = order[k];
-      if (state[task] !== TaskState.done && state[task] !== TaskState.failed) continue;
-      this.laneFor(worker[task]).push(task, start[task], end[task], coreWait[task]);
+      if (state[task] !== TaskState.done && state[task] !== TaskState.failed) k++;
+      else k = this.laneFor(worker[task]).append(store, k, worker[task]);
     }
     this.processed = store.orderLength;
     for (let k = this.failuresProcessed; k < store.failures.length; k++) {
