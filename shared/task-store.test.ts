@@ -135,7 +135,9 @@ describe('TaskStore', () => {
 
   it('starts every run with clean slots, whatever the sizes of the runs before it and what was reserved', () => {
     const store = new TaskStore();
-    store.reserve(5_000);
+    // Reserved in steps, and the first run begins before the last step.
+    expect(store.reserve(5_000, 2_000)).toBe(false);
+    expect(store.reserve(5_000, 2_000)).toBe(false);
     let runId = 0;
     const runOf = (tasks: number, settled: number) => {
       runId++;
@@ -167,12 +169,22 @@ describe('TaskStore', () => {
       }
       return -1;
     };
+    runOf(4_000, 1_000);
+    expect(clean(1_000, 5_000)).toBe(-1);
     runOf(6_000, 6_000); // grows past what was reserved
     runOf(3_000, 3_000); // smaller: slots 3,000 … 5,999 were the first run's
     runOf(5_000, 1_000);
     expect(store.orderLength).toBe(1_000);
     expect(clean(1_000, 5_000)).toBe(-1);
     expect(clean(5_000, 6_000)).toBe(-1);
+    // Between runs, steps ready a larger store without touching the last run's tasks.
+    let steps = 1;
+    while (!store.reserve(20_000, 4_000)) steps++;
+    expect(steps).toBeGreaterThan(1);
+    expect(store.orderLength).toBe(1_000);
+    expect(store.state[0]).toBe(TaskState.done);
+    runOf(20_000, 0);
+    expect(clean(0, 20_000)).toBe(-1);
   });
 });
 

@@ -160,6 +160,8 @@ export class TaskStore {
   /** Tasks of this run (ids 0 … size-1). */
   size = 0;
   private capacity = 0;
+  /** Slots from here up to capacity are allocated but not yet cleared (see reserve). */
+  private clearedTo = 0;
   state = new Uint8Array(0);
   worker = new Int32Array(0);
   dispatchedAt = new Float64Array(0);
@@ -251,12 +253,18 @@ export class TaskStore {
   }
 
   /**
-   * Makes room for a run of `tasks` before it starts: growing touches every slot
-   * (tens of MB at a million tasks), better done while workers start than in the
-   * run's first frame.
+   * Makes room for a run of `tasks` before it starts: clearing touches every slot
+   * (tens of MB at a million tasks), better done while workers start or the page
+   * is idle than in the run's first frame. Clears at most `slots` slots per call,
+   * so callers can spread it over idle moments; true once all is ready. A run that
+   * begins before then clears the rest itself.
    */
-  reserve(tasks: number): void {
-    this.ensureCapacity(tasks);
+  reserve(tasks: number, slots = Infinity): boolean {
+    if (tasks > this.capacity) this.allocate(tasks);
+    const to = Math.min(this.capacity, this.clearedTo + slots);
+    this.clearTasks(this.clearedTo, to);
+    this.clearedTo = to;
+    return to === this.capacity;
   }
 
   /**
@@ -439,7 +447,14 @@ export class TaskStore {
   }
 
   private ensureCapacity(tasks: number): void {
-    if (tasks <= this.capacity) return;
+    if (tasks > this.capacity) this.allocate(tasks);
+    if (this.clearedTo === this.capacity) return;
+    this.clearTasks(this.clearedTo, this.capacity);
+    this.clearedTo = this.capacity;
+  }
+
+  /** Grows every column; the new slots are left for ensureCapacity or reserve to clear. */
+  private allocate(tasks: number): void {
     const size = Math.max(tasks, this.capacity * 2, 1024);
     this.state = grow(this.state, size);
     this.worker = grow(this.worker, size);
@@ -452,7 +467,6 @@ export class TaskStore {
     this.call = grow(this.call, size);
     this.order = grow(this.order, size);
     this.chunkOf = grow(this.chunkOf, size);
-    this.clearTasks(this.capacity, size);
     this.capacity = size;
   }
 

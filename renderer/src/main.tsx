@@ -23,11 +23,20 @@ const pump = new Pump(
 );
 pump.connect(session, api, (message) => useApp.getState().setHostError(message));
 // While the page is idle, the next run's store is made ready: after each run,
-// and whenever the controls ask for a larger one.
+// and whenever the controls ask for a larger one. A step clears 64k slots (about
+// 2 ms), so a million tasks' store is readied over many idle moments, not in one long task.
+const PREPARE_SLOTS_PER_STEP = 1 << 16;
 let preparing = 0;
 const prepareNext = () => {
   cancelIdleCallback(preparing);
-  preparing = requestIdleCallback(() => session.history.prepareNext(useApp.getState().spec.tasks), { timeout: 2000 });
+  const step = (deadline: IdleDeadline) => {
+    while (!session.history.prepareNext(useApp.getState().spec.tasks, PREPARE_SLOTS_PER_STEP)) {
+      if (deadline.timeRemaining() > 2) continue;
+      preparing = requestIdleCallback(step, { timeout: 2000 });
+      return;
+    }
+  };
+  preparing = requestIdleCallback(step, { timeout: 2000 });
 };
 session.onFrame((frame) => {
   if (frame.events.some((e) => e.type === 'run-finished')) prepareNext();

@@ -120,16 +120,17 @@ export class HistoryRecorder {
    * Readies a store for the next run, as large as the newest run and as
    * `tasks` (what the controls say the next run will be): making room touches
    * every slot (tens of MB at a million tasks), better done while the page is
-   * idle than in the next run's first frame.
+   * idle than in the next run's first frame. Does at most `slots` slots' worth
+   * per call (see TaskStore.reserve); true once there is nothing left to do.
    */
-  prepareNext(tasks = 0): void {
+  prepareNext(tasks = 0, slots = Infinity): boolean {
     const newest = this.records[0];
     // Not once the next run has begun: its store exists, and the work would land in its frames.
-    if (newest && newest.finishedAt === null) return;
+    if (newest && newest.finishedAt === null) return true;
     const size = Math.max(tasks, newest?.tasks ?? 0);
-    if (size === 0) return;
+    if (size === 0) return true;
     this.spare ??= new TaskStore();
-    this.spare.reserve(size);
+    return this.spare.reserve(size, slots);
   }
 
   /** The run's TaskStore, if it is still kept. */
