@@ -168,6 +168,27 @@ interface Measured {
   frames: number;
 }
 
+/**
+ * Types the run's task count into the page's controls, as a user starting it from
+ * the page would have: the page readies the next run's store for what they say.
+ */
+async function setTaskCount(page: ProbedPage, tasks: number): Promise<void> {
+  const box = `document.querySelector('input[aria-label="Task count value"]')`;
+  // Typing and Enter in separate tasks, as a user's keys arrive: React renders the typed text in between.
+  const typed = await page.evaluate<boolean>(`(() => {
+    const box = ${box};
+    if (!box) return false;
+    box.focus();
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(box, '${tasks}');
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    return true;
+  })()`);
+  if (!typed) throw new Error('the page has no task count box');
+  await page.evaluate(`${box}.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))`);
+  await page.waitFor(`${box}.getAttribute('aria-valuenow') === '${tasks}'`, 5_000);
+  await page.evaluate(`${box}.blur()`);
+}
+
 /** One engine run started by the host, as the page shows it. */
 async function engineRun(host: BrowserHost, page: ProbedPage, spec: RunSpec): Promise<Measured> {
   host.pool.configure(spec.poolSize, spec.backend);
@@ -222,6 +243,7 @@ export async function benchPage(options: PageBenchOptions): Promise<BenchRow[]> 
       try {
         for (const [name, spec] of RUNS) {
           options.log(`page (${driver}): ${name} × ${repeats}…`);
+          await setTaskCount(page, spec.tasks);
           const measured: Measured[] = [];
           for (let r = 0; r < repeats; r++) measured.push(await engineRun(host, page, spec));
           rows.push(...pageRows(`${name}, ${driver}`, measured));
