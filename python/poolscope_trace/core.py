@@ -1,8 +1,8 @@
 """What every part of the tracer shares: the record buffer, ids, the tasks
 running now, and the callable that times each task where it runs.
 
-The task path (TracedTask.__call__) only reads clocks and appends to a list;
-sending is the flusher's job (transport.py).
+The task path (TracedTask.__call__) reads clocks and appends to a list; once
+a tick since the last send, it also sends the list (transport.py).
 """
 
 import functools
@@ -31,6 +31,12 @@ append = buffer.append
 wake = threading.Event()
 
 pid = os.getpid()
+# After this monotonic time, the end of a task sends the buffer from the
+# task's own thread (transport sets both once connected), so the flusher
+# thread need not wake and take the GIL to send it.
+_NEVER = 2 ** 63
+send_due = _NEVER
+send_from_task = None
 enabled = False  # False in multiprocessing's helper processes (no host there)
 
 # Thread ident -> [call, index, start, tid, run_sent] of the task it runs.
@@ -73,8 +79,9 @@ def native_id():
 
 def after_fork_in_child():
     """The child starts with nothing of its parent's: no records, no tasks."""
-    global pid, wake, _ids, _thread_ids
+    global pid, wake, _ids, _thread_ids, send_due
     pid = os.getpid()
+    send_due = _NEVER
     del buffer[:]
     running.clear()
     _thread_ids = threading.local()
@@ -188,6 +195,8 @@ class TracedTask(tuple):
                 append(("done", call, index, pid, tid, start, end, cpu, None))
             else:
                 append(("fail", call, index, pid, tid, start, end, cpu, describe_error(error)))
+            if end >= send_due:
+                send_from_task()
             drop_own_frame(error)
             raise
         cpu = thread_cpu() - cpu
@@ -204,7 +213,9 @@ class TracedTask(tuple):
         else:
             encoded = encode_result(result)
         append(("done", call, index, pid, tid, start, end, cpu, encoded))
-        if not len(buffer) & _FLUSH_MASK:
+        if end >= send_due:
+            send_from_task()
+        elif not len(buffer) & _FLUSH_MASK:
             wake.set()
         return result
 

@@ -1,9 +1,10 @@
 """The connection of one traced process to the host (PROTOCOL.md: Transport,
 Batching and cost, Host loss).
 
-A daemon thread (a bare ``_thread`` one, so the program's
-``threading.enumerate()`` is unchanged) sends the buffer every 20 ms or when
-4,096 records wait, and watches for the host closing its end. Pool
+A thread that ends a task sends the buffer itself once the last send is a
+tick (20 ms) old. A daemon thread (a bare ``_thread`` one, so the program's
+``threading.enumerate()`` is unchanged) sends it when no task did within a
+tick or when 4,096 records wait, and so that a lost host is noticed. Pool
 operations, a worker's exit, ``bye`` and ``atexit`` send synchronously.
 """
 
@@ -19,9 +20,12 @@ import threading
 from . import core
 
 TICK_SECONDS = 0.02
-# Looking for a closed host is a system call, and each one makes the flusher
-# take the GIL back from the program's busy thread: not every tick (100 ms).
-CLOSED_CHECK_TICKS = 5
+_TICK_NS = int(TICK_SECONDS * 1e9)
+IDLE_SLEEP_SECONDS = 0.1  # the flusher's longest sleep while tasks send for it
+# Looking for a closed host is a system call, and each one made from the
+# flusher makes it take the GIL back from the program's busy thread: not
+# every tick.
+_CLOSED_CHECK_NS = 100 * 1000 * 1000
 LINE_LIMIT = 4 * 1024 * 1024
 EXIT_HOST_LOST = 70
 PYTHON_VERSION = "%d.%d.%d" % sys.version_info[:3]
@@ -38,6 +42,7 @@ _encoder = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _before_bye = []  # callbacks that queue last records (partial output lines)
 _on_lost = []  # a bridge's clean-up (its own cluster) before it exits
 _dormant = False
+_closed_check_at = 0  # core.now() after which the next send also looks for a closed host
 
 # Set while this thread runs Process.start(): a child forked meanwhile is a
 # multiprocessing child, and says who it is from Process._bootstrap.
@@ -161,28 +166,66 @@ def _ensure_flusher():
 
 
 def _flusher():
-    ticks = 0
+    sleep = TICK_SECONDS
     while True:
-        ticks += 1
         wake = core.wake
-        wake.wait(TICK_SECONDS)
+        woken = wake.wait(sleep)
         wake.clear()
         if _said_bye or _lost or _dormant:
             return
         if _identity is None:
             continue
+        if not woken and core.now() < core.send_due:
+            # Tasks' threads are sending: each wake-up takes the GIL from one
+            # of them (a few hundred µs on a busy machine), so wake less often.
+            # A long task's run record may wait for the longest sleep.
+            sleep = min(sleep * 2, IDLE_SLEEP_SECONDS)
+            continue
+        sleep = TICK_SECONDS
         with _lock:
             if _said_bye:
                 return
             try:
-                _flush_locked()
-                gone = ticks % CLOSED_CHECK_TICKS == 0 and _host_closed()
+                gone = _send_locked()
             except OSError:
                 gone = True
             except Exception:
                 gone = False  # a bug of ours must not end the program
         if gone:
             _host_lost()
+
+
+def _send_from_task():
+    """Sends what waits from the thread that just ended a task, once
+    ``core.send_due`` has passed (PROTOCOL.md: Batching and cost). Left to the
+    flusher: opening the connection, and a send while it holds the lock."""
+    if _sock is None or _said_bye or _lost or _dormant or not _lock.acquire(False):
+        return
+    try:
+        gone = _send_locked()
+    except OSError:
+        gone = True
+    except Exception:
+        gone = False
+    finally:
+        _lock.release()
+    if gone:
+        _host_lost()
+
+
+core.send_from_task = _send_from_task
+
+
+def _send_locked():
+    """Sends what waits; True once the host has closed its end (looked for at
+    most every 100 ms)."""
+    global _closed_check_at
+    _flush_locked()
+    at = core.now()
+    if at < _closed_check_at:
+        return False
+    _closed_check_at = at + _CLOSED_CHECK_NS
+    return _host_closed()
 
 
 def _flush_locked():
@@ -202,6 +245,7 @@ def _flush_locked():
     else:
         data = b"".join(_encode_lines(_merge_submits(batch)))
     _sock.sendall(data)
+    core.send_due = core.now() + _TICK_NS
 
 
 def _run_records():

@@ -3,6 +3,7 @@ host's settings."""
 
 import importlib.util
 import os
+import socket
 import sys
 
 import pytest
@@ -62,6 +63,29 @@ def test_a_task_records_its_outcome_and_keeps_the_exception():
         frames = [entry.name for entry in raised.traceback]
         assert "__call__" not in frames
     del core.buffer[:]
+
+
+def test_a_task_that_ends_after_a_tick_sends_from_its_own_thread():
+    # No flusher runs here: only the task's own thread can have sent.
+    ours, host = socket.socketpair()
+    host.setblocking(False)
+    saved = transport._sock, transport._identity, core.send_due
+    transport._sock, transport._identity = ours, ("process", None, "Test", None)
+    try:
+        del core.buffer[:]
+        core.send_due = 0
+        core.traced(lambda n: n, "9.3", 0)(5)
+        assert b'["done","9.3",0,' in host.recv(65536)
+        assert core.send_due > core.now()  # sent a moment ago: the next tasks' records wait
+        core.traced(lambda n: n, "9.3", 1)(6)
+        with pytest.raises(BlockingIOError):
+            host.recv(65536)
+        assert core.buffer[-1][:3] == ("done", "9.3", 1)
+    finally:
+        transport._sock, transport._identity, core.send_due = saved
+        del core.buffer[:]
+        ours.close()
+        host.close()
 
 
 def test_merged_submits_keep_order_and_gaps():
