@@ -7,12 +7,14 @@ TracedTask in the worker. Jobs are tied to calls where the pool registers
 them (``_PoolCache``), and end where it drops them.
 """
 
+import select
 import threading
 import time
 
 from . import core, transport
 
-# A little more than the flusher's tick.
+# Time for workers that have just gone idle to finish sending (each sends
+# what it holds as it starts to wait for work).
 TERMINATE_GRACE_SECONDS = transport.TICK_SECONDS + 0.01
 
 _calling = threading.local()  # .call: the call this thread is making
@@ -33,6 +35,32 @@ def _auto_chunksize(pool, length):
     # tasks are numbered by counting elements.
     chunksize, extra = divmod(length, max(len(pool._pool), 1) * 4)
     return chunksize + 1 if extra else chunksize
+
+
+def _send_before_waiting(inqueue):
+    """Makes a pool worker send what it holds whenever it is about to wait for
+    work: ``Pool.terminate`` (``with Pool`` on leaving) kills idle workers at
+    once, and while short tasks stream the flusher sleeps long. One poll of
+    the queue's pipe per task taken (PROTOCOL.md: Batching and cost)."""
+    reader = getattr(inqueue, "_reader", None)  # None: a ThreadPool's queue.SimpleQueue
+    if reader is None:
+        return
+    get, buffer, flush = inqueue.get, core.buffer, transport.flush
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(reader.fileno(), select.POLLIN)
+
+        def work_waits():
+            return poller.poll(0)
+    else:
+        work_waits = reader.poll  # Windows' pipes do not poll
+
+    def get_next():
+        if buffer and not work_waits():
+            flush()
+        return get()
+
+    inqueue.get = get_next
 
 
 def patch(pool_module, config):
@@ -87,6 +115,16 @@ def patch(pool_module, config):
         except BaseException as error:
             core.drop_own_frame(error)
             raise
+
+    original_worker = pool_module.worker
+
+    def worker(inqueue, *args, **kwargs):
+        if core.enabled:
+            _send_before_waiting(inqueue)
+        return original_worker(inqueue, *args, **kwargs)
+
+    # Pickled by name as a spawned worker's target: it must be found where the original was.
+    worker.__module__, worker.__qualname__, worker.__name__ = pool_module.__name__, "worker", "worker"
 
     original_repopulate = Pool._repopulate_pool
 
@@ -250,8 +288,8 @@ def patch(pool_module, config):
 
     def _terminate_pool(cls, taskqueue, inqueue, outqueue, pool, *args, **kwargs):
         # terminate() kills the workers at once (``with Pool(...)`` does it as
-        # soon as the results are in): give their flushers one tick to send
-        # the records of tasks whose results the parent already has.
+        # soon as the results are in): give them a moment to send the records
+        # of tasks whose results the parent already has.
         if core.enabled and pool and hasattr(pool[0], "terminate") and any(p.exitcode is None for p in pool):
             time.sleep(TERMINATE_GRACE_SECONDS)
         try:
@@ -260,6 +298,7 @@ def patch(pool_module, config):
             core.drop_own_frame(error)
             raise
 
+    pool_module.worker = worker
     Pool.__new__ = staticmethod(__new__)
     Pool._terminate_pool = classmethod(_terminate_pool)
     Pool.__init__ = __init__

@@ -145,3 +145,30 @@ def test_a_failing_task_is_reported_with_its_type(traced):
     assert fail[2] == 3 and fail[8] == "ZeroDivisionError: integer division or modulo by zero"
     assert fail[6] >= fail[5] >= 0 and fail[7] >= 0
     assert sorted(r[2] for r in run.records("done")) == [0, 1, 2, 4]
+
+
+
+def test_a_worker_killed_once_idle_has_sent_every_task_it_ran(traced, tmp_path):
+    # Pool.terminate (``with Pool`` on leaving) kills idle workers at once,
+    # and after a long stream of short tasks a worker's flusher sleeps long:
+    # a worker sends what it holds before it waits for the next task.
+    script = tmp_path / "killed_when_idle.py"
+    script.write_text(
+        "import multiprocessing as mp, os, signal, time\n"
+        "def spin(n):\n"
+        "    end = time.perf_counter() + 0.001\n"
+        "    while time.perf_counter() < end:\n"
+        "        pass\n"
+        "    return n\n"
+        "if __name__ == '__main__':\n"
+        "    pool = mp.Pool(2)\n"
+        "    pool.map(spin, range(600), chunksize=1)\n"
+        "    time.sleep(0.05)\n"
+        "    for worker in pool._pool:\n"
+        "        os.kill(worker.pid, signal.SIGKILL)\n"
+        "    pool.close()  # sends the main's records: the call's end\n"
+        "    os._exit(0)  # not terminate(): a killed worker may hold the queue's lock\n"
+    )
+    run = traced(str(script))
+    _assert_complete(run, _one_call(run, "map"), 600)
+    assert not any(c.saw_bye for c in run.children("pool-worker"))
