@@ -47,7 +47,7 @@ function probe(): string {
 }
 
 const PROBE = `
-window.__probe = { frames: [], completedAt: null, drawn: [], sawRunning: false };
+window.__probe = { frames: [], completedAt: null, drawn: [], sawRunning: false, watchDrawn: false };
 let last = performance.now();
 const tick = (t) => { window.__probe.frames.push(t - last); last = t; requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
@@ -63,7 +63,8 @@ window.WebSocket = class extends Native {
   constructor(...args) {
     super(...args);
     this.addEventListener('message', (event) => {
-      if (!(event.data instanceof ArrayBuffer)) return;
+      // Only while a Python run is timed: a pass over every frame is work the page itself does not do.
+      if (!window.__probe.watchDrawn || !(event.data instanceof ArrayBuffer)) return;
       const view = new DataView(event.data);
       const headerLength = view.getUint32(4, true);
       const header = JSON.parse(new TextDecoder().decode(new Uint8Array(event.data, 8, headerLength)));
@@ -75,7 +76,7 @@ window.WebSocket = class extends Native {
       for (const [group, columns] of LAYOUT) {
         for (const [name, size] of columns) {
           if (group === 'settled' && name === 'end') {
-            for (const t of new Float64Array(event.data.slice(offset, offset + rows * 8))) if (t > latest) latest = t;
+            for (const t of new Float64Array(event.data, offset, rows)) if (t > latest) latest = t;
           }
           offset += align(header.rows[group] * size);
         }
@@ -312,14 +313,19 @@ async function pythonToScreen(
     '        pool.map(work, range(400), chunksize=1)',
   ].join('\n');
   const lags: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    options.log(`page: a Python program's tasks, ending in Python → drawn (${r + 1}/${repeats})…`);
-    await reset(page);
-    const offset = Date.now() - now();
-    await host.hub.runPython({ program: { kind: 'code', code }, args: [] });
-    await waitForCompleted(page);
-    const probe = await probeOf(page);
-    for (const [end, drawnAt] of probe.drawn) if (Number.isFinite(end)) lags.push(drawnAt - (end + offset));
+  await page.evaluate('window.__probe.watchDrawn = true');
+  try {
+    for (let r = 0; r < repeats; r++) {
+      options.log(`page: a Python program's tasks, ending in Python → drawn (${r + 1}/${repeats})…`);
+      await reset(page);
+      const offset = Date.now() - now();
+      await host.hub.runPython({ program: { kind: 'code', code }, args: [] });
+      await waitForCompleted(page);
+      const probe = await probeOf(page);
+      for (const [end, drawnAt] of probe.drawn) if (Number.isFinite(end)) lags.push(drawnAt - (end + offset));
+    }
+  } finally {
+    await page.evaluate('window.__probe.watchDrawn = false');
   }
   return [
     {
