@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeFrame, type PoolEvent } from '../../../shared/events';
 import { makeRunSpec } from '../../../shared/run-spec';
 import { TaskStore } from '../../../shared/task-store';
-import { axisTicks, describeRows, gutterWidth, timelineLayout } from './timeline';
+import { axisTicks, describeRows, gutterWidth, placeChips, timelineLayout } from './timeline';
 import { TimelineIndex } from './timeline-index';
 
 function storeWith(lanes: [worker: number, pid: number, spawned: number, exited: number | null][]): TaskStore {
@@ -69,5 +69,56 @@ describe('timeline layout', () => {
     expect(ticks[0]).toBe('0');
     expect(ticks.slice(1).every((t) => t.endsWith(' ms'))).toBe(true);
     expect(new Set(ticks).size).toBe(ticks.length);
+  });
+});
+
+describe('segment chips', () => {
+  const plot = [100, 600] as const;
+
+  it('puts each chip where its segment begins, or at the left edge while it runs on from before', () => {
+    const chips = placeChips(
+      [
+        { x0: 50, x1: 200, w: 24 },
+        { x0: 210, x1: 600, w: 24 },
+      ],
+      ...plot,
+    );
+    expect(chips).toEqual([102, 211]);
+  });
+
+  it('names a process that lived a few pixels, moving the next chip clear of it', () => {
+    // Q6's children: W2 lives 2 px, W5 starts 4 px after it exits.
+    const chips = placeChips(
+      [
+        { x0: 300, x1: 302, w: 22 },
+        { x0: 306, x1: 500, w: 22 },
+      ],
+      ...plot,
+    );
+    expect(chips).toEqual([301, 325]);
+  });
+
+  it('drops a chip pushed past its own segment, so labels never drift far from what they name', () => {
+    // Ten one-pixel processes in a row: only those with room get a chip, each within 4 px of its segment.
+    const segments = Array.from({ length: 10 }, (_, k) => ({ x0: 200 + 3 * k, x1: 201 + 3 * k, w: 20 }));
+    const chips = placeChips(segments, ...plot);
+    expect(chips[0]).toBe(201);
+    chips.forEach((x, k) => {
+      if (x !== null) expect(x).toBeLessThanOrEqual(segments[k].x1 + 4);
+    });
+    expect(chips.filter((x) => x !== null).length).toBeLessThan(10);
+  });
+
+  it('draws nothing for segments outside the plot or chips that would leave it', () => {
+    expect(
+      placeChips(
+        [
+          { x0: 10, x1: 90, w: 20 },
+          { x0: 590, x1: 600, w: 30 },
+          { x0: 650, x1: 700, w: 20 },
+        ],
+        ...plot,
+      ),
+    ).toEqual([null, null, null]);
   });
 });

@@ -221,7 +221,33 @@ export function describeRows(
   );
 }
 
-/** A chip naming the worker of each segment, at its start (or pinned to the left edge while it runs on). */
+/** One segment of a row, in canvas pixels, with the width of its chip. */
+export interface ChipSegment {
+  x0: number;
+  x1: number;
+  w: number;
+}
+
+/**
+ * Where each segment's chip goes (null: not drawn). A chip starts where its
+ * segment does, or at the plot's left edge while the segment runs on from
+ * before it; a segment too short for its chip still gets one, and the next
+ * chip moves right to clear it, so a process that lived a few pixels is
+ * named too. A chip pushed past its own segment's end, or out of the plot, is
+ * not drawn, so labels never drift far from what they name.
+ */
+export function placeChips(segments: readonly ChipSegment[], plotX: number, plotRight: number): (number | null)[] {
+  let clearFrom = plotX + 2;
+  return segments.map(({ x0, x1, w }) => {
+    if (x1 < plotX || x0 > plotRight) return null;
+    const x = Math.max(x0 + 1, clearFrom);
+    if (x > Math.max(x1, x0 + 1) + 4 || x + w > plotRight + 4) return null;
+    clearFrom = x + w + 2;
+    return x;
+  });
+}
+
+/** A chip naming the worker of each segment of a row that more than one process used (placeChips). */
 function drawSegmentLabels(
   ctx: CanvasRenderingContext2D,
   scene: TimelineScene,
@@ -235,18 +261,18 @@ function drawSegmentLabels(
   ctx.font = `600 10px ${theme.font}`;
   ctx.textAlign = 'center';
   const chipH = Math.min(14, h - 4);
-  for (let i = 0; i < workers.length; i++) {
-    const lane = store.lanes.get(workers[i]);
-    if (!lane) continue;
-    const x0 = toX(lane.spawnedAt);
-    const x1 = toX(lane.exitedAt ?? scene.now);
-    const next = workers[i + 1] !== undefined ? store.lanes.get(workers[i + 1]) : undefined;
-    const limit = next ? toX(next.spawnedAt) : layout.plotX + layout.plotW;
-    if (x1 < layout.plotX || x0 > layout.plotX + layout.plotW) continue;
-    const label = `W${lane.number}`;
-    const w = ctx.measureText(label).width + 8;
-    const x = Math.max(x0 + 1, layout.plotX + 2);
-    if (x + w > Math.min(limit, layout.plotX + layout.plotW) + 4) continue;
+  const lanes = workers.map((worker) => store.lanes.get(worker)).filter((lane) => lane !== undefined);
+  const segments = lanes.map((lane) => ({
+    x0: toX(lane.spawnedAt),
+    x1: toX(lane.exitedAt ?? scene.now),
+    w: ctx.measureText(`W${lane.number}`).width + 8,
+  }));
+  const placed = placeChips(segments, layout.plotX, layout.plotX + layout.plotW);
+  for (let i = 0; i < lanes.length; i++) {
+    const x = placed[i];
+    if (x === null) continue;
+    const lane = lanes[i];
+    const { w } = segments[i];
     ctx.fillStyle = workerColor(theme, lane.number);
     ctx.globalAlpha = lane.exitedAt !== null ? 0.6 : 0.95;
     ctx.beginPath();
@@ -254,7 +280,7 @@ function drawSegmentLabels(
     ctx.fill();
     ctx.globalAlpha = 1;
     ctx.fillStyle = theme.dark ? theme.bg : '#fff';
-    ctx.fillText(label, x + w / 2, y + 2 + chipH / 2 + 0.5);
+    ctx.fillText(`W${lane.number}`, x + w / 2, y + 2 + chipH / 2 + 0.5);
   }
   ctx.textAlign = 'left';
 }
