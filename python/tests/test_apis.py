@@ -147,7 +147,6 @@ def test_a_failing_task_is_reported_with_its_type(traced):
     assert sorted(r[2] for r in run.records("done")) == [0, 1, 2, 4]
 
 
-
 def test_a_worker_killed_once_idle_has_sent_every_task_it_ran(traced, tmp_path):
     # Pool.terminate (``with Pool`` on leaving) kills idle workers at once,
     # and after a long stream of short tasks a worker's flusher sleeps long:
