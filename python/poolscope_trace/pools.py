@@ -10,6 +10,7 @@ them (``_PoolCache``), and end where it drops them.
 import select
 import threading
 import time
+from multiprocessing import reduction
 
 from . import core, transport
 
@@ -38,14 +39,22 @@ def _auto_chunksize(pool, length):
 
 
 def _send_before_waiting(inqueue):
-    """Makes a pool worker send what it holds whenever it is about to wait for
-    work: ``Pool.terminate`` (``with Pool`` on leaving) kills idle workers at
-    once, and while short tasks stream the flusher sleeps long. One poll of
-    the queue's pipe per task taken (PROTOCOL.md: Batching and cost)."""
+    """Makes a pool worker send what it holds whenever taking its next task
+    could block: ``Pool.terminate`` (``with Pool`` on leaving) kills idle
+    workers at once, and while short tasks stream the flusher sleeps long.
+
+    ``SimpleQueue.get`` as multiprocessing has it (3.8 … 3.13), with a look
+    before each wait: another worker holds the read lock (reading, or waiting
+    for work itself), or the task pipe is empty under the lock. Looked at
+    under the lock, an empty pipe cannot be a task another worker takes
+    first. One try-acquire and one poll per task taken; nothing is sent while
+    work is queued (PROTOCOL.md: Batching and cost)."""
     reader = getattr(inqueue, "_reader", None)  # None: a ThreadPool's queue.SimpleQueue
-    if reader is None:
+    lock = getattr(inqueue, "_rlock", None)
+    if reader is None or lock is None:
         return
-    get, buffer, flush = inqueue.get, core.buffer, transport.flush
+    buffer, flush = core.buffer, transport.flush
+    loads = reduction.ForkingPickler.loads
     if hasattr(select, "poll"):
         poller = select.poll()
         poller.register(reader.fileno(), select.POLLIN)
@@ -55,12 +64,20 @@ def _send_before_waiting(inqueue):
     else:
         work_waits = reader.poll  # Windows' pipes do not poll
 
-    def get_next():
-        if buffer and not work_waits():
-            flush()
-        return get()
+    def get():
+        if not lock.acquire(False):
+            if buffer:
+                flush()
+            lock.acquire()
+        try:
+            if buffer and not work_waits():
+                flush()
+            data = reader.recv_bytes()
+        finally:
+            lock.release()
+        return loads(data)
 
-    inqueue.get = get_next
+    inqueue.get = get
 
 
 def patch(pool_module, config):
