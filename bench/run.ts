@@ -17,6 +17,7 @@ import { benchCluster } from './cluster';
 import { ENGINE_BENCHES, machine, matchesFilter, runEngineBenchmarks, type EngineBenchReport } from './engine';
 import { benchPage } from './page';
 import { benchPythonTracer } from './python-tracer';
+import { benchReplay } from './replay';
 import { benchResize } from './resize';
 import { statusOf, tableLines, valueOf, type BenchRow } from './report';
 import { median } from './stats';
@@ -85,7 +86,7 @@ function gitCommit(): string | null {
 }
 
 /** The paths users run, measured end to end: the headline figures. */
-const HEADLINE = ['cli', 'page', 'resize', 'python-tracer', 'cluster'] as const;
+const HEADLINE = ['cli', 'page', 'replay', 'resize', 'python-tracer', 'cluster'] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   const headline = {
     cli: () => benchCli({ ...args, log }),
     page: () => benchPage({ ...args, log }),
+    replay: () => benchReplay({ ...args, log }),
     resize: () => benchResize({ ...args, log }),
     'python-tracer': () => benchPythonTracer({ ...args, log }),
     cluster: () => benchCluster({ ...args, log }),

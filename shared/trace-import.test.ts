@@ -17,10 +17,15 @@ describe('importTrace', () => {
     const trace = importTrace([x(1000, 500), x(1200, 300, 2), { ph: 'C', name: 'counter', ts: 5, pid: 7, args: {} }]);
     expect(trace.ours).toBe(false);
     expect(trace.lanes.map((l) => l.lane)).toEqual([1, 2]);
-    expect(trace.tasks).toEqual([
-      { lane: 1, start: 0, end: 0.5, name: 'work', failed: false, result: null, cpu: NaN, coreWait: NaN },
-      { lane: 2, start: 0.2, end: 0.5, name: 'work', failed: false, result: null, cpu: NaN, coreWait: NaN },
-    ]);
+    const { tasks } = trace;
+    expect(tasks.length).toBe(2);
+    expect([...tasks.lane]).toEqual([1, 2]);
+    expect([...tasks.start]).toEqual([0, 0.2]);
+    expect([...tasks.end]).toEqual([0.5, 0.5]);
+    // Nothing measured or returned in another tool's trace; both end at 0.5 ms, in start order.
+    expect([...tasks.cpu, ...tasks.coreWait, ...tasks.result]).toEqual(Array(6).fill(NaN));
+    expect([...tasks.failed]).toEqual([0, 0]);
+    expect([...tasks.byEnd]).toEqual([0, 1]);
     expect(trace.run.title).toBe('2 trace slices');
     expect(trace.run.spec).toBeUndefined();
   });
@@ -36,11 +41,11 @@ describe('importTrace', () => {
         { ph: 'E', pid: 1, tid: 1, ts: 1000 },
       ],
     });
-    expect(trace.tasks.map((t) => [t.name, t.start, t.end])).toEqual([
-      ['outer', 0, 1],
-      ['inner', 0.1, 0.2],
-      ['other', 0.15, 0.25],
-    ]);
+    // outer, inner, other by start; inner and other end before outer.
+    expect([...trace.tasks.start]).toEqual([0, 0.1, 0.15]);
+    expect([...trace.tasks.end]).toEqual([1, 0.2, 0.25]);
+    expect([...trace.tasks.lane]).toEqual([1, 1, 2]);
+    expect([...trace.tasks.byEnd]).toEqual([1, 2, 0]);
   });
 
   it.each([
@@ -71,10 +76,34 @@ describe('importTrace', () => {
     expect(() => importTrace(json)).toThrow(message);
   });
 
+  it('keeps what our own export measured: results, CPU, core waits and which tasks failed', () => {
+    const trace = importTrace({
+      traceEvents: [
+        x(0, 100, 1, { name: 'task 0', cat: 'square', args: { result: 4, cpu_ms: 0.05, core_wait_ms: 0.01 } }),
+        x(50, 20, 2, { name: 'task 1 (error)', cat: 'failed', args: { cpu_ms: 0.02 } }),
+      ],
+      otherData: { generator: 'poolscope' },
+    });
+    const { tasks } = trace;
+    expect([...tasks.result]).toEqual([4, NaN]);
+    expect([...tasks.cpu]).toEqual([0.05, 0.02]);
+    expect([...tasks.coreWait]).toEqual([0.01, NaN]);
+    expect([...tasks.failed]).toEqual([0, 1]);
+    expect([...tasks.failedNames]).toEqual([[1, 'task 1 (error)']]);
+    expect([...tasks.byEnd]).toEqual([1, 0]);
+
+    const store = new TaskStore();
+    store.ingest(new TraceReplay(trace, 1).frameAt(trace.durationMs));
+    expect(store.counts).toMatchObject({ done: 1, failed: 1 });
+    expect(store.failures).toEqual([{ task: 1, worker: 2, reason: 'error', message: 'task 1 (error)' }]);
+    expect([...store.order.subarray(0, 2)]).toEqual([1, 0]);
+    expect(store.result[0]).toBe(4);
+  });
+
   it('reads a trace of 300,000 tasks (too many to spread into one call)', () => {
     const events = Array.from({ length: 300_000 }, (_, i) => x(i * 10, 8, (i % 4) + 1));
     const trace = importTrace(events);
-    expect(trace.tasks).toHaveLength(300_000);
+    expect(trace.tasks.length).toBe(300_000);
     expect(trace.durationMs).toBeCloseTo(2_999.998, 6);
   });
 });

@@ -4,20 +4,31 @@
  * {traceEvents: […]} — and replays it through the same frames a live pool
  * sends, so the pool view and timeline show it like a run.
  */
-import { columnsOf, makeFrame, type Frame, type PoolEvent, type RunDescription } from './events';
+import { columnsOf, makeFrame, type ColumnGroup, type Frame, type PoolEvent, type RunDescription } from './events';
 import { LIMITS, runSpecSchema, runTitle } from './run-spec';
 
-export interface ImportedTask {
-  lane: number;
+/**
+ * The trace's tasks as columns, task id = position in start order: a million
+ * of them cross from the import worker to the page as a few buffers, moved
+ * rather than copied, and replay without a JS object per task.
+ */
+export interface ImportedTasks {
+  length: number;
+  lane: Int32Array;
   /** Milliseconds from the trace's first event. */
-  start: number;
-  end: number;
-  name: string;
-  failed: boolean;
-  result: number | null;
+  start: Float64Array;
+  end: Float64Array;
   /** Measured CPU time and wait for a core, ms, where the trace has them (ours do); NaN otherwise. */
-  cpu: number;
-  coreWait: number;
+  cpu: Float64Array;
+  coreWait: Float64Array;
+  /** NaN where the slice has no numeric result. */
+  result: Float64Array;
+  /** 1 for a task our export marked failed. */
+  failed: Uint8Array;
+  /** The failed tasks' slice names (what a replayed failure says), by task id. */
+  failedNames: Map<number, string>;
+  /** Task ids in the order they ended (ties in start order). */
+  byEnd: Int32Array;
 }
 
 export interface ImportedLane {
@@ -35,8 +46,7 @@ export interface ImportedTrace {
   run: RunDescription;
   ours: boolean;
   lanes: ImportedLane[];
-  /** Sorted by start. */
-  tasks: ImportedTask[];
+  tasks: ImportedTasks;
   waits: { lane: number; task: number; start: number; end: number }[];
   durationMs: number;
 }
@@ -52,10 +62,17 @@ export class TraceImportError extends Error {
   }
 }
 
-/** Files bigger than this are refused before reading: parsing them would freeze the window. */
-export const MAX_TRACE_BYTES = 100 * 1024 * 1024;
+/**
+ * Files bigger than this are refused before reading: parsing takes about five
+ * times the file's size in memory. Our own export of the largest run (10⁶
+ * tasks) is about 180 MB.
+ */
+export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
 
 type RawEvent = Record<string, unknown>;
+
+/** One X event, or a B/E pair, in the trace's µs. */
+type Slice = { lane: ImportedLane; start: number; end: number; name: string; cat: string; args: RawEvent };
 
 const isRecord = (value: unknown): value is RawEvent =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -128,7 +145,6 @@ export function importTrace(json: unknown): ImportedTrace {
     return lane;
   };
 
-  type Slice = { lane: ImportedLane; start: number; end: number; name: string; cat: string; args: RawEvent };
   const slices: Slice[] = [];
   const open = new Map<string, { index: number; start: number; name: string; cat: string; args: RawEvent }[]>();
   const names = new Map<string, string>();
@@ -189,7 +205,7 @@ export function importTrace(json: unknown): ImportedTrace {
   // Trace times are µs; subtract in µs so whole-µs timestamps come out exact.
   const ms = (us: number) => (us - origin) / 1000;
   for (const lane of laneOf.values()) if (lane.exitedAt !== null) lane.exitedAt = ms(lane.exitedAt);
-  const tasks: ImportedTask[] = [];
+  const slicesOfTasks: Slice[] = [];
   const waits: ImportedTrace['waits'] = [];
   for (const slice of slices) {
     if (ours && slice.cat === 'worker' && slice.name === 'start-up') {
@@ -202,24 +218,13 @@ export function importTrace(json: unknown): ImportedTrace {
         start: ms(slice.start),
         end: ms(slice.end),
       });
-    } else {
-      const result = slice.args.result;
-      tasks.push({
-        lane: slice.lane.lane,
-        start: ms(slice.start),
-        end: ms(slice.end),
-        name: slice.name,
-        failed: ours && slice.cat === 'failed',
-        result: typeof result === 'number' && Number.isFinite(result) ? result : null,
-        cpu: ours ? measure(slice.args, 'cpu_ms') : NaN,
-        coreWait: ours ? measure(slice.args, 'core_wait_ms') : NaN,
-      });
-    }
+    } else slicesOfTasks.push(slice);
   }
-  if (tasks.length > LIMITS.tasks.max) {
-    throw new TraceImportError(`${tasks.length} task slices; at most ${LIMITS.tasks.max} can be replayed`);
+  if (slicesOfTasks.length > LIMITS.tasks.max) {
+    throw new TraceImportError(`${slicesOfTasks.length} task slices; at most ${LIMITS.tasks.max} can be replayed`);
   }
-  tasks.sort((a, b) => a.start - b.start || a.lane - b.lane);
+  slicesOfTasks.sort((a, b) => a.start - b.start || a.lane.lane - b.lane.lane);
+  const tasks = taskColumns(slicesOfTasks, ours, ms);
   const lanes = [...laneOf.values()].sort((a, b) => a.lane - b.lane);
   const recorded = ours ? runSpecSchema.safeParse(other?.spec) : null;
   const spec = recorded?.success ? { ...recorded.data, tasks: tasks.length } : undefined;
@@ -232,10 +237,51 @@ export function importTrace(json: unknown): ImportedTrace {
     chunksize: 1,
     poolSize: Math.min(LIMITS.poolSize.max, Math.max(1, lanes.length)),
   };
-  // A loop, not Math.max(...spread): a few hundred thousand arguments overflow the stack.
   let durationMs = 0;
-  for (const slice of [...tasks, ...waits]) durationMs = Math.max(durationMs, slice.end);
+  for (let i = 0; i < tasks.length; i++) durationMs = Math.max(durationMs, tasks.end[i]);
+  for (const wait of waits) durationMs = Math.max(durationMs, wait.end);
   return { run, ours, lanes, tasks, waits, durationMs };
+}
+
+function taskColumns(slices: Slice[], ours: boolean, ms: (us: number) => number): ImportedTasks {
+  const length = slices.length;
+  const tasks: ImportedTasks = {
+    length,
+    lane: new Int32Array(length),
+    start: new Float64Array(length),
+    end: new Float64Array(length),
+    cpu: new Float64Array(length).fill(NaN),
+    coreWait: new Float64Array(length).fill(NaN),
+    result: new Float64Array(length),
+    failed: new Uint8Array(length),
+    failedNames: new Map(),
+    byEnd: new Int32Array(length),
+  };
+  slices.forEach((slice, i) => {
+    const result = slice.args.result;
+    tasks.lane[i] = slice.lane.lane;
+    tasks.start[i] = ms(slice.start);
+    tasks.end[i] = ms(slice.end);
+    tasks.result[i] = typeof result === 'number' && Number.isFinite(result) ? result : NaN;
+    if (ours) {
+      tasks.cpu[i] = measure(slice.args, 'cpu_ms');
+      tasks.coreWait[i] = measure(slice.args, 'core_wait_ms');
+      if (slice.cat === 'failed') {
+        tasks.failed[i] = 1;
+        tasks.failedNames.set(i, slice.name);
+      }
+    }
+    tasks.byEnd[i] = i;
+  });
+  const { end, byEnd } = tasks;
+  byEnd.sort((a, b) => end[a] - end[b] || a - b);
+  return tasks;
+}
+
+/** The buffers behind a trace's task columns, to move them to another thread instead of copying. */
+export function transferablesOf(trace: ImportedTrace): ArrayBuffer[] {
+  const { lane, start, end, cpu, coreWait, result, failed, byEnd } = trace.tasks;
+  return [lane, start, end, cpu, coreWait, result, failed, byEnd].map((column) => column.buffer as ArrayBuffer);
 }
 
 /**
@@ -248,7 +294,6 @@ export function importTrace(json: unknown): ImportedTrace {
 export class TraceReplay {
   private seq = 0;
   private cursorStart = 0;
-  private readonly byEnd: Int32Array;
   private cursorEnd = 0;
   private cursorWait = 0;
   private begun = false;
@@ -261,10 +306,7 @@ export class TraceReplay {
     private readonly runId: number,
     /** Where replayed time starts on the store's clock. */
     private readonly origin = 0,
-  ) {
-    const ends = trace.tasks.map((t) => t.end);
-    this.byEnd = Int32Array.from(trace.tasks.keys()).sort((a, b) => ends[a] - ends[b]);
-  }
+  ) {}
 
   get done(): boolean {
     return this.finished;
@@ -283,39 +325,15 @@ export class TraceReplay {
       events.push({ type: 'run-started', runId, at: at(0), run: trace.run, tasks: trace.tasks.length });
     }
     const tasks = trace.tasks;
-    const started = { worker: [] as number[], task: [] as number[], at: [] as number[] };
-    for (; this.cursorStart < tasks.length && tasks[this.cursorStart].start <= t; this.cursorStart++) {
-      const task = tasks[this.cursorStart];
-      started.worker.push(task.lane);
-      started.task.push(this.cursorStart);
-      started.at.push(at(task.start));
-    }
-    const settled = {
-      worker: [] as number[],
-      task: [] as number[],
-      start: [] as number[],
-      end: [] as number[],
-      cpu: [] as number[],
-      coreWait: [] as number[],
-      result: [] as number[],
-      ok: [] as number[],
-    };
+    const started = this.started(t);
+    const settled = this.settled(t);
     let failed = 0;
-    for (; this.cursorEnd < this.byEnd.length && tasks[this.byEnd[this.cursorEnd]].end <= t; this.cursorEnd++) {
-      const id = this.byEnd[this.cursorEnd];
-      const task = tasks[id];
-      if (task.failed) {
-        failed++;
-        events.push({ type: 'task-failed', runId, task: id, worker: task.lane, reason: 'error', message: task.name });
-      }
-      settled.worker.push(task.lane);
-      settled.task.push(id);
-      settled.start.push(at(task.start));
-      settled.end.push(at(task.end));
-      settled.cpu.push(task.cpu);
-      settled.coreWait.push(task.coreWait);
-      settled.result.push(task.result ?? NaN);
-      settled.ok.push(task.failed ? 0 : 1);
+    for (let k = 0; k < settled.task.length; k++) {
+      const id = settled.task[k];
+      if (!tasks.failed[id]) continue;
+      failed++;
+      const message = tasks.failedNames.get(id) ?? '';
+      events.push({ type: 'task-failed', runId, task: id, worker: tasks.lane[id], reason: 'error', message });
     }
     const lockWaits = { worker: [] as number[], task: [] as number[], start: [] as number[], end: [] as number[] };
     for (; this.cursorWait < trace.waits.length && trace.waits[this.cursorWait].end <= t; this.cursorWait++) {
@@ -358,9 +376,57 @@ export class TraceReplay {
       runId,
       counts,
       events,
-      started: columnsOf('started', started),
-      settled: columnsOf('settled', settled),
+      started,
+      settled,
       lockWaits: columnsOf('lockWaits', lockWaits),
     });
+  }
+
+  /** Tasks that began by t since the last frame: the next run of start order. */
+  private started(t: number): ColumnGroup<'started'> {
+    const { lane, start } = this.trace.tasks;
+    const from = this.cursorStart;
+    let to = from;
+    while (to < start.length && start[to] <= t) to++;
+    this.cursorStart = to;
+    const at = new Float64Array(to - from);
+    const task = new Int32Array(to - from);
+    for (let k = 0; k < at.length; k++) {
+      at[k] = this.origin + start[from + k];
+      task[k] = from + k;
+    }
+    return { worker: lane.slice(from, to), task, at };
+  }
+
+  /** Tasks that ended by t since the last frame, in end order. */
+  private settled(t: number): ColumnGroup<'settled'> {
+    const { lane, start, end, cpu, coreWait, result, failed, byEnd } = this.trace.tasks;
+    const from = this.cursorEnd;
+    let to = from;
+    while (to < byEnd.length && end[byEnd[to]] <= t) to++;
+    this.cursorEnd = to;
+    const rows = to - from;
+    // Typed as the frame has them, so the columns are made once (fresh memory is slow to touch).
+    const settled: ColumnGroup<'settled'> = {
+      worker: new Int32Array(rows),
+      task: byEnd.slice(from, to),
+      start: new Float64Array(rows),
+      end: new Float64Array(rows),
+      cpu: new Float64Array(rows),
+      coreWait: new Float64Array(rows),
+      result: new Float64Array(rows),
+      ok: new Uint8Array(rows),
+    };
+    for (let k = 0; k < rows; k++) {
+      const id = byEnd[from + k];
+      settled.worker[k] = lane[id];
+      settled.start[k] = this.origin + start[id];
+      settled.end[k] = this.origin + end[id];
+      settled.cpu[k] = cpu[id];
+      settled.coreWait[k] = coreWait[id];
+      settled.result[k] = result[id];
+      settled.ok[k] = failed[id] ? 0 : 1;
+    }
+    return settled;
   }
 }

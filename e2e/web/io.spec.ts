@@ -248,21 +248,21 @@ test('a generic Chrome trace with B/E events replays; malformed ones are explain
   await attachScreenshot(page, testInfo, 'generic-trace-replayed');
 });
 
-test('a 200 MiB file is refused before it is read, and the page stays responsive', async ({
+test('a 300 MiB file is refused before it is read, and the page stays responsive', async ({
   page,
   hostUrl,
 }, testInfo) => {
   await open(page, hostUrl);
-  // Sparse: 200 MiB on paper, no disk used. The page must refuse it by size alone.
+  // Sparse: 300 MiB on paper, no disk used. The page must refuse it by size alone.
   const big = testInfo.outputPath('huge.trace.json');
   const fd = openSync(big, 'w');
-  ftruncateSync(fd, 200 * MIB);
+  ftruncateSync(fd, 300 * MIB);
   closeSync(fd);
 
   const started = Date.now();
   await importFile(page, big);
   await expect(toast(page, 'Trace too large')).toContainText(
-    'huge.trace.json is 200 MiB; traces over 100 MiB are refused',
+    'huge.trace.json is 300 MiB; traces over 256 MiB are refused',
   );
   expect(Date.now() - started).toBeLessThan(5_000);
   await expect(page.getByTestId('replay-banner')).toHaveCount(0);

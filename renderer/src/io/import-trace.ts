@@ -8,7 +8,7 @@ export function refuseBySize(file: { name: string; size: number }): string | nul
   if (file.size <= MAX_TRACE_BYTES) return null;
   return (
     `${file.name} is ${formatBytes(file.size)}; traces over ${formatBytes(MAX_TRACE_BYTES)} are refused ` +
-    'because parsing one would stall the app. Record a shorter run, or trim the trace first.'
+    'because parsing one takes several times its size in memory. Record a shorter run, or trim the trace first.'
   );
 }
 
