@@ -23,13 +23,27 @@ export interface ChromeTrace {
   otherData: Record<string, unknown>;
 }
 
+/** The whole trace as one string (the CLI, tests): what chromeTraceText's pieces make. */
+export function chromeTraceJson(store: TaskStore): string {
+  return [...chromeTraceText(store)].join('');
+}
+
 /** A lane's name as every view writes it: its per-run number, then the runtime's own name if it has one. */
 export function laneLabel(lane: Pick<Lane, 'number' | 'name'>): string {
   return lane.name ? `W${lane.number} ${lane.name}` : `W${lane.number}`;
 }
 
-/** The store's run as a trace; times in µs from the run's start. */
-export function toChromeTrace(store: TaskStore): ChromeTrace {
+/** Events per piece of chromeTraceText: a few tens of ms of work each. */
+const EVENTS_PER_PIECE = 20_000;
+
+/**
+ * The store's run as Chrome trace JSON (times in µs from the run's start), in
+ * pieces of at most `eventsPerPiece` events whose concatenation is the file:
+ * a page writes a 10⁶-task trace between frames, and the whole never has to be
+ * one object or one string. The tasks settled when it is called are the
+ * trace's, even if the run goes on while the pieces are taken.
+ */
+export function* chromeTraceText(store: TaskStore, eventsPerPiece = EVENTS_PER_PIECE): Generator<string> {
   const run = store.run;
   if (!run) throw new Error('nothing to export: no run has started');
   const origin = run.startedAt;
@@ -80,7 +94,34 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
   }
   const failures = new Map(store.failures.map((f) => [f.task, f]));
   const category = run.run.spec?.workload ?? run.run.source;
-  for (let k = 0; k < store.orderLength; k++) {
+  const settled = store.orderLength;
+  const waits = store.waits;
+  const waitCount = waits.length;
+  const otherData = {
+    generator: 'poolscope',
+    runId: run.runId,
+    run: run.run,
+    spec: run.run.spec,
+    chunksize: run.run.chunksize,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+  let prefix = '{"traceEvents":[';
+  let separator = '';
+  /** The events gathered since the last piece, as the next stretch of the traceEvents array. */
+  const piece = () => {
+    let text = prefix;
+    prefix = '';
+    if (events.length > 0) {
+      text += separator + JSON.stringify(events).slice(1, -1);
+      separator = ',';
+      events.length = 0;
+    }
+    return text;
+  };
+  for (let k = 0; k < settled; k++) {
+    if (events.length >= eventsPerPiece) yield piece();
     const task = store.order[k];
     const worker = store.worker[task];
     const failed = store.state[task] === TaskState.failed;
@@ -105,8 +146,8 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
           },
     });
   }
-  const waits = store.waits;
-  for (let i = 0; i < waits.length; i++) {
+  for (let i = 0; i < waitCount; i++) {
+    if (events.length >= eventsPerPiece) yield piece();
     const worker = waits.worker[i];
     events.push({
       name: 'waiting for the GIL',
@@ -119,18 +160,5 @@ export function toChromeTrace(store: TaskStore): ChromeTrace {
       args: { task: waits.task[i], worker },
     });
   }
-  return {
-    traceEvents: events,
-    displayTimeUnit: 'ms',
-    otherData: {
-      generator: 'poolscope',
-      runId: run.runId,
-      run: run.run,
-      spec: run.run.spec,
-      chunksize: run.run.chunksize,
-      status: run.status,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-    },
-  };
+  yield `${piece()}],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherData)}}`;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRunSpec } from '../../shared/run-spec';
 import { TaskState, TaskStore } from '../../shared/task-store';
-import { toChromeTrace } from '../../shared/trace';
+import { chromeTraceJson, type ChromeTrace } from '../../shared/trace';
 import { importTrace, TraceReplay } from '../../shared/trace-import';
 import { workerEntryPath } from '../host/build';
 import { forkLauncher } from './launcher';
@@ -26,7 +26,7 @@ async function recordRun(backend: 'process' | 'gil', tasks: number) {
 describe('trace export and import', () => {
   it('round-trips a real run: the same tasks, workers, times and results', async () => {
     const original = await recordRun('process', 16);
-    const json = JSON.parse(JSON.stringify(toChromeTrace(original)));
+    const json = JSON.parse(chromeTraceJson(original));
     const imported = importTrace(json);
     expect(imported.ours).toBe(true);
     expect(imported.run.spec).toMatchObject({ workload: 'cpu', costMs: 8, tasks: 16, poolSize: 2 });
@@ -54,14 +54,14 @@ describe('trace export and import', () => {
   it('exports GIL waits as their own slices and brings them back', async () => {
     const original = await recordRun('gil', 8);
     expect(original.waits.length).toBeGreaterThan(0);
-    const trace = toChromeTrace(original);
+    const trace = JSON.parse(chromeTraceJson(original)) as ChromeTrace;
     const waitSlices = trace.traceEvents.filter((e) => e.cat === 'lock-wait');
     expect(waitSlices).toHaveLength(original.waits.length);
     // Threads of one process: one pid, a tid per worker.
     const tasks = trace.traceEvents.filter((e) => e.cat === 'cpu');
     expect(new Set(tasks.map((e) => e.pid)).size).toBe(1);
     expect(new Set(tasks.map((e) => e.tid)).size).toBe(2);
-    const imported = importTrace(JSON.parse(JSON.stringify(trace)));
+    const imported = importTrace(trace);
     expect(imported.waits).toHaveLength(original.waits.length);
     expect(imported.tasks).toHaveLength(8);
   });

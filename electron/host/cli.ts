@@ -23,7 +23,7 @@ import {
 import { parentOutput, SCENARIO_IDS, SCENARIOS, type ScenarioId } from '../../shared/scenarios';
 import { computeStats } from '../../shared/stats';
 import { TaskStore } from '../../shared/task-store';
-import { toChromeTrace } from '../../shared/trace';
+import { chromeTraceJson } from '../../shared/trace';
 import { WORKLOADS } from '../../shared/workloads';
 import { now } from '../engine/clock';
 import { compareBackends, PYTHON_BACKENDS } from '../../shared/jobs/compare';
@@ -267,7 +267,7 @@ async function runCommand(line: CommandLine): Promise<number> {
     const result = await pool.start(spec).finished;
     if (interrupted) return INTERRUPTED;
     const stats = computeStats(store, now(), availableParallelism());
-    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.trace) writeFileSync(line.trace, chromeTraceJson(store));
     if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
     if (line.json) {
       const showAll = line.results === 'all' || (line.results === 'auto' && spec.tasks <= RESULTS_SHOWN);
@@ -313,7 +313,7 @@ async function clusterRunCommand(line: CommandLine, spec: RunSpec): Promise<numb
     if (interrupted) return INTERRUPTED;
     const stats = computeStats(store, now(), availableParallelism());
     const run = store.run;
-    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.trace) writeFileSync(line.trace, chromeTraceJson(store));
     if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
     const status = run?.status ?? 'failed';
     const failed = store.counts?.failed ?? 0;
@@ -356,7 +356,7 @@ async function scenarioCommand(line: CommandLine): Promise<number> {
     if (scenario.kind !== 'pool') narrate(`join(): every worker has exited (${formatMs(now() - joinStart)})`);
     const { afterMap, afterJoin } = parentOutput(scenario, result.values);
     for (const line of [...afterMap, ...afterJoin]) process.stdout.write(`${line}\n`);
-    if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+    if (line.trace) writeFileSync(line.trace, chromeTraceJson(store));
     return result.status === 'completed' && result.counts.failed === 0 ? 0 : 1;
   } finally {
     await pool.close();
@@ -601,7 +601,7 @@ async function pythonCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', stop);
   const result = await run.finished;
   const stats = computeStats(store, now(), availableParallelism());
-  if (line.trace) writeFileSync(line.trace, JSON.stringify(toChromeTrace(store)));
+  if (line.trace) writeFileSync(line.trace, chromeTraceJson(store));
   if (line.csv) writeFileSync(line.csv, tasksToCsv(store));
   if (line.json) {
     const { status, exit, error } = result;

@@ -100,7 +100,7 @@ export function useShortcuts(): void {
           io.pickTrace();
           return true;
         case 'export-trace':
-          io.exportTrace();
+          void io.exportTrace();
           return true;
         case 'export-csv':
           io.exportCsv();
