@@ -103,7 +103,7 @@ export function useShortcuts(): void {
           void io.exportTrace();
           return true;
         case 'export-csv':
-          io.exportCsv();
+          void io.exportCsv();
           return true;
         case 'export-png':
           io.exportPng();

@@ -4,7 +4,7 @@
  * the live pool's run, or the replay.
  */
 import { formatDuration } from '../../../shared/format';
-import { tasksToCsv } from '../../../shared/csv';
+import { tasksCsvText } from '../../../shared/csv';
 import type { TaskStore } from '../../../shared/task-store';
 import { chromeTraceText } from '../../../shared/trace';
 import { useRuntime, type Runtime } from '../app/runtime';
@@ -16,9 +16,9 @@ import { Replay, replayedWork } from './replay';
 import { viewPng, type PngCaption } from './view-png';
 
 export interface IoCommands {
-  /** Resolves once the file is handed to the browser. */
+  /** Each resolves once the file is handed to the browser. */
   exportTrace(): Promise<void>;
-  exportCsv(): void;
+  exportCsv(): Promise<void>;
   exportPng(): void;
   /** Opens the file picker (or, without a user gesture to open it, the menu that can). */
   pickTrace(): void;
@@ -28,6 +28,16 @@ export interface IoCommands {
 }
 
 const notifyError = (title: string, message: string) => useApp.getState().notify({ tone: 'error', title, message });
+
+/** A file's pieces, one per macrotask: a 10⁶-task export takes a second or two, and the page keeps drawing meanwhile. */
+async function inPieces(pieces: Iterable<string>): Promise<string[]> {
+  const taken: string[] = [];
+  for (const piece of pieces) {
+    taken.push(piece);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return taken;
+}
 
 /** The pump whose store the views show. */
 function shownPump(runtime: Runtime): Pump {
@@ -103,18 +113,15 @@ export function ioCommands(runtime: Runtime): IoCommands {
     async exportTrace() {
       const store = exportable('a trace');
       if (!store) return;
-      // A piece per macrotask: a 10⁶-task trace takes seconds to write, and the page keeps drawing meanwhile.
-      const pieces: string[] = [];
-      for (const piece of chromeTraceText(store)) {
-        pieces.push(piece);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      download(new Blob(pieces, { type: 'application/json' }), `${baseName(store)}.trace.json`);
+      download(
+        new Blob(await inPieces(chromeTraceText(store)), { type: 'application/json' }),
+        `${baseName(store)}.trace.json`,
+      );
     },
-    exportCsv() {
+    async exportCsv() {
       const store = exportable('CSV');
       if (!store) return;
-      download(new Blob([tasksToCsv(store)], { type: 'text/csv' }), `${baseName(store)}.csv`);
+      download(new Blob(await inPieces(tasksCsvText(store)), { type: 'text/csv' }), `${baseName(store)}.csv`);
     },
     exportPng() {
       const store = exportable('an image');

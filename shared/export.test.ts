@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tasksCsvText, tasksToCsv } from './csv';
 import { chromeTraceJson, chromeTraceText, type ChromeTrace } from './trace';
 import { importTrace, TraceReplay } from './trace-import';
 import { TaskStore } from './task-store';
@@ -44,5 +45,25 @@ describe('chromeTraceText', () => {
     expect(store.orderLength).toBe(50);
     const json = [first.value as string, ...pieces].join('');
     expect(taskSlices(json)).toHaveLength(settled);
+  });
+});
+
+describe('tasksCsvText', () => {
+  it('writes the same CSV in pieces of any size, a row per task', () => {
+    const { store } = storeAt(50, Infinity);
+    const whole = tasksToCsv(store);
+    expect(whole.trimEnd().split('\n')).toHaveLength(51);
+    for (const size of [1, 7, 50, 1000]) expect([...tasksCsvText(store, size)].join('')).toBe(whole);
+  });
+
+  it('shows every task as it was when it began, while the run goes on under it', () => {
+    const { store, replay } = storeAt(50, 10);
+    const before = tasksToCsv(store);
+    const pieces = tasksCsvText(store, 4);
+    const first = pieces.next();
+    store.ingest(replay.frameAt(Infinity));
+    expect([first.value as string, ...pieces].join('')).toBe(before);
+    expect(before).toContain(',running,');
+    expect(tasksToCsv(store)).not.toContain(',running,');
   });
 });
