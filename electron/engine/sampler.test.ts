@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseMachineStat, parseMigrations, parseRss, parseSchedstat, ProcSampler } from './sampler';
@@ -32,10 +33,31 @@ describe.runIf(process.platform === 'linux')('ProcSampler', () => {
     expect(sample.cpu).toBeGreaterThan(5);
     expect(sample.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(sample.core).toBeGreaterThanOrEqual(0);
-    expect(sample.state).toBe('running');
+    // Its main thread waits in the event loop while the reads of /proc run on libuv's threads.
+    expect(['running', 'sleeping']).toContain(sample.state);
     expect(sample.waitingPct).toBeGreaterThanOrEqual(0);
     expect(sample.migrations).toBeGreaterThanOrEqual(0);
     expect(sample.migrationsFrom).toBe('scheduler');
+  });
+
+  it('reads a busy process as running and an idle one as sleeping', async () => {
+    const busy = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sampled = await new ProcSampler().sample([
+        { worker: 1, pid: busy.pid! },
+        { worker: 2, pid: idle.pid! },
+      ]);
+      // Runnable counts as running: on a loaded machine the busy one may be waiting for a core.
+      expect(sampled.map((s) => [s.worker, s.state])).toEqual([
+        [1, 'running'],
+        [2, 'sleeping'],
+      ]);
+    } finally {
+      busy.kill('SIGKILL');
+      idle.kill('SIGKILL');
+    }
   });
 });
 
