@@ -27,11 +27,12 @@ function timed(command: string, args: string[]): number {
   return ms;
 }
 
+/** Node's arguments for the CLI as `npm run cli` starts it; the command's own follow. */
+export const CLI_ARGS = ['--import', 'tsx', join(projectRoot, 'electron/host/cli.ts')];
+
 const cli = (tasks: number, chunksize: string) =>
   timed(process.execPath, [
-    '--import',
-    'tsx',
-    join(projectRoot, 'electron/host/cli.ts'),
+    ...CLI_ARGS,
     'run',
     '--workload',
     'square',

@@ -14,6 +14,7 @@ import { FrameBuilder } from '../electron/engine/frame-builder';
 import { projectRoot, pythonDir } from '../electron/host/build';
 import { ClusterPool } from '../electron/python/cluster-pool';
 import { findPython } from '../electron/python/python-process';
+import { CLI_ARGS } from './cli';
 import type { BenchRow } from './report';
 import { median } from './stats';
 
@@ -27,7 +28,7 @@ function cliRun(backend: Backend, args: string[]): CliRun {
   const started = now();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'electron/host/cli.ts', 'run', '--backend', backend, '--pool', '2', '--json', ...args],
+    [...CLI_ARGS, 'run', '--backend', backend, '--pool', '2', '--json', ...args],
     { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const commandMs = now() - started;

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../electron/host/build';
 import { findPython } from '../electron/python/python-process';
+import { CLI_ARGS } from './cli';
 import type { BenchRow } from './report';
 import { formatValue, median, medianRatioInterval } from './stats';
 
@@ -37,15 +38,7 @@ function timedRun(command: string, args: string[]): Timed {
   return JSON.parse(line) as Timed;
 }
 
-const traced = (args: string[]) =>
-  timedRun(process.execPath, [
-    '--import',
-    'tsx',
-    join(projectRoot, 'electron/host/cli.ts'),
-    'python',
-    PROGRAM,
-    ...args,
-  ]);
+const traced = (args: string[]) => timedRun(process.execPath, [...CLI_ARGS, 'python', PROGRAM, ...args]);
 
 const WORKLOADS: { name: string; args: string[]; tasks: number; target?: number }[] = [
   { name: '10⁵ tiny tasks, chunksize auto', args: ['100000', 'auto', '0'], tasks: 100_000 },

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { ensureBuilt, projectRoot } from '../electron/host/build';
 import { startBrowserHost } from '../electron/host/server';
+import { CLI_ARGS } from './cli';
 import type { BenchRow } from './report';
 import { formatValue, median } from './stats';
 
@@ -42,20 +43,7 @@ export async function benchReplay(options: { quick: boolean; log: (line: string)
   options.log(`replay: exporting a ${TASKS.toLocaleString('en')}-task run with the CLI…`);
   const exported = spawnSync(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(projectRoot, 'electron/host/cli.ts'),
-      'run',
-      '--workload',
-      'square',
-      '--tasks',
-      String(TASKS),
-      '--results',
-      'none',
-      '--trace',
-      file,
-    ],
+    [...CLI_ARGS, 'run', '--workload', 'square', '--tasks', String(TASKS), '--results', 'none', '--trace', file],
     { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
   );
   if (exported.status !== 0) throw new Error(`the CLI's export failed: ${exported.stderr.slice(-400)}`);
